@@ -1,0 +1,18 @@
+/**
+ * Activities are made by a factory so the worker injects its database and settings; nothing
+ * here reaches for a global. One module per process, plus the shared notification outlet.
+ */
+import type { Models } from '../models';
+import { createIncidentActivities } from './incident';
+import { createNotificationActivities, type NotifyOptions } from './notification';
+
+export interface ActivityDeps extends NotifyOptions {
+  models: Models;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createIncidentActivities(deps.models),
+    ...createNotificationActivities(deps.models, deps),
+  };
+}

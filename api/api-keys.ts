@@ -1,0 +1,74 @@
+/** API keys (admin): create (secret shown once), list (no secrets), revoke. */
+import { Router } from 'express';
+import { isValidObjectId } from 'mongoose';
+import { z } from 'zod';
+import { Role } from '../domain/actor';
+import type { Models } from '../models';
+import { hashKey, newKey } from './auth';
+import { conflict, notFound } from './problem';
+import { route } from './route';
+
+const CreateKey = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  roles: z.array(Role).min(1).max(7).refine((r) => new Set(r).size === r.length, 'each role once'),
+  groups: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+});
+
+type KeyDoc = { _id: unknown; name: string; prefix: string; roles: string[]; groups: string[]; createdAt: Date; createdBy?: string; revokedAt: Date | null; bootstrap?: boolean };
+const present = (k: KeyDoc) => ({
+  id: String(k._id),
+  name: k.name,
+  prefix: k.prefix,
+  roles: k.roles,
+  groups: k.groups,
+  bootstrap: Boolean(k.bootstrap),
+  createdAt: k.createdAt,
+  createdBy: k.createdBy ?? null,
+  revokedAt: k.revokedAt ?? null,
+});
+
+export function apiKeyRoutes({ models }: { models: Models }): Router {
+  const router = Router();
+
+  route(router, {
+    method: 'post',
+    path: '/api-keys',
+    tag: 'API keys',
+    summary: 'Create an API key; the secret is in `key`, shown this once',
+    roles: ['admin'],
+    body: CreateKey,
+    status: 201,
+    handler: async ({ body, actor }) => {
+      const key = newKey();
+      const doc = await models.ApiKey.create({ ...body, hash: hashKey(key), prefix: key.slice(0, 8), createdBy: actor.name });
+      return { ...present(doc.toObject() as KeyDoc), key };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/api-keys',
+    tag: 'API keys',
+    summary: 'List API keys (never their secrets)',
+    roles: ['admin'],
+    handler: async () => ({ items: (await models.ApiKey.find({}).sort({ createdAt: 1 }).lean()).map((k) => present(k as KeyDoc)) }),
+  });
+
+  route(router, {
+    method: 'delete',
+    path: '/api-keys/:id',
+    tag: 'API keys',
+    summary: 'Revoke an API key',
+    roles: ['admin'],
+    params: z.strictObject({ id: z.string().refine(isValidObjectId, 'an API key id') }),
+    handler: async ({ params, actor }) => {
+      const k = await models.ApiKey.findById(params.id).lean();
+      if (!k) throw notFound(`there is no API key ${params.id}`);
+      if (k.revokedAt) throw conflict(`API key ${params.id} is already revoked`);
+      await models.ApiKey.updateOne({ _id: k._id, revokedAt: null }, { $set: { revokedAt: new Date(), revokedBy: actor.name } });
+      return present((await models.ApiKey.findById(params.id).lean()) as KeyDoc);
+    },
+  });
+
+  return router;
+}

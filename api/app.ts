@@ -1,0 +1,74 @@
+/**
+ * The Express app, built from its dependencies (database models, Temporal client) so that tests
+ * and the embedded stack hand it real ones; api/server.ts only listens.
+ */
+import express, { type ErrorRequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Models } from '../models';
+import { TASK_QUEUE } from '../worker/worker';
+import { apiKeyRoutes } from './api-keys';
+import { authenticate } from './auth';
+import { healthRoutes } from './health';
+import { incidentRoutes } from './incidents';
+import { docsRoutes } from './openapi';
+import { policyRoutes } from './policies';
+import { HttpProblem, notFound } from './problem';
+
+export interface AppDeps {
+  models: Models;
+  client: Client;
+  logger: Logger;
+  taskQueue?: string;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const taskQueue = deps.taskQueue ?? TASK_QUEUE;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      deps.logger.info({
+        method: req.method,
+        path: req.originalUrl,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        actor: (res.locals.actor as { name?: string } | undefined)?.name,
+      }, 'request');
+    });
+    next();
+  });
+  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(authenticate(deps.models));
+
+  app.use(docsRoutes());
+  app.use(healthRoutes({ ...deps, taskQueue }));
+  app.use(apiKeyRoutes(deps));
+  app.use(policyRoutes(deps));
+  app.use(incidentRoutes({ ...deps, taskQueue }));
+
+  app.use((req) => {
+    throw notFound(`no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** The one place error bodies are written. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let problem: HttpProblem;
+    if (err instanceof HttpProblem) problem = err;
+    else if (err?.type === 'entity.parse.failed') problem = new HttpProblem(400, 'malformed-json', 'Malformed JSON', `the body is not valid JSON: ${err.message}`);
+    else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'body-too-large', 'Body too large', `the body is larger than the limit of ${err.limit} bytes`);
+    else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') problem = new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', err.message);
+    else {
+      logger.error({ err, method: req.method, path: req.originalUrl }, 'unhandled error');
+      problem = new HttpProblem(500, 'internal-error', 'Internal error', 'the server failed to answer; the error is logged');
+    }
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toJSON()));
+  };
+}

@@ -1,0 +1,178 @@
+/** Incident management over HTTP: open, list, read, history, and one route per command. */
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { Role } from '../domain/actor';
+import {
+  INCIDENT_COMMANDS,
+  INCIDENT_STATES,
+  INCIDENT_TRANSITIONS,
+  IncidentCommandInputs,
+  IncidentNumber,
+  incidentNumber,
+  incidentView,
+  mayReadIncident,
+  OpenIncidentInput,
+  type IncidentCommand,
+  type IncidentRecord,
+} from '../domain/incident';
+import { PRIORITIES } from '../domain/priority';
+import type { Models } from '../models';
+import { nextNumber } from '../models/counter';
+import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
+import { sendCommand } from './commands';
+import { CalendarCache } from './calendar-cache';
+import { forbidden, illegalTransition, notFound } from './problem';
+import { route } from './route';
+import { HistoryEntry, Page, pageOf } from './lists';
+
+export interface IncidentDeps {
+  models: Models;
+  client: Client;
+  taskQueue: string;
+}
+
+const NumberParam = z.strictObject({ number: IncidentNumber });
+
+/** Who may send each command (by role); the workflow then checks the case: group, caller. */
+const COMMAND_ROLES: Record<IncidentCommand, Role[]> = {
+  assign: ['agent', 'admin'],
+  start: ['agent', 'admin'],
+  hold: ['agent', 'admin'],
+  resume: ['agent', 'admin'],
+  resolve: ['agent', 'admin'],
+  close: ['agent', 'admin'],
+  confirm: ['requester', 'agent', 'admin'],
+  reopen: ['requester', 'agent', 'admin'],
+  comment: ['requester', 'agent', 'admin'],
+};
+
+const COMMAND_SUMMARIES: Record<IncidentCommand, string> = {
+  assign: 'Assign (or reassign) to a group and optionally a person',
+  start: 'Start work (stops the response clock)',
+  hold: 'Put on hold with a reason (pauses the resolution clock)',
+  resume: 'Resume work (restarts the resolution clock)',
+  resolve: 'Resolve with a resolution code and notes (stops the clocks)',
+  confirm: "The caller confirms the resolution (closes)",
+  reopen: 'Reopen a resolved incident (restarts the resolution clock)',
+  close: 'Close a resolved incident without the caller (with a note)',
+  comment: 'Add a comment',
+};
+
+const ListQuery = z.strictObject({
+  state: z.enum(INCIDENT_STATES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  group: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  service: z.string().min(1).optional(),
+  configurationItem: z.string().min(1).optional(),
+  caller: z.string().min(1).optional(),
+  breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  major: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  ...Page.shape,
+});
+
+export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Router {
+  const router = Router();
+  const calendars = new CalendarCache(models);
+
+  async function load(number: string): Promise<IncidentRecord> {
+    const rec = (await models.Incident.findOne({ number }, { _id: 0 }).lean()) as IncidentRecord | null;
+    if (!rec) throw notFound(`there is no incident ${number}`);
+    return rec;
+  }
+  async function view(rec: IncidentRecord) {
+    return incidentView(rec, await calendars.get(rec.policy.calendar.id, rec.policy.calendar.version), Date.now());
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/incidents',
+    tag: 'Incidents',
+    summary: 'Log an incident',
+    description: 'Priority comes from the priority matrix (impact × urgency); the SLA clocks start at once. A P1 opens the major-incident path.',
+    roles: ['agent', 'requester', 'admin'],
+    body: OpenIncidentInput,
+    status: 201,
+    handler: async ({ body, actor, res }) => {
+      if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
+        throw forbidden('a requester logs incidents as their own caller');
+      }
+      const number = incidentNumber(await nextNumber(models.Counter, 'INC'));
+      const handle = await client.workflow.start(incidentWorkflow, {
+        taskQueue,
+        workflowId: number,
+        args: [{ number, input: body, actor }],
+      });
+      const opened = await handle.executeUpdate(incidentOpened);
+      res.location(`/incidents/${number}`);
+      return opened;
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/incidents',
+    tag: 'Incidents',
+    summary: 'List incidents (newest first), filtered and paginated',
+    description: 'A requester sees only the incidents they called in.',
+    roles: 'authenticated',
+    query: ListQuery,
+    handler: async ({ query, actor }) => {
+      const { limit, offset, group, ...filters } = query;
+      const filter: Record<string, unknown> = { ...filters };
+      if (group) filter.assignmentGroup = group;
+      if (!actor.roles.some((r) => r !== 'requester')) filter.caller = actor.name;
+      return pageOf(models.Incident, filter, { openedAt: -1, number: -1 }, limit, offset, async (r) => view(r as IncidentRecord));
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/incidents/:number',
+    tag: 'Incidents',
+    summary: 'An incident with its live SLA status',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params, actor }) => {
+      const rec = await load(params.number);
+      if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
+      return view(rec);
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/incidents/:number/history',
+    tag: 'Incidents',
+    summary: 'Every transition of an incident: who, when, from, to, note',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params, actor }) => {
+      const rec = await load(params.number);
+      if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
+      const entries = await models.Audit.find({ caseId: params.number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
+      return { number: params.number, items: entries.map((e) => HistoryEntry.parse(e)) };
+    },
+  });
+
+  for (const command of INCIDENT_COMMANDS) {
+    route(router, {
+      method: 'post',
+      path: `/incidents/:number/${command}`,
+      tag: 'Incidents',
+      summary: COMMAND_SUMMARIES[command],
+      description: `Allowed when the incident is ${INCIDENT_TRANSITIONS[command].from.join(', ')}. Answers with the incident in its new state; 409 (with the current state) when the incident is not in a state that allows it.`,
+      roles: COMMAND_ROLES[command],
+      params: NumberParam,
+      body: IncidentCommandInputs[command] as z.ZodType<unknown>,
+      handler: async ({ params, body, actor }) => {
+        const rec = await load(params.number);
+        if (rec.state === 'closed') throw illegalTransition(`${params.number} is closed: it takes no more commands`, rec.state);
+        return sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => (await load(params.number)).state);
+      },
+    });
+  }
+
+  return router;
+}

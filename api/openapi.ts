@@ -1,0 +1,105 @@
+/** The OpenAPI 3.1 document, generated from the zod schemas the routes validate with, and /docs. */
+import path from 'node:path';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { PROBLEM_BASE } from './problem';
+import { registry, route, type RouteSpec } from './route';
+
+const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, any>;
+
+function parameters(spec: RouteSpec<any, any, any>) {
+  const out: unknown[] = [];
+  for (const [where, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+    if (!schema) continue;
+    const js = jsonSchema(schema);
+    for (const [name, prop] of Object.entries(js.properties ?? {})) {
+      out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: prop });
+    }
+  }
+  return out;
+}
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of registry) {
+    const p = spec.path.replace(/:(\w+)/g, '{$1}');
+    const responses: Record<string, unknown> = {
+      [String(spec.status ?? 200)]: { description: spec.responseDescription ?? 'Success', content: { 'application/json': {} } },
+      400: problem('The request is not valid: the problem names each failing field'),
+    };
+    if (spec.roles !== 'public') {
+      responses[401] = problem('No valid API key');
+      responses[403] = problem('The key may not do this');
+    }
+    if (spec.params) responses[404] = problem('No such resource');
+    if (spec.method === 'post' && spec.params) responses[409] = problem('Not allowed in the current state (the body has `state`)');
+    (paths[p] ??= {})[spec.method] = {
+      tags: [spec.tag],
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      ...(spec.roles === 'public' ? { security: [] } : {}),
+      ...(Array.isArray(spec.roles) ? { 'x-roles': spec.roles } : {}),
+      parameters: parameters(spec),
+      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'iso20k-flow',
+      version: '0.1.0',
+      description: 'ISO/IEC 20000-1 service management processes as durable workflows. Authenticate with `Authorization: Bearer <API key>`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api-keys' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          description: `RFC 9457 problem details; type is ${PROBLEM_BASE}<slug>`,
+          required: ['type', 'title', 'status', 'detail'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            state: { type: 'string', description: 'the current state, on 409' },
+            errors: {
+              type: 'array',
+              items: { type: 'object', properties: { in: { type: 'string' }, path: { type: 'string' }, message: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+const DOCS_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>iso20k-flow API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
+</body></html>`;
+
+export function docsRoutes(): Router {
+  const router = Router();
+  let doc: ReturnType<typeof openApiDocument> | undefined;
+  route(router, {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'Docs',
+    summary: 'This API as OpenAPI 3.1',
+    roles: 'public',
+    handler: async () => (doc ??= openApiDocument()),
+  });
+  // the UI's assets come from the swagger-ui-dist package: nothing is fetched from the internet
+  router.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
+  router.get('/docs', (_req, res) => res.type('html').send(DOCS_HTML));
+  return router;
+}

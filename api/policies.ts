@@ -1,0 +1,124 @@
+/**
+ * Process owners' rules as data: the priority matrix, the incident SLA policy and business
+ * calendars. Every PUT makes a new version; running cases keep the versions they started with.
+ * `If-Match: "<version>"` makes a PUT apply only over the version the owner read.
+ */
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { CalendarBody } from '../domain/calendar';
+import { PriorityMatrixBody } from '../domain/priority';
+import { IncidentSlaBody } from '../domain/sla';
+import type { Models } from '../models';
+import { findLatestPolicy, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
+import { badRequest, conflict, HttpProblem, notFound } from './problem';
+import { route } from './route';
+
+const OWNERS = ['process_owner', 'admin'] as const;
+const VersionQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+const CalendarId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes') });
+
+function present<T>(p: StoredPolicy<T>) {
+  return { version: p.version, updatedAt: p.createdAt, updatedBy: p.createdBy, ...p.body };
+}
+
+function expectedVersion(req: Request): number | undefined {
+  const h = req.get('if-match');
+  if (!h) return undefined;
+  const m = /^"?(\d+)"?$/.exec(h.trim());
+  if (!m) throw badRequest('If-Match must be the version you read, e.g. "3"');
+  return Number(m[1]);
+}
+
+export function policyRoutes({ models }: { models: Models }): Router {
+  const router = Router();
+
+  async function read(kind: PolicyKind, key: string, version?: number) {
+    const p = version ? await policyVersion(models, kind, key, version) : await findLatestPolicy(models, kind, key);
+    if (!p) throw notFound(version ? `${kind} ${key} has no version ${version}` : `there is no ${kind} ${key}`);
+    return present(p);
+  }
+
+  async function write<T>(req: Request, kind: PolicyKind, key: string, body: T, by: string) {
+    try {
+      return present(await putPolicy(models, kind, key, body, by, expectedVersion(req)));
+    } catch (err) {
+      if (err instanceof PolicyVersionConflict) {
+        throw req.get('if-match') ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', err.message) : conflict(err.message);
+      }
+      throw err;
+    }
+  }
+
+  const simple = [
+    { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },
+    { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
+  ];
+  for (const p of simple) {
+    route(router, {
+      method: 'get',
+      path: p.path,
+      tag: 'Policies',
+      summary: `The ${p.name}; ?version=N for an earlier version`,
+      roles: 'authenticated',
+      query: VersionQuery,
+      handler: ({ query }) => read(p.kind, 'default', query.version),
+    });
+    route(router, {
+      method: 'put',
+      path: p.path,
+      tag: 'Policies',
+      summary: `Replace the ${p.name} with a new version`,
+      roles: OWNERS,
+      body: p.schema as z.ZodType<unknown>,
+      handler: async ({ body, actor, req }) => {
+        if (p.kind === 'incident-sla') await checkCalendarsExist(body as IncidentSlaBody);
+        return write(req, p.kind, 'default', body, actor.name);
+      },
+    });
+  }
+
+  async function checkCalendarsExist(sla: IncidentSlaBody) {
+    const refs: Array<[string, string]> = [['calendarId', sla.calendarId]];
+    for (const [priority, t] of Object.entries(sla.targets)) if (t.calendarId) refs.push([`targets.${priority}.calendarId`, t.calendarId]);
+    const errors = [];
+    for (const [path, id] of refs) {
+      if (!(await findLatestPolicy(models, 'calendar', id))) errors.push({ in: 'body', path, message: `there is no calendar ${id}` });
+    }
+    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+
+  route(router, {
+    method: 'get',
+    path: '/calendars',
+    tag: 'Policies',
+    summary: 'Business-hours calendars (latest versions)',
+    roles: 'authenticated',
+    handler: async () => {
+      const all = (await models.Policy.find({ kind: 'calendar' }, { _id: 0 }).sort({ key: 1, version: -1 }).lean()) as StoredPolicy<unknown>[];
+      const latest = all.filter((p, i) => i === 0 || all[i - 1].key !== p.key);
+      return { items: latest.map((p) => ({ id: p.key, ...present(p) })) };
+    },
+  });
+  route(router, {
+    method: 'get',
+    path: '/calendars/:id',
+    tag: 'Policies',
+    summary: 'A business-hours calendar; ?version=N for an earlier version',
+    roles: 'authenticated',
+    params: CalendarId,
+    query: VersionQuery,
+    handler: async ({ params, query }) => ({ id: params.id, ...(await read('calendar', params.id, query.version)) }),
+  });
+  route(router, {
+    method: 'put',
+    path: '/calendars/:id',
+    tag: 'Policies',
+    summary: 'Create a calendar, or replace it with a new version (working hours per weekday, time zone, holidays)',
+    roles: OWNERS,
+    params: CalendarId,
+    body: CalendarBody,
+    handler: async ({ params, body, actor, req }) => ({ id: params.id, ...(await write(req, 'calendar', params.id, body, actor.name)) }),
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+/**
+ * Routes declared once: the zod schemas validate the request and, collected here, make the
+ * OpenAPI document. The web layer stays thin: parse, authorise, call the domain, answer.
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Actor, Role } from '../domain/actor';
+import { badRequest, forbidden, HttpProblem, unauthenticated, zodErrors } from './problem';
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** express syntax: /incidents/:number */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** who may call it; 'authenticated' for any valid key, 'public' for no key at all */
+  roles: readonly Role[] | 'authenticated' | 'public';
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** the success status, 200 unless said */
+  status?: number;
+  responseDescription?: string;
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
+}
+
+export const registry: RouteSpec<any, any, any>[] = [];
+
+export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: RouteSpec<P, Q, B>): void {
+  if (!registry.some((r) => r.method === spec.method && r.path === spec.path)) registry.push(spec);
+  router[spec.method](spec.path, async (req, res) => {
+    const actor = res.locals.actor as Actor | undefined;
+    if (spec.roles !== 'public') {
+      if (!actor) throw unauthenticated('send an API key as "Authorization: Bearer <key>"');
+      if (spec.roles !== 'authenticated' && !actor.roles.some((r) => (spec.roles as readonly Role[]).includes(r))) {
+        throw forbidden(`${spec.method.toUpperCase()} ${spec.path} needs one of the roles: ${spec.roles.join(', ')}`);
+      }
+    }
+    const params = parse('path', spec.params, req.params);
+    const query = parse('query', spec.query, { ...(req.query as object) });
+    if (spec.body && req.body !== undefined && !req.is('application/json')) {
+      throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
+    }
+    const body = spec.body ? parse('body', spec.body, req.body ?? {}) : undefined;
+    const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res });
+    if (res.statusCode === 200) res.status(spec.status ?? 200); // a handler may have set its own
+    if (result === undefined) res.end();
+    else res.json(result);
+  });
+}
+
+function parse<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return value as T;
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const errors = zodErrors(where, r.error);
+    throw badRequest(errors.map((e) => `${e.in} ${e.path}: ${e.message}`).join('; '), errors);
+  }
+  return r.data;
+}

@@ -1,0 +1,35 @@
+/** The API on its own (production shape): connects to MongoDB and Temporal, then listens. */
+import { Client, Connection } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { createModels, ensureIndexes } from '../models';
+import { seedDefaultPolicies } from '../models/policies';
+import { config } from '../stack/config';
+import { logger } from '../stack/logger';
+import { createApp } from './app';
+import { ensureBootstrapAdmin } from './auth';
+
+async function main() {
+  const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  await seedDefaultPolicies(models);
+  const generated = await ensureBootstrapAdmin(models, config.adminApiKey);
+  if (generated) logger.warn({ adminApiKey: generated }, 'bootstrap admin API key generated: it is shown this once');
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.namespace });
+  const server = createApp({ models, client, logger }).listen(config.port, () => logger.info({ port: config.port }, 'API listening'));
+  const stop = () => {
+    server.close(async () => {
+      await connection.close();
+      await conn.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  logger.error({ err }, 'API failed to start');
+  process.exit(1);
+});

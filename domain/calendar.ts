@@ -1,0 +1,190 @@
+/**
+ * Business-hours calendars: working hours per weekday in an IANA time zone, minus holidays.
+ * Pure functions over epoch milliseconds, used by workflows (SLA clocks), activities and the API,
+ * so an SLA figure is computed by the same code wherever it is shown.
+ */
+import { z } from 'zod';
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time of day as HH:MM (24:00 for the end of the day)');
+
+export const WorkingInterval = z
+  .strictObject({ start: hhmm, end: hhmm })
+  .refine((i) => minutesOf(i.start) < minutesOf(i.end), { message: 'start must be before end' });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+export const CalendarBody = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as Europe/London' }),
+    workingHours: z.strictObject(
+      Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(WorkingInterval).max(8).default([])])) as Record<
+        Weekday,
+        z.ZodDefault<z.ZodArray<typeof WorkingInterval>>
+      >,
+    ),
+    holidays: z.array(z.strictObject({ date: isoDate, name: z.string().max(200).default('') })).max(1000).default([]),
+  })
+  .superRefine((cal, ctx) => {
+    for (const day of WEEKDAYS) {
+      const sorted = [...cal.workingHours[day]].sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
+      for (let i = 1; i < sorted.length; i++) {
+        if (minutesOf(sorted[i].start) < minutesOf(sorted[i - 1].end)) {
+          ctx.addIssue({ code: 'custom', path: ['workingHours', day], message: 'working intervals overlap' });
+        }
+      }
+    }
+    if (WEEKDAYS.every((d) => cal.workingHours[d].length === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['workingHours'], message: 'a calendar needs at least one working interval' });
+    }
+  });
+export type CalendarBody = z.infer<typeof CalendarBody>;
+export type Calendar = CalendarBody & { id: string; version: number };
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function minutesOf(t: string): number {
+  const [h, m] = t.split(':').map(Number);
+  return h * 60 + m;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
+export function zoneOffset(tz: string, at: number): number {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(tz).formatToParts(new Date(at))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second);
+  return asUtc - (at - (at % 1000 + 1000) % 1000);
+}
+
+/** The local calendar date (as a UTC-midnight day number) of an instant in a zone. */
+function localDay(tz: string, at: number): number {
+  return Math.floor((at + zoneOffset(tz, at)) / DAY);
+}
+
+/**
+ * The instant at which the wall clock in `tz` shows `minutes` past midnight of local day `day`.
+ * Across a daylight-saving gap the wall time does not exist; the instant after the gap is used.
+ */
+function instantOf(tz: string, day: number, minutes: number): number {
+  const wall = day * DAY + minutes * MINUTE;
+  let guess = wall - zoneOffset(tz, wall);
+  const second = wall - zoneOffset(tz, guess);
+  if (second !== guess) guess = Math.max(guess, second);
+  return guess;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** No calendar is searched further than this for working time (ten years). */
+const MAX_DAYS = 3660;
+
+function isoOfDay(day: number): string {
+  return new Date(day * DAY).toISOString().slice(0, 10);
+}
+
+function holidaySet(cal: CalendarBody): Set<string> {
+  return new Set(cal.holidays.map((h) => h.date));
+}
+
+/** Working intervals of one local day as [start, end) instants, in order. */
+function workingIntervals(cal: CalendarBody, holidays: Set<string>, day: number): Array<[number, number]> {
+  if (holidays.has(isoOfDay(day))) return [];
+  const weekday = WEEKDAYS[new Date(day * DAY).getUTCDay()];
+  return [...cal.workingHours[weekday]]
+    .sort((a, b) => minutesOf(a.start) - minutesOf(b.start))
+    .map((i) => [instantOf(cal.timeZone, day, minutesOf(i.start)), instantOf(cal.timeZone, day, minutesOf(i.end))]);
+}
+
+/** Business time in ms that elapses between two instants on the calendar (0 if to <= from). */
+export function businessMsBetween(cal: CalendarBody, from: number, to: number): number {
+  if (to <= from) return 0;
+  const holidays = holidaySet(cal);
+  let total = 0;
+  const last = localDay(cal.timeZone, to);
+  for (let day = localDay(cal.timeZone, from); day <= last; day++) {
+    for (const [s, e] of workingIntervals(cal, holidays, day)) {
+      const lo = Math.max(s, from);
+      const hi = Math.min(e, to);
+      if (hi > lo) total += hi - lo;
+    }
+  }
+  return total;
+}
+
+/** The instant at which `ms` of business time has elapsed after `from`. */
+export function addBusinessMs(cal: CalendarBody, from: number, ms: number): number {
+  const holidays = holidaySet(cal);
+  let remaining = ms;
+  const first = localDay(cal.timeZone, from);
+  for (let day = first; day < first + MAX_DAYS; day++) {
+    for (const [s, e] of workingIntervals(cal, holidays, day)) {
+      const lo = Math.max(s, from);
+      if (e <= lo) continue;
+      if (remaining <= e - lo) return lo + remaining;
+      remaining -= e - lo;
+    }
+  }
+  throw new RangeError(`calendar ${cal.name} has no working time within ${MAX_DAYS} days of ${new Date(from).toISOString()}`);
+}
+
+export const DEFAULT_CALENDARS: Array<{ id: string; body: CalendarBody }> = [
+  {
+    id: 'business-hours',
+    body: {
+      name: 'Business hours (Mon–Fri 09:00–17:00, London)',
+      timeZone: 'Europe/London',
+      workingHours: {
+        sun: [],
+        mon: [{ start: '09:00', end: '17:00' }],
+        tue: [{ start: '09:00', end: '17:00' }],
+        wed: [{ start: '09:00', end: '17:00' }],
+        thu: [{ start: '09:00', end: '17:00' }],
+        fri: [{ start: '09:00', end: '17:00' }],
+        sat: [],
+      },
+      holidays: [],
+    },
+  },
+  {
+    id: '24x7',
+    body: {
+      name: 'Around the clock',
+      timeZone: 'UTC',
+      workingHours: Object.fromEntries(WEEKDAYS.map((d) => [d, [{ start: '00:00', end: '24:00' }]])) as CalendarBody['workingHours'],
+      holidays: [],
+    },
+  },
+];

@@ -1,0 +1,224 @@
+/**
+ * Incident management [ISO/IEC 20000-1 8.6.1]: the states, the commands that move between them,
+ * and who may give each command. Pure: workflows, activities and the API share it.
+ */
+import { z } from 'zod';
+import type { Actor } from './actor';
+import { Level, Priority } from './priority';
+import type { CalendarBody } from './calendar';
+import { clockView, type Clock, type ClockView } from './sla';
+
+export const INCIDENT_STATES = ['new', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
+export const IncidentState = z.enum(INCIDENT_STATES);
+export type IncidentState = z.infer<typeof IncidentState>;
+
+export const INCIDENT_COMMANDS = ['assign', 'start', 'hold', 'resume', 'resolve', 'confirm', 'reopen', 'close', 'comment'] as const;
+export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
+
+/**
+ * The transition table: from which states a command is legal and where it leads.
+ * `assign` from assigned or in_progress is a reassignment: the case goes back to the new
+ * group's queue. `comment` leaves the state as it is.
+ */
+export const INCIDENT_TRANSITIONS: Record<IncidentCommand, { from: readonly IncidentState[]; to: IncidentState | 'same' }> = {
+  assign: { from: ['new', 'assigned', 'in_progress'], to: 'assigned' },
+  start: { from: ['assigned'], to: 'in_progress' },
+  hold: { from: ['in_progress'], to: 'on_hold' },
+  resume: { from: ['on_hold'], to: 'in_progress' },
+  resolve: { from: ['in_progress'], to: 'resolved' },
+  confirm: { from: ['resolved'], to: 'closed' },
+  reopen: { from: ['resolved'], to: 'in_progress' },
+  close: { from: ['resolved'], to: 'closed' },
+  comment: { from: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'], to: 'same' },
+};
+
+export function nextState(state: IncidentState, command: IncidentCommand): IncidentState | null {
+  const t = INCIDENT_TRANSITIONS[command];
+  if (!t.from.includes(state)) return null;
+  return t.to === 'same' ? state : t.to;
+}
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const name = text(200);
+
+export const OpenIncidentInput = z.strictObject({
+  title: text(200),
+  description: text(10_000),
+  caller: name,
+  service: name,
+  configurationItem: name,
+  category: name,
+  impact: Level,
+  urgency: Level,
+});
+export type OpenIncidentInput = z.infer<typeof OpenIncidentInput>;
+
+export const RESOLUTION_CODES = ['fixed', 'workaround', 'no_fault_found', 'duplicate', 'user_error', 'cancelled'] as const;
+
+export const IncidentCommandInputs = {
+  assign: z.strictObject({ group: name, assignee: name.optional(), note: text(2000).optional() }),
+  start: z.strictObject({ note: text(2000).optional() }),
+  hold: z.strictObject({ reason: text(500) }),
+  resume: z.strictObject({ note: text(2000).optional() }),
+  resolve: z.strictObject({ resolutionCode: z.enum(RESOLUTION_CODES), resolution: text(10_000) }),
+  confirm: z.strictObject({ note: text(2000).optional() }),
+  reopen: z.strictObject({ reason: text(2000) }),
+  close: z.strictObject({ note: text(2000) }),
+  comment: z.strictObject({ text: text(10_000) }),
+} satisfies Record<IncidentCommand, z.ZodType>;
+export type IncidentCommandInput<C extends IncidentCommand> = z.infer<(typeof IncidentCommandInputs)[C]>;
+
+/** An incident as the workflow holds it and persists it: the record of the case. */
+export interface IncidentRecord extends OpenIncidentInput {
+  number: string;
+  state: IncidentState;
+  priority: Priority;
+  major: boolean;
+  assignmentGroup: string | null;
+  assignee: string | null;
+  openedBy: string;
+  openedAt: number;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  resolutionCode: string | null;
+  resolution: string | null;
+  holdReason: string | null;
+  reopenCount: number;
+  /** every assignment and the business time the case spent with that group (what an OLA is measured on) */
+  assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null }>;
+  escalations: Array<{ at: number; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
+  comments: Array<{ at: number; by: string; text: string }>;
+  policy: { priorityMatrix: number; incidentSla: number; calendar: { id: string; version: number } };
+  sla: { response: Clock; resolution: Clock };
+  autoCloseAt: number | null;
+  seq: number;
+}
+
+export interface IncidentEvent {
+  seq: number;
+  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach';
+  from: IncidentState | null;
+  to: IncidentState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** What every answer about an incident carries: the record with its SLA clocks as of now. */
+export interface IncidentView extends Omit<IncidentRecord, 'sla' | 'openedAt' | 'resolvedAt' | 'closedAt' | 'autoCloseAt' | 'assignments' | 'escalations' | 'comments'> {
+  openedAt: string;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  autoCloseAt: string | null;
+  assignments: Array<{ group: string; assignee: string | null; from: string; to: string | null; businessMinutes: number | null }>;
+  escalations: Array<{ at: string; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
+  comments: Array<{ at: string; by: string; text: string }>;
+  sla: { response: ClockView; resolution: ClockView; breached: boolean };
+}
+
+// ---- who may act ----
+
+export type Refusal = { kind: 'forbidden' | 'conflict'; message: string };
+
+/**
+ * Object-level rights. Role-level rights are checked by the API before a command is sent;
+ * this is the part that depends on the case (its group and caller), checked by the workflow's
+ * update validators so that it holds whoever sends the command.
+ */
+export function refuseIncidentCommand(
+  rec: Pick<IncidentRecord, 'state' | 'assignmentGroup' | 'caller'>,
+  command: IncidentCommand,
+  actor: Actor,
+  input?: { group?: string },
+): Refusal | null {
+  const to = nextState(rec.state, command);
+  if (to === null) {
+    return { kind: 'conflict', message: `cannot ${command} an incident that is ${rec.state}` };
+  }
+  if (actor.roles.includes('admin')) return null;
+  const isCaller = actor.name === rec.caller;
+  const inGroup = rec.assignmentGroup !== null && actor.groups.includes(rec.assignmentGroup);
+  const isAgent = actor.roles.includes('agent');
+  switch (command) {
+    case 'assign':
+      // the service desk dispatches new cases; after that only the holding group hands a case on
+      if (!isAgent) return { kind: 'forbidden', message: 'only an agent can assign an incident' };
+      if (rec.state !== 'new' && !inGroup) {
+        return { kind: 'forbidden', message: `only a member of ${rec.assignmentGroup} can reassign this incident` };
+      }
+      return null;
+    case 'start':
+    case 'hold':
+    case 'resume':
+    case 'resolve':
+    case 'close':
+      if (!isAgent || !inGroup) return { kind: 'forbidden', message: `only an agent of ${rec.assignmentGroup ?? 'the assigned group'} can ${command} this incident` };
+      return null;
+    case 'confirm':
+      if (!isCaller) return { kind: 'forbidden', message: 'only the caller can confirm the resolution' };
+      return null;
+    case 'reopen':
+      if (!isCaller && !(isAgent && inGroup)) return { kind: 'forbidden', message: 'only the caller or the assigned group can reopen this incident' };
+      return null;
+    case 'comment':
+      if (!isCaller && !isAgent) return { kind: 'forbidden', message: 'only the caller or an agent can comment on this incident' };
+      return null;
+  }
+}
+
+/** Whether an actor may read an incident: staff read all, a requester reads the incidents they called in. */
+export function mayReadIncident(rec: Pick<IncidentRecord, 'caller'>, actor: Actor): boolean {
+  if (actor.roles.some((r) => r !== 'requester')) return true;
+  return actor.name === rec.caller;
+}
+
+export function incidentNumber(n: number): string {
+  return `INC${String(n).padStart(7, '0')}`;
+}
+export const IncidentNumber = z.string().regex(/^INC\d{7,}$/, 'an incident number such as INC0000001');
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** The record as an API answer shows it, with both SLA clocks computed as of `now`. */
+export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number): IncidentView {
+  const response = clockView(rec.sla.response, cal, now);
+  const resolution = clockView(rec.sla.resolution, cal, now);
+  return {
+    number: rec.number,
+    state: rec.state,
+    priority: rec.priority,
+    major: rec.major,
+    title: rec.title,
+    description: rec.description,
+    caller: rec.caller,
+    service: rec.service,
+    configurationItem: rec.configurationItem,
+    category: rec.category,
+    impact: rec.impact,
+    urgency: rec.urgency,
+    assignmentGroup: rec.assignmentGroup,
+    assignee: rec.assignee,
+    openedBy: rec.openedBy,
+    openedAt: new Date(rec.openedAt).toISOString(),
+    resolvedAt: iso(rec.resolvedAt),
+    closedAt: iso(rec.closedAt),
+    autoCloseAt: iso(rec.autoCloseAt),
+    resolutionCode: rec.resolutionCode,
+    resolution: rec.resolution,
+    holdReason: rec.holdReason,
+    reopenCount: rec.reopenCount,
+    assignments: rec.assignments.map((a) => ({
+      group: a.group,
+      assignee: a.assignee,
+      from: new Date(a.from).toISOString(),
+      to: iso(a.to),
+      businessMinutes: a.businessMs === null ? null : Math.round(a.businessMs / 600) / 100,
+    })),
+    escalations: rec.escalations.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    comments: rec.comments.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
+    policy: rec.policy,
+    sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
+    seq: rec.seq,
+  };
+}

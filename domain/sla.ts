@@ -1,0 +1,158 @@
+/**
+ * SLA clocks measured in business time. A clock runs in segments; pausing closes a segment and
+ * adds its business time to `usedMs` once, so a pause is never lost or counted twice, and later
+ * changes to a calendar cannot rewrite time already used (the clock keeps the calendar version
+ * it started with).
+ */
+import { z } from 'zod';
+import { addBusinessMs, businessMsBetween, type CalendarBody } from './calendar';
+import { PRIORITIES, type Priority } from './priority';
+
+export type ClockName = 'response' | 'resolution';
+export type ClockStatus = 'running' | 'paused' | 'met' | 'breached';
+
+export interface Pause {
+  from: number;
+  to: number | null;
+  reason: string;
+}
+
+export interface Clock {
+  name: ClockName;
+  targetMs: number;
+  calendar: { id: string; version: number };
+  startedAt: number;
+  /** business ms of the segments already closed */
+  usedMs: number;
+  /** start of the open segment, null while paused or stopped */
+  runningSince: number | null;
+  pauses: Pause[];
+  stoppedAt: number | null;
+  warnedAt: number | null;
+  breachedAt: number | null;
+}
+
+export function startClock(name: ClockName, targetMs: number, calendar: Clock['calendar'], now: number): Clock {
+  return { name, targetMs, calendar, startedAt: now, usedMs: 0, runningSince: now, pauses: [], stoppedAt: null, warnedAt: null, breachedAt: null };
+}
+
+export function usedAt(clock: Clock, cal: CalendarBody, now: number): number {
+  return clock.usedMs + (clock.runningSince === null ? 0 : businessMsBetween(cal, clock.runningSince, now));
+}
+
+function closeSegment(clock: Clock, cal: CalendarBody, now: number): Clock {
+  if (clock.runningSince === null) return clock;
+  return { ...clock, usedMs: usedAt(clock, cal, now), runningSince: null };
+}
+
+export function pauseClock(clock: Clock, cal: CalendarBody, now: number, reason: string): Clock {
+  if (clock.runningSince === null) return clock;
+  const closed = closeSegment(clock, cal, now);
+  return { ...closed, pauses: [...clock.pauses, { from: now, to: null, reason }] };
+}
+
+export function resumeClock(clock: Clock, now: number): Clock {
+  if (clock.runningSince !== null) return clock;
+  const pauses = clock.pauses.map((p) => (p.to === null ? { ...p, to: now } : p));
+  return { ...clock, runningSince: now, stoppedAt: null, pauses };
+}
+
+/** Stops the clock for good (response given, incident resolved). */
+export function stopClock(clock: Clock, cal: CalendarBody, now: number): Clock {
+  if (clock.stoppedAt !== null) return clock;
+  const closed = closeSegment(clock, cal, now);
+  const pauses = closed.pauses.map((p) => (p.to === null ? { ...p, to: now } : p));
+  return { ...closed, pauses, stoppedAt: now };
+}
+
+/**
+ * Starts a stopped clock again (a resolved incident reopened). The time it stood stopped is kept
+ * as a pause, so the record shows why that time was not counted.
+ */
+export function reopenClock(clock: Clock, now: number, reason: string): Clock {
+  if (clock.stoppedAt === null) return clock;
+  return { ...clock, stoppedAt: null, runningSince: now, pauses: [...clock.pauses, { from: clock.stoppedAt, to: now, reason }] };
+}
+
+/** The instant at which the running clock reaches `fraction` of its target; null when not running. */
+export function thresholdAt(clock: Clock, cal: CalendarBody, fraction: number): number | null {
+  if (clock.runningSince === null) return null;
+  const threshold = Math.ceil(clock.targetMs * fraction);
+  const remaining = threshold - clock.usedMs;
+  if (remaining <= 0) return clock.runningSince;
+  return addBusinessMs(cal, clock.runningSince, remaining);
+}
+
+export function clockStatus(clock: Clock, cal: CalendarBody, now: number): ClockStatus {
+  if (clock.breachedAt !== null || usedAt(clock, cal, now) > clock.targetMs) return 'breached';
+  if (clock.stoppedAt !== null) return 'met';
+  if (clock.runningSince === null) return 'paused';
+  return 'running';
+}
+
+/** What an API answer shows of a clock: its status and figures as of `now`. */
+export function clockView(clock: Clock, cal: CalendarBody, now: number) {
+  const used = usedAt(clock, cal, now);
+  const due = thresholdAt(clock, cal, 1);
+  return {
+    status: clockStatus(clock, cal, now),
+    targetMinutes: clock.targetMs / 60_000,
+    businessMinutesUsed: Math.floor(used / 60_000),
+    businessMinutesRemaining: Math.max(0, Math.ceil((clock.targetMs - used) / 60_000)),
+    percentUsed: Math.round((used / clock.targetMs) * 1000) / 10,
+    dueAt: due === null ? null : new Date(due).toISOString(),
+    calendar: clock.calendar,
+    startedAt: new Date(clock.startedAt).toISOString(),
+    stoppedAt: clock.stoppedAt === null ? null : new Date(clock.stoppedAt).toISOString(),
+    warnedAt: clock.warnedAt === null ? null : new Date(clock.warnedAt).toISOString(),
+    breachedAt: clock.breachedAt === null ? null : new Date(clock.breachedAt).toISOString(),
+    pauses: clock.pauses.map((p) => ({
+      from: new Date(p.from).toISOString(),
+      to: p.to === null ? null : new Date(p.to).toISOString(),
+      reason: p.reason,
+    })),
+  };
+}
+export type ClockView = ReturnType<typeof clockView>;
+
+// ---- the incident SLA policy (process owner data) ----
+
+const Target = z.strictObject({
+  responseMinutes: z.number().int().positive().max(525_600),
+  resolutionMinutes: z.number().int().positive().max(525_600),
+  /** a priority may run on its own calendar (a P1 around the clock, say) */
+  calendarId: z.string().min(1).max(100).optional(),
+});
+
+export const IncidentSlaBody = z
+  .strictObject({
+    calendarId: z.string().min(1).max(100),
+    warningPercent: z.number().int().min(1).max(99),
+    /** calendar days a resolved incident waits for the caller's confirmation before it closes */
+    autoCloseDays: z.number().int().min(1).max(90),
+    targets: z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, Target])) as Record<Priority, typeof Target>),
+  })
+  .superRefine((sla, ctx) => {
+    for (const p of PRIORITIES) {
+      if (sla.targets[p].responseMinutes > sla.targets[p].resolutionMinutes) {
+        ctx.addIssue({ code: 'custom', path: ['targets', p, 'responseMinutes'], message: 'the response target cannot exceed the resolution target' });
+      }
+    }
+  });
+export type IncidentSlaBody = z.infer<typeof IncidentSlaBody>;
+
+export const DEFAULT_INCIDENT_SLA: IncidentSlaBody = {
+  calendarId: 'business-hours',
+  warningPercent: 75,
+  autoCloseDays: 3,
+  targets: {
+    P1: { responseMinutes: 15, resolutionMinutes: 240, calendarId: '24x7' },
+    P2: { responseMinutes: 30, resolutionMinutes: 480 },
+    P3: { responseMinutes: 240, resolutionMinutes: 1440 },
+    P4: { responseMinutes: 480, resolutionMinutes: 2400 },
+  },
+};
+
+export function calendarIdFor(sla: IncidentSlaBody, priority: Priority): string {
+  return sla.targets[priority].calendarId ?? sla.calendarId;
+}

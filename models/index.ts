@@ -1,0 +1,36 @@
+/**
+ * The mongoose models, bound to one connection. The worker's activities write case records and
+ * audit trails; the API reads them and writes only keys, policies and the case-number counters.
+ */
+import type { Connection } from 'mongoose';
+import { apiKeyModel } from './api-key';
+import { auditModel } from './audit';
+import { counterModel } from './counter';
+import { incidentModel } from './incident';
+import { notificationModel } from './notification';
+import { policyModel } from './policy';
+
+export function createModels(conn: Connection) {
+  return {
+    conn,
+    ApiKey: apiKeyModel(conn),
+    Audit: auditModel(conn),
+    Counter: counterModel(conn),
+    Incident: incidentModel(conn),
+    Notification: notificationModel(conn),
+    Policy: policyModel(conn),
+  };
+}
+export type Models = ReturnType<typeof createModels>;
+
+/** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const m of [models.ApiKey, models.Audit, models.Counter, models.Incident, models.Notification, models.Policy]) {
+    await m.createIndexes();
+  }
+}
+
+/** A unique index refused the write: the same thing was written before (idempotent retries). */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}

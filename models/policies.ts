@@ -1,0 +1,70 @@
+/** Reading and writing versioned policies (priority matrix, SLA policies, calendars, …). */
+import { DEFAULT_CALENDARS } from '../domain/calendar';
+import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
+import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
+import { isDuplicateKey, type Models } from '.';
+
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar';
+
+export interface StoredPolicy<T> {
+  kind: PolicyKind;
+  key: string;
+  version: number;
+  body: T;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export class PolicyNotFound extends Error {}
+export class PolicyVersionConflict extends Error {}
+
+export async function findLatestPolicy<T>(models: Models, kind: PolicyKind, key: string): Promise<StoredPolicy<T> | null> {
+  return (await models.Policy.findOne({ kind, key }, { _id: 0 }).sort({ version: -1 }).lean()) as StoredPolicy<T> | null;
+}
+
+export async function latestPolicy<T>(models: Models, kind: PolicyKind, key: string): Promise<StoredPolicy<T>> {
+  const p = await findLatestPolicy<T>(models, kind, key);
+  if (!p) throw new PolicyNotFound(`no ${kind} policy ${key}`);
+  return p;
+}
+
+export async function policyVersion<T>(models: Models, kind: PolicyKind, key: string, version: number): Promise<StoredPolicy<T> | null> {
+  return (await models.Policy.findOne({ kind, key, version }, { _id: 0 }).lean()) as StoredPolicy<T> | null;
+}
+
+/**
+ * Adds the next version. `expectedVersion`, when given, must be the current one (optimistic
+ * concurrency: two owners editing at once do not silently overwrite each other).
+ */
+export async function putPolicy<T>(models: Models, kind: PolicyKind, key: string, body: T, by: string, expectedVersion?: number): Promise<StoredPolicy<T>> {
+  const current = await findLatestPolicy<T>(models, kind, key);
+  const currentVersion = current?.version ?? 0;
+  if (expectedVersion !== undefined && expectedVersion !== currentVersion) {
+    throw new PolicyVersionConflict(`${kind} ${key} is at version ${currentVersion}, not ${expectedVersion}`);
+  }
+  const doc = { kind, key, version: currentVersion + 1, body, createdBy: by, createdAt: new Date() };
+  try {
+    await models.Policy.collection.insertOne({ ...doc });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new PolicyVersionConflict(`${kind} ${key} was changed at the same moment; read it again`);
+    throw err;
+  }
+  return doc;
+}
+
+/** Version 1 of each default policy, where none exists yet. Safe to run at every start. */
+export async function seedDefaultPolicies(models: Models): Promise<void> {
+  const seeds: Array<[PolicyKind, string, unknown]> = [
+    ['priority-matrix', 'default', DEFAULT_PRIORITY_MATRIX],
+    ['incident-sla', 'default', DEFAULT_INCIDENT_SLA],
+    ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
+  ];
+  for (const [kind, key, body] of seeds) {
+    if (await findLatestPolicy(models, kind, key)) continue;
+    try {
+      await putPolicy(models, kind, key, body, 'system');
+    } catch (err) {
+      if (!(err instanceof PolicyVersionConflict)) throw err;
+    }
+  }
+}

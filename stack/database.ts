@@ -1,0 +1,87 @@
+/**
+ * The database of the embedded stack, first that applies:
+ *   MONGODB_URI; a `mongod` on the PATH; FerretDB (SQLite under the data folder); mongodb-memory-server.
+ * FerretDB v1 has no transactions, change streams, $lookup or TTL indexes; nothing here needs them.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { FERRETDB, FERRETDB_VERSION } from './paths';
+import { freePort, portOpen, spawnServer, waitFor, type Server } from './process';
+
+export interface Database extends Server {
+  uri: string;
+}
+
+async function pingable(uri: string): Promise<boolean> {
+  const client = new mongoose.mongo.MongoClient(uri, { serverSelectionTimeoutMS: 1000 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function onPath(cmd: string): boolean {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * @param dataDir where the database keeps its files (kept across restarts)
+ * @param port    the port to listen on; a free one when omitted
+ */
+export async function startDatabase(opts: { dataDir: string; port?: number; dbName: string }): Promise<Database> {
+  if (process.env.MONGODB_URI) {
+    return { uri: process.env.MONGODB_URI, label: `MongoDB at ${redact(process.env.MONGODB_URI)} (MONGODB_URI)`, stop: async () => undefined };
+  }
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  if (await portOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set MONGODB_URI`);
+  const uri = `mongodb://127.0.0.1:${port}/${opts.dbName}`;
+
+  if (onPath('mongod')) {
+    const dbPath = path.join(opts.dataDir, 'mongod');
+    fs.mkdirSync(dbPath, { recursive: true });
+    const s = spawnServer('mongod', ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1'], path.join(opts.dataDir, 'mongod.log'));
+    await waitFor('mongod', () => pingable(uri), s.child);
+    return { uri, label: `mongod on the PATH (data under ${dbPath})`, stop: s.stop };
+  }
+
+  if (fs.existsSync(FERRETDB)) {
+    const dir = path.join(opts.dataDir, 'ferretdb');
+    fs.mkdirSync(dir, { recursive: true });
+    const s = spawnServer(
+      FERRETDB,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        `--state-dir=${dir}`,
+        '--debug-addr=',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
+      path.join(opts.dataDir, 'ferretdb.log'),
+    );
+    await waitFor('FerretDB', () => pingable(uri), s.child);
+    return { uri, label: `FerretDB ${FERRETDB_VERSION} (SQLite under ${dir})`, stop: s.stop };
+  }
+
+  // last resort: mongodb-memory-server downloads a mongod (needs internet the first time)
+  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
+  const dbPath = path.join(opts.dataDir, 'mongodb-memory-server');
+  fs.mkdirSync(dbPath, { recursive: true });
+  const mms = await MongoMemoryServer.create({ instance: { port, dbPath, ip: '127.0.0.1', storageEngine: 'wiredTiger' } });
+  return {
+    uri,
+    label: `mongodb-memory-server (data under ${dbPath})`,
+    stop: async () => { await mms.stop({ doCleanup: false }); },
+  };
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}

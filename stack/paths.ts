@@ -1,0 +1,13 @@
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+/** binaries the project installs for itself (ignored by git) */
+export const TOOLS = path.join(ROOT, '.tools');
+export const TOOLS_BIN = path.join(TOOLS, 'bin');
+/** what `npm start` keeps between runs: database files, the Temporal SQLite file (ignored by git) */
+export const DATA = path.join(ROOT, '.data');
+
+export const TEMPORAL_CLI = path.join(TOOLS, 'py', 'bin', 'temporal');
+export const TEMPORAL_TEST_SERVER = path.join(TOOLS, 'py', 'bin', 'temporal-test-server');
+export const FERRETDB = path.join(TOOLS_BIN, 'ferretdb');
+export const FERRETDB_VERSION = 'v1.24.2';

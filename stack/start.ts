@@ -1,0 +1,103 @@
+/**
+ * `npm start`: the whole product on one machine. Installs what is missing, starts the database
+ * and the Temporal dev server (both keeping their files under .data/), then the worker and the API
+ * in this process. Ctrl-C stops everything in order; starting again carries on where it stopped:
+ * records, running workflows and their timers.
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import mongoose from 'mongoose';
+import { createApp } from '../api/app';
+import { ensureBootstrapAdmin } from '../api/auth';
+import { createModels, ensureIndexes } from '../models';
+import { seedDefaultPolicies } from '../models/policies';
+import { createWorker } from '../worker/worker';
+import { config } from './config';
+import { startDatabase } from './database';
+import { logger } from './logger';
+import { DATA } from './paths';
+import { setup } from './setup';
+import { startTemporal } from './temporal';
+
+async function main() {
+  const stops: Array<() => Promise<unknown>> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('\nstopping …\n');
+    for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'while stopping'));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    setup();
+    // the worker's runtime must not stop itself on Ctrl-C: the stack stops it, in order
+    Runtime.install({ shutdownSignals: [] });
+
+    const db = await startDatabase({ dataDir: DATA, port: Number(process.env.DB_PORT ?? 27017), dbName: 'iso20k' });
+    stops.push(db.stop);
+    const temporal = await startTemporal({
+      dbFile: path.join(DATA, 'temporal.db'),
+      port: Number(process.env.TEMPORAL_PORT ?? 7233),
+      uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+      logDir: DATA,
+    });
+    stops.push(temporal.stop);
+
+    const conn = await mongoose.createConnection(db.uri).asPromise();
+    stops.push(() => conn.close());
+    const models = createModels(conn);
+    await ensureIndexes(models);
+    await seedDefaultPolicies(models);
+    const generatedKey = await ensureBootstrapAdmin(models, config.adminApiKey);
+
+    const workerConnection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => workerConnection.close());
+    const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+    running.catch((err) => {
+      logger.error({ err }, 'worker failed');
+      void stopAll(1);
+    });
+
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
+    const app = createApp({ models, client, logger });
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
+      const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).once('error', reject);
+    });
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+
+    const api = `http://localhost:${config.port}`;
+    const lines = [
+      '',
+      'iso20k-flow is running',
+      `  API          ${api}`,
+      `  API docs     ${api}/docs   (OpenAPI: ${api}/openapi.json)`,
+      `  Temporal UI  ${temporal.uiUrl ?? '(none: TEMPORAL_ADDRESS is set)'}`,
+      `  database     ${db.label}`,
+      `  temporal     ${temporal.label}`,
+      generatedKey
+        ? `  admin key    ${generatedKey}\n               (generated now and stored hashed: shown this once, keep it)`
+        : `  admin key    ${config.adminApiKey ? 'ADMIN_API_KEY' : 'the one printed at the first start (stored hashed)'}`,
+      '',
+      'Ctrl-C stops everything; npm start again carries on where it stopped.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } catch (err) {
+    logger.error({ err }, 'the stack failed to start');
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,53 @@
+/**
+ * The worker: runs every process workflow and its activities on one task queue. Workers scale
+ * out: start more of them (`docker compose up --scale worker=N`) against the same Temporal.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import mongoose from 'mongoose';
+import { createActivities } from '../activities';
+import { createModels, ensureIndexes, type Models } from '../models';
+import { seedDefaultPolicies } from '../models/policies';
+import { config } from '../stack/config';
+import { logger } from '../stack/logger';
+
+export const TASK_QUEUE = 'iso20k-flow';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  models: Models;
+  taskQueue?: string;
+  webhookUrl?: string;
+  /** a prebuilt workflow bundle (tests bundle once per run); the worker bundles the sources otherwise */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue ?? TASK_QUEUE,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({ models: deps.models, webhookUrl: deps.webhookUrl }),
+  });
+}
+
+async function main() {
+  const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  await seedDefaultPolicies(models);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
+  logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
+  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  await connection.close();
+  await conn.close();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    logger.error({ err }, 'worker failed');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,270 @@
+/**
+ * Incident management [ISO/IEC 20000-1 8.6.1] as one workflow per incident; its id is the
+ * incident number. The workflow holds the case and its SLA clocks; every transition is persisted
+ * by an activity (record + audit trail) before the command that caused it is answered.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import type { Calendar } from '../domain/calendar';
+import {
+  IncidentCommandInputs,
+  incidentView,
+  nextState,
+  refuseIncidentCommand,
+  type IncidentCommand,
+  type IncidentCommandInput,
+  type IncidentEvent,
+  type IncidentRecord,
+  type IncidentView,
+  type OpenIncidentInput,
+} from '../domain/incident';
+import { priorityOf } from '../domain/priority';
+import { calendarIdFor } from '../domain/sla';
+import type { createActivities } from '../activities';
+import { SlaClocks } from './sla-clock';
+import { refusal } from './refusal';
+
+type Activities = ReturnType<typeof createActivities>;
+const { loadIncidentPolicies, persistIncident, notify } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface IncidentCommandArgs<C extends IncidentCommand> {
+  actor: Actor;
+  input: IncidentCommandInput<C>;
+}
+
+const def = <C extends IncidentCommand>(c: C) => wf.defineUpdate<IncidentView, [IncidentCommandArgs<C>]>(c);
+/** The commands an incident takes, one update each; the API sends the same definitions. */
+export const incidentUpdates = {
+  assign: def('assign'),
+  start: def('start'),
+  hold: def('hold'),
+  resume: def('resume'),
+  resolve: def('resolve'),
+  confirm: def('confirm'),
+  reopen: def('reopen'),
+  close: def('close'),
+  comment: def('comment'),
+};
+export type IncidentUpdate = UpdateDefinition<IncidentView, [IncidentCommandArgs<IncidentCommand>]>;
+/** Answers once the incident is opened and recorded (the API's answer to POST /incidents). */
+export const incidentOpened = wf.defineUpdate<IncidentView>('opened');
+export const incidentQuery = wf.defineQuery<IncidentView>('incident');
+
+export interface IncidentWorkflowInput {
+  number: string;
+  input: OpenIncidentInput;
+  actor: Actor;
+}
+
+const DAY = 86_400_000;
+
+export async function incidentWorkflow({ number, input, actor }: IncidentWorkflowInput): Promise<IncidentView> {
+  let rec: IncidentRecord | undefined;
+  let cal: Calendar;
+  let clocks: SlaClocks;
+  let autoCloseDays = 0;
+  let changed = false;
+  let recorded = false;
+
+  const view = () => incidentView(rec!, cal, Date.now());
+
+  /** Applies a transition to the case, gives it the next sequence number and records it. */
+  async function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }) {
+    const from = event.action === 'open' ? null : rec!.state;
+    const to = event.to ?? rec!.state;
+    rec!.state = to;
+    rec!.seq += 1;
+    rec!.sla = clocks.snapshot();
+    const full: IncidentEvent = { ...event, seq: rec!.seq, at: event.at ?? Date.now(), from, to };
+    changed = true;
+    await persistIncident({ record: JSON.parse(JSON.stringify(rec)) as IncidentRecord, event: full });
+  }
+
+  // Handlers first, before any await, so no command that arrives early is refused for want of one.
+  wf.setHandler(incidentQuery, () => view());
+  wf.setHandler(incidentOpened, async () => {
+    await wf.condition(() => recorded);
+    return view();
+  });
+  for (const command of Object.keys(incidentUpdates) as IncidentCommand[]) {
+    wf.setHandler(
+      incidentUpdates[command] as IncidentUpdate,
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseIncidentCommand(rec!, command, by);
+        if (refused) throw refusal(refused, rec!.state);
+        const cmdInput = IncidentCommandInputs[command].parse(raw) as IncidentCommandInput<typeof command>;
+        await apply(command, cmdInput, by);
+        return view();
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = IncidentCommandInputs[command].safeParse(raw);
+          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
+          if (rec && recorded) {
+            const refused = refuseIncidentCommand(rec, command, by);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+
+  async function apply(command: IncidentCommand, raw: unknown, by: Actor) {
+    const now = Date.now();
+    const r = rec!;
+    const to = nextState(r.state, command)!;
+    const base = { action: command, by: by.name, to } as const;
+    switch (command) {
+      case 'assign': {
+        const i = raw as IncidentCommandInput<'assign'>;
+        closeAssignment(now);
+        r.assignmentGroup = i.group;
+        r.assignee = i.assignee ?? null;
+        r.assignments.push({ group: i.group, assignee: r.assignee, from: now, to: null, businessMs: null });
+        return record({ ...base, note: i.note ?? null, details: { group: i.group, assignee: r.assignee } });
+      }
+      case 'start': {
+        const i = raw as IncidentCommandInput<'start'>;
+        clocks.respond(now);
+        return record({ ...base, note: i.note ?? null });
+      }
+      case 'hold': {
+        const i = raw as IncidentCommandInput<'hold'>;
+        r.holdReason = i.reason;
+        clocks.hold(now, i.reason);
+        return record({ ...base, note: i.reason });
+      }
+      case 'resume': {
+        const i = raw as IncidentCommandInput<'resume'>;
+        r.holdReason = null;
+        clocks.resume(now);
+        return record({ ...base, note: i.note ?? null });
+      }
+      case 'resolve': {
+        const i = raw as IncidentCommandInput<'resolve'>;
+        r.resolutionCode = i.resolutionCode;
+        r.resolution = i.resolution;
+        r.resolvedAt = now;
+        r.autoCloseAt = now + autoCloseDays * DAY;
+        closeAssignment(now);
+        clocks.resolve(now);
+        return record({ ...base, note: i.resolution, details: { resolutionCode: i.resolutionCode } });
+      }
+      case 'reopen': {
+        const i = raw as IncidentCommandInput<'reopen'>;
+        r.reopenCount += 1;
+        r.resolvedAt = null;
+        r.autoCloseAt = null;
+        if (r.assignmentGroup) r.assignments.push({ group: r.assignmentGroup, assignee: r.assignee, from: now, to: null, businessMs: null });
+        clocks.reopen(now);
+        return record({ ...base, note: i.reason, details: { previousResolution: r.resolution } });
+      }
+      case 'confirm':
+      case 'close': {
+        const i = raw as IncidentCommandInput<'confirm'>;
+        r.closedAt = now;
+        r.autoCloseAt = null;
+        return record({ ...base, note: i.note ?? null });
+      }
+      case 'comment': {
+        const i = raw as IncidentCommandInput<'comment'>;
+        r.comments.push({ at: now, by: by.name, text: i.text });
+        return record({ ...base, note: i.text });
+      }
+    }
+  }
+
+  function closeAssignment(now: number) {
+    const open = rec!.assignments.find((a) => a.to === null);
+    if (open) {
+      open.to = now;
+      open.businessMs = clocks.businessMsBetween(open.from, now);
+    }
+  }
+
+  // ---- open: classify, prioritise, start the clocks ----
+  const openedAt = Date.now();
+  const policies = await loadIncidentPolicies();
+  const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
+  cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
+  autoCloseDays = policies.incidentSla.body.autoCloseDays;
+  const target = policies.incidentSla.body.targets[priority];
+  clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
+  rec = {
+    ...input,
+    number,
+    state: 'new',
+    priority,
+    major: priority === 'P1',
+    assignmentGroup: null,
+    assignee: null,
+    openedBy: actor.name,
+    openedAt,
+    resolvedAt: null,
+    closedAt: null,
+    resolutionCode: null,
+    resolution: null,
+    holdReason: null,
+    reopenCount: 0,
+    assignments: [],
+    escalations: [],
+    comments: [],
+    policy: {
+      priorityMatrix: policies.priorityMatrix.version,
+      incidentSla: policies.incidentSla.version,
+      calendar: { id: cal.id, version: cal.version },
+    },
+    sla: clocks.snapshot(),
+    autoCloseAt: null,
+    seq: 0,
+  };
+  await record({ action: 'open', by: actor.name, at: openedAt, note: null, to: 'new', details: { priority, impact: input.impact, urgency: input.urgency } });
+  recorded = true;
+  if (rec.major) {
+    // the major-incident path: flagged on the record, and the major incident team is told at once
+    await notify({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });
+  }
+
+  // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
+  while (rec.state !== 'closed') {
+    const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);
+    changed = false;
+    const woken = due === Infinity ? await wf.condition(() => changed) : await wf.condition(() => changed, Math.max(1, due - Date.now()));
+    if (woken) continue;
+    const now = Date.now();
+    for (const alarm of clocks.fire(now)) {
+      const level = alarm.kind === 'warning' ? 1 : 2;
+      rec.escalations.push({ at: now, clock: alarm.clock, kind: alarm.kind, level });
+      await record({
+        action: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        by: 'system',
+        note: `${alarm.clock} target ${alarm.kind === 'warning' ? 'at ' + clocks.warningPercent + '%' : 'breached'}`,
+        details: { clock: alarm.clock, level },
+      });
+      await notify({
+        key: `${number}:${rec.seq}`,
+        type: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        number,
+        priority: rec.priority,
+        title: rec.title,
+        service: rec.service,
+        clock: alarm.clock,
+        group: rec.assignmentGroup,
+        level,
+        at: now,
+      });
+    }
+    if (rec.state === 'resolved' && rec.autoCloseAt !== null && now >= rec.autoCloseAt) {
+      rec.closedAt = now;
+      rec.autoCloseAt = null;
+      await record({ action: 'auto_close', by: 'system', to: 'closed', note: `no confirmation from the caller within ${autoCloseDays} days` });
+    }
+  }
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+}

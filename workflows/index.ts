@@ -1,0 +1,2 @@
+// Every workflow the worker runs, one module per process.
+export { incidentWorkflow } from './incident';

@@ -1,0 +1,103 @@
+/**
+ * The SLA clock building block: a response and a resolution clock on one business calendar.
+ * The arithmetic is the pure code in domain/sla; this holds the pair and says what falls due.
+ */
+import type { Calendar } from '../domain/calendar';
+import { businessMsBetween } from '../domain/calendar';
+import {
+  pauseClock,
+  reopenClock,
+  resumeClock,
+  startClock,
+  stopClock,
+  thresholdAt,
+  type Clock,
+  type ClockName,
+} from '../domain/sla';
+
+export interface Alarm {
+  clock: ClockName;
+  kind: 'warning' | 'breach';
+}
+
+export class SlaClocks {
+  private constructor(
+    private readonly cal: Calendar,
+    readonly warningPercent: number,
+    private response: Clock,
+    private resolution: Clock,
+  ) {}
+
+  static start(cal: Calendar, warningPercent: number, target: { responseMinutes: number; resolutionMinutes: number }, now: number) {
+    const ref = { id: cal.id, version: cal.version };
+    return new SlaClocks(
+      cal,
+      warningPercent,
+      startClock('response', target.responseMinutes * 60_000, ref, now),
+      startClock('resolution', target.resolutionMinutes * 60_000, ref, now),
+    );
+  }
+
+  snapshot(): { response: Clock; resolution: Clock } {
+    return { response: this.response, resolution: this.resolution };
+  }
+
+  businessMsBetween(from: number, to: number): number {
+    return businessMsBetween(this.cal, from, to);
+  }
+
+  /** First response given: the response clock stops for good. */
+  respond(now: number) {
+    this.response = stopClock(this.response, this.cal, now);
+  }
+
+  hold(now: number, reason: string) {
+    this.resolution = pauseClock(this.resolution, this.cal, now, reason);
+  }
+
+  resume(now: number) {
+    this.resolution = resumeClock(this.resolution, now);
+  }
+
+  resolve(now: number) {
+    this.response = stopClock(this.response, this.cal, now);
+    this.resolution = stopClock(this.resolution, this.cal, now);
+  }
+
+  reopen(now: number) {
+    this.resolution = reopenClock(this.resolution, now, 'resolved, then reopened');
+  }
+
+  /** The next instant at which a warning or a breach falls due; null when none can. */
+  nextDue(): number | null {
+    const due = this.alarmsPending().map((a) => a.at);
+    return due.length ? Math.min(...due) : null;
+  }
+
+  /** Marks and returns the alarms due at `now`, warnings before breaches. */
+  fire(now: number): Alarm[] {
+    const fired = this.alarmsPending().filter((a) => a.at <= now);
+    for (const a of fired) {
+      const c = a.clock === 'response' ? this.response : this.resolution;
+      const marked = a.kind === 'warning' ? { ...c, warnedAt: now } : { ...c, breachedAt: now };
+      if (a.clock === 'response') this.response = marked;
+      else this.resolution = marked;
+    }
+    return fired.map(({ clock, kind }) => ({ clock, kind }));
+  }
+
+  private alarmsPending(): Array<Alarm & { at: number }> {
+    const out: Array<Alarm & { at: number }> = [];
+    for (const c of [this.response, this.resolution]) {
+      if (c.warnedAt === null) {
+        const at = thresholdAt(c, this.cal, this.warningPercent / 100);
+        if (at !== null) out.push({ clock: c.name, kind: 'warning', at });
+      }
+      if (c.breachedAt === null) {
+        const at = thresholdAt(c, this.cal, 1);
+        if (at !== null) out.push({ clock: c.name, kind: 'breach', at });
+      }
+    }
+    return out.sort((a, b) => a.at - b.at || (a.kind === 'warning' ? -1 : 1));
+  }
+}
