@@ -20,6 +20,8 @@ export interface WorkerDeps {
   webhookUrl?: string;
   /** a prebuilt workflow bundle (tests bundle once per run); the worker bundles the sources otherwise */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** 0 replays every workflow task from history (tests use it to prove restarts and determinism) */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -29,6 +31,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue ?? TASK_QUEUE,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({ models: deps.models, webhookUrl: deps.webhookUrl }),
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
 }
 

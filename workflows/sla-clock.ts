@@ -74,12 +74,15 @@ export class SlaClocks {
     return due.length ? Math.min(...due) : null;
   }
 
-  /** Marks and returns the alarms due at `now`, warnings before breaches. */
+  /**
+   * Marks and returns the alarms due at `now`, warnings before breaches. The clock records the
+   * instant its threshold was crossed; the escalation records when it was raised.
+   */
   fire(now: number): Alarm[] {
     const fired = this.alarmsPending().filter((a) => a.at <= now);
     for (const a of fired) {
       const c = a.clock === 'response' ? this.response : this.resolution;
-      const marked = a.kind === 'warning' ? { ...c, warnedAt: now } : { ...c, breachedAt: now };
+      const marked = a.kind === 'warning' ? { ...c, warnedAt: a.at } : { ...c, breachedAt: a.at };
       if (a.clock === 'response') this.response = marked;
       else this.resolution = marked;
     }

@@ -1,0 +1,138 @@
+/**
+ * What a test file needs of the real stack: its own database on the shared server, a real worker
+ * on its own task queue (with the bundle made once per run), the time-skipping server, the API
+ * listening on a free port.
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, Worker, DefaultLogger, NativeConnection } from '@temporalio/worker';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import { ensureBootstrapAdmin } from '../../api/auth';
+import { createModels, ensureIndexes, type Models } from '../../models';
+import { seedDefaultPolicies } from '../../models/policies';
+import { createWorker } from '../../worker/worker';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export async function openDatabase(label: string): Promise<Models> {
+  const dbName = `t_${label.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`;
+  const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName }).asPromise();
+  const models = createModels(conn);
+  await ensureIndexes(models);
+  await seedDefaultPolicies(models);
+  return models;
+}
+
+export function workflowBundle() {
+  return { code: fs.readFileSync(process.env.TEST_WORKFLOW_BUNDLE!, 'utf8') };
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const path = process.env.TEST_TIME_SKIPPING_SERVER;
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: path ? { type: 'existing-path', path } : { type: 'cached-download' } },
+  });
+}
+
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+}
+
+export interface RunningWorker {
+  taskQueue: string;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(connection: NativeConnection, namespace: string, models: Models, opts: { webhookUrl?: string; taskQueue?: string; maxCachedWorkflows?: number } = {}): Promise<RunningWorker> {
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
+  const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows });
+  const running = worker.run();
+  return {
+    taskQueue,
+    worker,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+export interface RunningApi {
+  url: string;
+  adminKey: string;
+  models: Models;
+  client: Client;
+  taskQueue: string;
+  /** calls the API as a person would: JSON in and out */
+  call(method: string, path: string, opts?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** an API key with these roles and groups, made through POST /api-keys */
+  key(name: string, roles: string[], groups?: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The API over HTTP, with a real worker, against the run's Temporal dev server and database. */
+export async function startApi(label: string, opts: { webhookUrl?: string } = {}): Promise<RunningApi> {
+  quietRuntime();
+  const models = await openDatabase(label);
+  const adminKey = (await ensureBootstrapAdmin(models, undefined))!;
+  const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  const w = await startWorker(nativeConnection, 'default', models, opts);
+  const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  const client = new Client({ connection });
+  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue: w.taskQueue });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const call: RunningApi['call'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.key) headers.authorization = `Bearer ${o.key}`;
+    let body: string | undefined = o.raw;
+    if (o.body !== undefined) body = JSON.stringify(o.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+
+  return {
+    url,
+    adminKey,
+    models,
+    client,
+    taskQueue: w.taskQueue,
+    call,
+    key: async (name, roles, groups = []) => {
+      const r = await call('POST', '/api-keys', { key: adminKey, body: { name, roles, groups } });
+      if (r.status !== 201) throw new Error(`could not make a key: ${JSON.stringify(r.body)}`);
+      return r.body.key as string;
+    },
+    stop: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await w.stop();
+      await connection.close();
+      await nativeConnection.close();
+      await models.conn.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** Opening and commanding incidents straight through the Temporal client, as the API does. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Actor } from '../../domain/actor';
+import type { IncidentCommand, IncidentCommandInput, IncidentRecord, OpenIncidentInput } from '../../domain/incident';
+import type { Models } from '../../models';
+import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../../workflows/incident';
+
+export const agent: Actor = { name: 'alice', roles: ['agent'], groups: ['network'] };
+export const caller: Actor = { name: 'bob', roles: ['requester'], groups: [] };
+
+let n = 0;
+export function sampleIncident(impact: 1 | 2 | 3, urgency: 1 | 2 | 3, over: Partial<OpenIncidentInput> = {}): OpenIncidentInput {
+  return { title: 'VPN down', description: 'no one can connect', caller: 'bob', service: 'VPN', configurationItem: 'vpn-gw-1', category: 'network', impact, urgency, ...over };
+}
+
+export async function openIncident(client: Client, taskQueue: string, input: OpenIncidentInput, by: Actor = agent) {
+  const number = `INC${String(9_000_000 + ++n + Math.floor(Math.random() * 900_000)).padStart(7, '0')}`;
+  const handle = await client.workflow.start(incidentWorkflow, { taskQueue, workflowId: number, args: [{ number, input, actor: by }] });
+  const view = await handle.executeUpdate(incidentOpened);
+  return { number, handle, view };
+}
+
+export function command<C extends IncidentCommand>(client: Client, number: string, c: C, by: Actor, input: IncidentCommandInput<C>) {
+  return client.workflow.getHandle(number).executeUpdate(incidentUpdates[c] as IncidentUpdate, { args: [{ actor: by, input: input as never }] });
+}
+
+export async function stored(models: Models, number: string): Promise<IncidentRecord> {
+  return (await models.Incident.findOne({ number }, { _id: 0 }).lean()) as unknown as IncidentRecord;
+}
+
+export async function historyOf(models: Models, number: string) {
+  return models.Audit.find({ caseId: number }, { _id: 0 }).sort({ seq: 1 }).lean();
+}
+
+/** Retries an assertion until it holds (activities finish a moment after a timer fires). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** The one mock: a webhook target outside the product, recording what it is sent. */
+export async function webhookTarget() {
+  const received: Array<Record<string, unknown>> = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

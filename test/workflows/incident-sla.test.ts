@@ -1,0 +1,201 @@
+/**
+ * SLA clocks and deadlines on the time-skipping Temporal server: a real worker, a real database,
+ * time moved forward by the server.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Models } from '../../models';
+import { putPolicy } from '../../models/policies';
+import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
+import { businessMsBetween, DEFAULT_CALENDARS } from '../../domain/calendar';
+import { openDatabase, startWorker, timeSkippingEnv, type RunningWorker } from '../support/harness';
+import { agent, caller, command, eventually, historyOf, openIncident, sampleIncident, stored, webhookTarget } from '../support/incidents';
+
+const MIN = 60_000;
+const london = DEFAULT_CALENDARS[0].body;
+const H = 60 * MIN;
+
+let env: TestWorkflowEnvironment;
+let models: Models;
+let worker: RunningWorker;
+let hook: Awaited<ReturnType<typeof webhookTarget>>;
+
+beforeAll(async () => {
+  [env, models, hook] = await Promise.all([timeSkippingEnv(), openDatabase('sla'), webhookTarget()]);
+  // no workflow cache: every task replays from history, as after a restart (and a stopped worker's
+  // sticky queue never holds a task the time-skipping server waits for)
+  worker = await startWorker(env.nativeConnection, env.namespace ?? 'default', models, { webhookUrl: hook.url, maxCachedWorkflows: 0 });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await hook?.close();
+  await models?.conn.close();
+});
+
+/** Moves the test server's clock to an instant (never backwards). */
+async function advanceTo(instant: number) {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now);
+}
+
+/** The next Friday at `hour`:00 UTC (GMT in London from November to March) after the server's now. */
+async function nextFriday(hour: number): Promise<number> {
+  const now = new Date(await env.currentTimeMs());
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
+  do d.setUTCDate(d.getUTCDate() + 1);
+  while (d.getUTCDay() !== 5 || isSummerTime(d));
+  return d.getTime();
+}
+const isSummerTime = (d: Date) => d.getUTCMonth() >= 2 && d.getUTCMonth() <= 9; // keep to GMT weeks
+
+describe('incident SLA clocks', () => {
+  it('does not breach a P2 that is on hold over a weekend, while one left running does', async () => {
+    const friday = await nextFriday(14);
+    await advanceTo(friday);
+    const held = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'held over the weekend' }));
+    const running = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'left running' }));
+    expect(held.view.priority).toBe('P2');
+    for (const i of [held, running]) {
+      await command(env.client, i.number, 'assign', agent, { group: 'network' });
+      await command(env.client, i.number, 'start', agent, {});
+    }
+    await advanceTo(friday + H); // Friday 15:00: one business hour used
+    const heldAt = Date.parse((await command(env.client, held.number, 'hold', agent, { reason: 'waiting for the caller' })).sla.resolution.pauses[0].from);
+
+    // Tuesday 10:00: Monday's 8 hours and an hour of Tuesday would have used the 8-hour target
+    const tuesday = friday + 4 * 24 * H - 4 * H;
+    await advanceTo(tuesday);
+    const runningRec = await eventually(async () => {
+      const r = await stored(models, running.number);
+      expect(r.sla.resolution.breachedAt).not.toBeNull();
+      return r;
+    });
+    // 8 business hours from Friday 14:00: 3 on Friday, 5 on Monday → Monday 14:00
+    expect(runningRec.sla.resolution.breachedAt).toBe(Date.parse(running.view.openedAt) + 3 * 24 * H);
+
+    const heldRec = await stored(models, held.number);
+    expect(heldRec.state).toBe('on_hold');
+    expect(heldRec.sla.resolution.breachedAt).toBeNull();
+    expect(heldRec.sla.resolution.warnedAt).toBeNull();
+    expect(heldRec.escalations).toEqual([]);
+    expect((await historyOf(models, held.number)).map((e) => e.action)).toEqual(['open', 'assign', 'start', 'hold']);
+
+    const resumed = await command(env.client, held.number, 'resume', agent, {});
+    const resumedAt = Date.parse(resumed.sla.resolution.pauses[0].to!);
+    expect(resumed.sla.resolution.status).toBe('running');
+    expect(resumed.sla.resolution.pauses).toEqual([{ from: new Date(heldAt).toISOString(), to: new Date(resumedAt).toISOString(), reason: 'waiting for the caller' }]);
+    const usedMs = heldAt - Date.parse(held.view.openedAt);
+    expect(Math.round(usedMs / MIN)).toBe(60);
+    expect(resumed.sla.resolution.businessMinutesUsed).toBeGreaterThanOrEqual(59);
+    expect(resumed.sla.resolution.businessMinutesUsed).toBeLessThanOrEqual(60);
+    // what is left of the 8 hours runs from Tuesday 10:00, on the business calendar
+    const due = Date.parse(resumed.sla.resolution.dueAt!);
+    expect(businessMsBetween(london, resumedAt, due)).toBe(8 * H - usedMs);
+    expect(due - resumedAt).toBeGreaterThanOrEqual(7 * H - MIN);
+  });
+
+  it('warns at 75% and breaches at 100% of an untouched P1’s targets, and escalates each', async () => {
+    const p1 = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 1, { title: 'core network down' }));
+    const openedAt = Date.parse(p1.view.openedAt);
+    expect(p1.view).toMatchObject({ priority: 'P1', major: true });
+
+    // P1 targets (24x7): response 15 min, resolution 240 min
+    await advanceTo(openedAt + 11 * MIN);
+    expect((await stored(models, p1.number)).escalations).toEqual([]);
+    await advanceTo(openedAt + 12 * MIN);
+    const warned = await eventually(async () => {
+      const r = await stored(models, p1.number);
+      expect(r.escalations).toHaveLength(1);
+      return r;
+    });
+    expect(warned.escalations[0]).toMatchObject({ clock: 'response', kind: 'warning', level: 1 });
+    expect(warned.sla.response.warnedAt).toBe(openedAt + 11.25 * MIN);
+
+    await advanceTo(openedAt + 241 * MIN);
+    const breached = await eventually(async () => {
+      const r = await stored(models, p1.number);
+      expect(r.escalations).toHaveLength(4);
+      return r;
+    });
+    expect(breached.escalations.map((e) => [e.clock, e.kind, e.level])).toEqual([
+      ['response', 'warning', 1],
+      ['response', 'breach', 2],
+      ['resolution', 'warning', 1],
+      ['resolution', 'breach', 2],
+    ]);
+    expect(breached.sla.response.breachedAt).toBe(openedAt + 15 * MIN);
+    expect(breached.sla.resolution.warnedAt).toBe(openedAt + 180 * MIN);
+    expect(breached.sla.resolution.breachedAt).toBe(openedAt + 240 * MIN);
+    // each escalation is raised when its threshold is crossed (within the timer's precision)
+    const thresholds = [11.25, 15, 180, 240].map((m) => openedAt + m * MIN);
+    breached.escalations.forEach((e, i) => expect(Math.abs(e.at - thresholds[i])).toBeLessThan(1000));
+    expect(breached).toMatchObject({ breached: true, state: 'new' });
+    const history = await historyOf(models, p1.number);
+    expect(history.filter((e) => e.action.startsWith('sla_')).map((e) => [e.action, e.by])).toEqual([
+      ['sla_warning', 'system'],
+      ['sla_breach', 'system'],
+      ['sla_warning', 'system'],
+      ['sla_breach', 'system'],
+    ]);
+    // the notifications: stored, and delivered to the webhook
+    const sent = await eventually(async () => {
+      const mine = hook.received.filter((m) => m.number === p1.number);
+      expect(mine).toHaveLength(5);
+      return mine;
+    });
+    expect(sent.map((m) => [m.type, m.clock ?? null])).toEqual([
+      ['major_incident', null],
+      ['sla_warning', 'response'],
+      ['sla_breach', 'response'],
+      ['sla_warning', 'resolution'],
+      ['sla_breach', 'resolution'],
+    ]);
+    expect(await models.Notification.countDocuments({ caseId: p1.number, deliveredAt: { $ne: null } })).toBe(5);
+  });
+
+  it('closes a resolved incident by itself after the policy’s number of days', async () => {
+    const i = await openIncident(env.client, worker.taskQueue, sampleIncident(3, 3));
+    await command(env.client, i.number, 'assign', agent, { group: 'network' });
+    await command(env.client, i.number, 'start', agent, {});
+    const resolved = await command(env.client, i.number, 'resolve', agent, { resolutionCode: 'fixed', resolution: 'restarted the gateway' });
+    const resolvedAt = Date.parse(resolved.resolvedAt!);
+    expect(resolved.autoCloseAt).toBe(new Date(resolvedAt + 3 * 24 * H).toISOString());
+
+    await advanceTo(resolvedAt + 3 * 24 * H - MIN);
+    expect((await stored(models, i.number)).state).toBe('resolved');
+    await advanceTo(resolvedAt + 3 * 24 * H + MIN);
+    const final = await i.handle.result();
+    expect(final.state).toBe('closed');
+    const history = await historyOf(models, i.number);
+    expect(history.at(-1)).toMatchObject({ action: 'auto_close', from: 'resolved', to: 'closed', by: 'system' });
+    expect(Math.abs((await stored(models, i.number)).closedAt! - (resolvedAt + 3 * 24 * H))).toBeLessThan(1000);
+  });
+
+  it('keeps the policy versions an incident started with', async () => {
+    const before = await openIncident(env.client, worker.taskQueue, sampleIncident(2, 2));
+    expect(before.view.sla.resolution.targetMinutes).toBe(1440);
+    const faster = { ...DEFAULT_INCIDENT_SLA, targets: { ...DEFAULT_INCIDENT_SLA.targets, P3: { responseMinutes: 60, resolutionMinutes: 120 } } };
+    const v2 = await putPolicy(models, 'incident-sla', 'default', faster, 'owner');
+    const after = await openIncident(env.client, worker.taskQueue, sampleIncident(2, 2));
+    expect(after.view.sla.resolution.targetMinutes).toBe(120);
+    expect(after.view.policy.incidentSla).toBe(v2.version);
+    const still = await command(env.client, before.number, 'comment', caller, { text: 'any news?' });
+    expect(still.sla.resolution.targetMinutes).toBe(1440);
+    expect(still.policy.incidentSla).toBe(v2.version - 1);
+    await putPolicy(models, 'incident-sla', 'default', DEFAULT_INCIDENT_SLA, 'owner');
+  });
+
+  it('keeps its timers when the worker stops and another takes over', async () => {
+    const i = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 1));
+    const openedAt = Date.parse(i.view.openedAt);
+    await worker.stop();
+    worker = await startWorker(env.nativeConnection, env.namespace ?? 'default', models, { webhookUrl: hook.url, taskQueue: worker.taskQueue, maxCachedWorkflows: 0 });
+    await advanceTo(openedAt + 16 * MIN);
+    const r = await eventually(async () => {
+      const rec = await stored(models, i.number);
+      expect(rec.sla.response.breachedAt).not.toBeNull();
+      return rec;
+    });
+    expect(r.sla.response.breachedAt).toBe(openedAt + 15 * MIN);
+  });
+});
