@@ -1,6 +1,6 @@
 /** Incident management over HTTP: open, list, read, history, and one route per command. */
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { Role } from '../domain/actor';
 import {
@@ -85,6 +85,21 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     return incidentView(rec, await calendars.get(rec.policy.calendar.id, rec.policy.calendar.version), Date.now());
   }
 
+  /**
+   * The number is the workflow id. Should Temporal already hold that id (a database restored behind
+   * Temporal's back), the number is skipped rather than the request failed.
+   */
+  async function startWithNextNumber<H>(start: (number: string) => Promise<H>): Promise<{ number: string; handle: H }> {
+    for (let attempt = 0; ; attempt++) {
+      const number = incidentNumber(await nextNumber(models.Counter, 'INC'));
+      try {
+        return { number, handle: await start(number) };
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
+      }
+    }
+  }
+
   route(router, {
     method: 'post',
     path: '/incidents',
@@ -98,12 +113,9 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
-      const number = incidentNumber(await nextNumber(models.Counter, 'INC'));
-      const handle = await client.workflow.start(incidentWorkflow, {
-        taskQueue,
-        workflowId: number,
-        args: [{ number, input: body, actor }],
-      });
+      const { number, handle } = await startWithNextNumber(async (n) =>
+        client.workflow.start(incidentWorkflow, { taskQueue, workflowId: n, args: [{ number: n, input: body, actor }] }),
+      );
       const opened = await handle.executeUpdate(incidentOpened);
       res.location(`/incidents/${number}`);
       return opened;

@@ -48,7 +48,8 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
     }
     const params = parse('path', spec.params, req.params);
     const query = parse('query', spec.query, { ...(req.query as object) });
-    if (spec.body && req.body !== undefined && !req.is('application/json')) {
+    // req.is: false for a body of another type, null for no body at all (a bare command is fine)
+    if (spec.body && req.is(['application/json', 'application/*+json']) === false && req.get('content-length') !== '0') {
       throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
     }
     const body = spec.body ? parse('body', spec.body, req.body ?? {}) : undefined;

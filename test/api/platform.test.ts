@@ -1,0 +1,136 @@
+/** API keys, policies and calendars, the OpenAPI document and health, over HTTP. */
+import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
+import { DEFAULT_PRIORITY_MATRIX } from '../../domain/priority';
+import { startApi, type RunningApi } from '../support/harness';
+
+let api: RunningApi;
+let owner: string, agent: string;
+
+beforeAll(async () => {
+  api = await startApi('api_platform');
+  [owner, agent] = await Promise.all([api.key('olga', ['process_owner']), api.key('alice', ['agent'], ['network'])]);
+});
+afterAll(async () => api?.stop());
+
+describe('API keys', () => {
+  it('shows a new key’s secret once, stores it hashed, lists keys without secrets', async () => {
+    const r = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'sam', roles: ['approver', 'agent'], groups: ['cab'] } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ name: 'sam', roles: ['approver', 'agent'], groups: ['cab'], key: expect.stringMatching(/^isk_/) });
+    const stored = await api.models.ApiKey.findById(r.body.id).lean();
+    expect(JSON.stringify(stored)).not.toContain(r.body.key);
+    const list = await api.call('GET', '/api-keys', { key: api.adminKey });
+    const sam = list.body.items.find((k: { name: string }) => k.name === 'sam');
+    expect(sam).toMatchObject({ name: 'sam', prefix: r.body.key.slice(0, 8) });
+    expect(sam).not.toHaveProperty('key');
+    expect(sam).not.toHaveProperty('hash');
+    expect((await api.call('GET', '/incidents', { key: r.body.key })).status).toBe(200);
+  });
+
+  it('stops a revoked key at once', async () => {
+    const k = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'temp', roles: ['auditor'] } });
+    const revoked = await api.call('DELETE', `/api-keys/${k.body.id}`, { key: api.adminKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    const r = await api.call('GET', '/incidents', { key: k.body.key });
+    expect(r.status).toBe(401);
+    expect(r.body.type).toBe('urn:iso20k-flow:problem:unauthenticated');
+    expect((await api.call('DELETE', `/api-keys/${k.body.id}`, { key: api.adminKey })).status).toBe(409);
+    expect((await api.call('DELETE', '/api-keys/0123456789abcdef01234567', { key: api.adminKey })).status).toBe(404);
+  });
+
+  it('lets only an admin manage keys, and refuses a bad key request naming the field', async () => {
+    expect((await api.call('POST', '/api-keys', { key: owner, body: { name: 'x', roles: ['admin'] } })).status).toBe(403);
+    expect((await api.call('GET', '/api-keys', { key: agent })).status).toBe(403);
+    expect((await api.call('GET', '/api-keys')).status).toBe(401);
+    const bad = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'x', roles: ['wizard'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('roles.0');
+    expect((await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'x', roles: [] } })).status).toBe(400);
+    expect((await api.call('GET', '/incidents', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
+  });
+});
+
+describe('policies as data', () => {
+  it('serves the priority matrix and lets a process owner version it', async () => {
+    const now = await api.call('GET', '/policies/priority-matrix', { key: agent });
+    expect(now.body).toMatchObject({ version: 1, updatedBy: 'system', matrix: DEFAULT_PRIORITY_MATRIX.matrix });
+    const matrix = { ...DEFAULT_PRIORITY_MATRIX.matrix, '2': { '1': 'P1', '2': 'P3', '3': 'P4' } };
+    const put = await api.call('PUT', '/policies/priority-matrix', { key: owner, body: { matrix } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ version: 2, updatedBy: 'olga', matrix });
+    const r = await api.call('POST', '/incidents', { key: agent, body: { title: 't', description: 'd', caller: 'bob', service: 's', configurationItem: 'c', category: 'x', impact: 2, urgency: 1 } });
+    expect(r.body).toMatchObject({ priority: 'P1', policy: { priorityMatrix: 2 } });
+    expect((await api.call('GET', '/policies/priority-matrix?version=1', { key: agent })).body.matrix).toEqual(DEFAULT_PRIORITY_MATRIX.matrix);
+    expect((await api.call('GET', '/policies/priority-matrix?version=99', { key: agent })).status).toBe(404);
+  });
+
+  it('refuses a bad policy naming the field, a non-owner, and a stale edit, and changes nothing', async () => {
+    const before = (await api.call('GET', '/policies/incident-sla', { key: owner })).body;
+    const negative = await api.call('PUT', '/policies/incident-sla', { key: owner, body: { ...DEFAULT_INCIDENT_SLA, targets: { ...DEFAULT_INCIDENT_SLA.targets, P2: { responseMinutes: -5, resolutionMinutes: 60 } } } });
+    expect(negative.status).toBe(400);
+    expect(negative.body.errors[0].path).toBe('targets.P2.responseMinutes');
+    const noCalendar = await api.call('PUT', '/policies/incident-sla', { key: owner, body: { ...DEFAULT_INCIDENT_SLA, calendarId: 'mars-time' } });
+    expect(noCalendar.status).toBe(400);
+    expect(noCalendar.body.errors).toEqual([{ in: 'body', path: 'calendarId', message: 'there is no calendar mars-time' }]);
+    expect((await api.call('PUT', '/policies/incident-sla', { key: agent, body: DEFAULT_INCIDENT_SLA })).status).toBe(403);
+    const stale = await api.call('PUT', '/policies/incident-sla', { key: owner, body: DEFAULT_INCIDENT_SLA, headers: { 'if-match': '"7"' } });
+    expect(stale.status).toBe(412);
+    expect((await api.call('GET', '/policies/incident-sla', { key: owner })).body).toEqual(before);
+    const fresh = await api.call('PUT', '/policies/incident-sla', { key: owner, body: DEFAULT_INCIDENT_SLA, headers: { 'if-match': `"${before.version}"` } });
+    expect(fresh.body.version).toBe(before.version + 1);
+  });
+
+  it('keeps business calendars as versioned data', async () => {
+    const cal = {
+      name: 'Service desk (Berlin)',
+      timeZone: 'Europe/Berlin',
+      workingHours: { mon: [{ start: '08:00', end: '18:00' }], tue: [{ start: '08:00', end: '18:00' }] },
+      holidays: [{ date: '2026-12-24', name: 'Heiligabend' }],
+    };
+    const created = await api.call('PUT', '/calendars/desk-berlin', { key: owner, body: cal });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ id: 'desk-berlin', version: 1, timeZone: 'Europe/Berlin', workingHours: { wed: [] } });
+    const v2 = await api.call('PUT', '/calendars/desk-berlin', { key: owner, body: { ...cal, holidays: [] } });
+    expect(v2.body.version).toBe(2);
+    expect((await api.call('GET', '/calendars/desk-berlin?version=1', { key: agent })).body.holidays).toHaveLength(1);
+    const list = await api.call('GET', '/calendars', { key: agent });
+    expect(list.body.items.map((c: { id: string; version: number }) => [c.id, c.version])).toEqual([['24x7', 1], ['business-hours', 1], ['desk-berlin', 2]]);
+    const badZone = await api.call('PUT', '/calendars/desk-berlin', { key: owner, body: { ...cal, timeZone: 'Europe/Atlantis' } });
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.errors[0].path).toBe('timeZone');
+    expect((await api.call('PUT', '/calendars/Bad_Id', { key: owner, body: cal })).status).toBe(400);
+    expect((await api.call('GET', '/calendars/nowhere', { key: owner })).status).toBe(404);
+    expect((await api.call('GET', '/calendars/desk-berlin', { key: agent })).body.version).toBe(2);
+  });
+});
+
+describe('documentation and health', () => {
+  it('serves OpenAPI 3.1 generated from the schemas, and a docs page', async () => {
+    const r = await api.call('GET', '/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    const open = r.body.paths['/incidents'].post;
+    expect(open.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['title', 'impact', 'urgency']));
+    expect(open.requestBody.content['application/json'].schema.properties.impact).toMatchObject({ type: 'integer', minimum: 1, maximum: 3 });
+    expect(r.body.paths['/incidents/{number}/resolve'].post.responses).toHaveProperty('409');
+    expect(r.body.paths['/incidents'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['state', 'priority', 'breached', 'limit']));
+    const docs = await api.call('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('swagger-ui');
+    expect((await api.call('GET', '/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+  });
+
+  it('answers liveness and readiness (database, Temporal, a worker)', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.call('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
+  });
+
+  it('answers an unknown route with a problem', async () => {
+    const r = await api.call('GET', '/nowhere', { key: agent });
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+});

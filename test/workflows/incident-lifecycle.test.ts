@@ -1,0 +1,124 @@
+/** The incident process end to end on the Temporal dev server, with a real worker and database. */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Actor } from '../../domain/actor';
+import type { Models } from '../../models';
+import { devServerEnv, openDatabase, startWorker, type RunningWorker } from '../support/harness';
+import { agent, caller, command, historyOf, openIncident, sampleIncident, stored } from '../support/incidents';
+
+let env: TestWorkflowEnvironment;
+let models: Models;
+let worker: RunningWorker;
+const desktopAgent: Actor = { name: 'dina', roles: ['agent'], groups: ['desktop'] };
+
+beforeAll(async () => {
+  [env, models] = await Promise.all([devServerEnv(), openDatabase('lifecycle')]);
+  worker = await startWorker(env.nativeConnection, 'default', models);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await models?.conn.close();
+});
+
+async function refusal(p: Promise<unknown>): Promise<{ type: string; message: string; state: string | null }> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return { type: cause.type!, message: cause.message, state: (cause.details?.[0] as { state: string | null }).state };
+}
+
+describe('an incident, end to end', () => {
+  it('runs from logging to the caller’s confirmation, recording every transition', async () => {
+    const { number, handle, view } = await openIncident(env.client, worker.taskQueue, sampleIncident(2, 2));
+    expect(view).toMatchObject({ number, state: 'new', priority: 'P3', major: false });
+    expect(view.sla.response.status).toBe('running');
+
+    expect((await command(env.client, number, 'assign', agent, { group: 'network', assignee: 'alice' })).state).toBe('assigned');
+    const started = await command(env.client, number, 'start', agent, {});
+    expect(started.state).toBe('in_progress');
+    expect(started.sla.response.status).toBe('met');
+    const held = await command(env.client, number, 'hold', agent, { reason: 'waiting for the caller' });
+    expect(held).toMatchObject({ state: 'on_hold', holdReason: 'waiting for the caller' });
+    expect(held.sla.resolution.status).toBe('paused');
+    expect((await command(env.client, number, 'resume', agent, {})).sla.resolution.status).toBe('running');
+    await command(env.client, number, 'comment', caller, { text: 'it works again for me' });
+    const resolved = await command(env.client, number, 'resolve', agent, { resolutionCode: 'fixed', resolution: 'replaced the VPN certificate' });
+    expect(resolved).toMatchObject({ state: 'resolved', resolutionCode: 'fixed' });
+    expect(resolved.sla.resolution.status).toBe('met');
+
+    const reopened = await command(env.client, number, 'reopen', caller, { reason: 'it failed again this morning' });
+    expect(reopened).toMatchObject({ state: 'in_progress', reopenCount: 1, resolvedAt: null });
+    expect(reopened.sla.resolution.status).toBe('running');
+    expect(reopened.sla.resolution.pauses.map((p) => p.reason)).toEqual(['waiting for the caller', 'resolved, then reopened']);
+
+    await command(env.client, number, 'resolve', agent, { resolutionCode: 'fixed', resolution: 'renewed the certificate chain too' });
+    const closed = await command(env.client, number, 'confirm', caller, { note: 'thanks' });
+    expect(closed.state).toBe('closed');
+    expect((await handle.result()).state).toBe('closed');
+
+    const history = await historyOf(models, number);
+    expect(history.map((e) => [e.action, e.from ?? null, e.to, e.by])).toEqual([
+      ['open', null, 'new', 'alice'],
+      ['assign', 'new', 'assigned', 'alice'],
+      ['start', 'assigned', 'in_progress', 'alice'],
+      ['hold', 'in_progress', 'on_hold', 'alice'],
+      ['resume', 'on_hold', 'in_progress', 'alice'],
+      ['comment', 'in_progress', 'in_progress', 'bob'],
+      ['resolve', 'in_progress', 'resolved', 'alice'],
+      ['reopen', 'resolved', 'in_progress', 'bob'],
+      ['resolve', 'in_progress', 'resolved', 'alice'],
+      ['confirm', 'resolved', 'closed', 'bob'],
+    ]);
+    expect(history.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(history[3].note).toBe('waiting for the caller');
+
+    // Temporal's own history agrees: one accepted update per command in the audit trail
+    const events = (await handle.fetchHistory()).events ?? [];
+    const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name);
+    expect(accepted.filter((n) => n !== 'opened')).toEqual(history.slice(1).map((e) => e.action));
+
+    const rec = await stored(models, number);
+    expect(rec).toMatchObject({ state: 'closed', seq: 10, breached: false });
+  });
+
+  it('records the time spent with each assignment group (what an OLA is measured on)', async () => {
+    const { number } = await openIncident(env.client, worker.taskQueue, sampleIncident(3, 3));
+    await command(env.client, number, 'assign', agent, { group: 'network' });
+    await command(env.client, number, 'start', agent, {});
+    const handedOn = await command(env.client, number, 'assign', agent, { group: 'desktop', note: 'a laptop problem, not the VPN' });
+    expect(handedOn).toMatchObject({ state: 'assigned', assignmentGroup: 'desktop', assignee: null });
+    await command(env.client, number, 'start', desktopAgent, {});
+    const resolved = await command(env.client, number, 'resolve', desktopAgent, { resolutionCode: 'fixed', resolution: 'reinstalled the client' });
+    expect(resolved.assignments.map((a) => a.group)).toEqual(['network', 'desktop']);
+    for (const a of resolved.assignments) {
+      expect(a.to).not.toBeNull();
+      expect(a.businessMinutes).not.toBeNull();
+      expect(a.businessMinutes!).toBeGreaterThanOrEqual(0);
+    }
+    expect(resolved.assignments[0].to).toBe(resolved.assignments[1].from);
+  });
+
+  it('refuses an illegal transition, a stranger and bad input, and changes nothing', async () => {
+    const { number, handle } = await openIncident(env.client, worker.taskQueue, sampleIncident(3, 2));
+    await command(env.client, number, 'assign', agent, { group: 'network' });
+    const before = await stored(models, number);
+    const eventsBefore = (await handle.fetchHistory()).events!.length;
+
+    expect(await refusal(command(env.client, number, 'resolve', agent, { resolutionCode: 'fixed', resolution: 'x' }))).toEqual({
+      type: 'conflict',
+      message: 'cannot resolve an incident that is assigned',
+      state: 'assigned',
+    });
+    expect((await refusal(command(env.client, number, 'start', desktopAgent, {}))).type).toBe('forbidden');
+    expect((await refusal(command(env.client, number, 'confirm', agent, {}))).type).toBe('conflict');
+    expect((await refusal(command(env.client, number, 'hold', agent, { reason: '' } as never))).type).toBe('invalid');
+
+    expect(await stored(models, number)).toEqual(before);
+    expect(await historyOf(models, number)).toHaveLength(2);
+    // a refused update leaves no trace in the workflow's history either
+    expect((await handle.fetchHistory()).events!.length).toBe(eventsBefore);
+  });
+});
