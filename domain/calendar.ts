@@ -81,12 +81,27 @@ function formatter(tz: string): Intl.DateTimeFormat {
 
 /** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
 export function zoneOffset(tz: string, at: number): number {
+  if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
+  // offsets change only at transitions on quarter-hour boundaries, so one reading serves the quarter
+  const quarter = Math.floor(at / QUARTER_HOUR);
+  const key = `${tz}|${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = readOffset(tz, quarter * QUARTER_HOUR);
+    if (offsets.size > 200_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, number>();
+
+function readOffset(tz: string, at: number): number {
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(new Date(at))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second);
-  return asUtc - (at - (at % 1000 + 1000) % 1000);
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour % 24, parts.minute, parts.second) - at;
 }
 
 /** The local calendar date (as a UTC-midnight day number) of an instant in a zone. */
