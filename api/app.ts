@@ -65,6 +65,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (err?.type === 'entity.parse.failed') problem = new HttpProblem(400, 'malformed-json', 'Malformed JSON', `the body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'body-too-large', 'Body too large', `the body is larger than the limit of ${err.limit} bytes`);
     else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') problem = new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', err.message);
+    else if (err?.expose && err.status >= 400 && err.status < 500) problem = new HttpProblem(err.status, 'bad-request', 'Bad request', err.message);
     else {
       logger.error({ err, method: req.method, path: req.originalUrl }, 'unhandled error');
       problem = new HttpProblem(500, 'internal-error', 'Internal error', 'the server failed to answer; the error is logged');

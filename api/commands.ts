@@ -1,12 +1,23 @@
 /**
  * Sending a command to a case's workflow as an update, and turning the workflow's refusals into
- * HTTP: forbidden → 403, conflict → 409 (with the case's state), invalid → 400. Shared by every
- * process's routes.
+ * HTTP: forbidden → 403, conflict → 409 (with the case's state), invalid → 400. A process that
+ * does not answer in time (no worker) is a 503, never a hanging request. Shared by every process.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
-import { badRequest, forbidden, HttpProblem, illegalTransition, notFound } from './problem';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { badRequest, forbidden, HttpProblem, illegalTransition } from './problem';
+
+/** How long a command may wait for its workflow to answer. */
+export const COMMAND_DEADLINE_MS = 15_000;
+
+export const processUnavailable = (detail: string, extra: Record<string, unknown> = {}) =>
+  new HttpProblem(503, 'process-unavailable', 'The process did not answer in time', detail, extra);
+
+export function isDeadline(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  const code = (e: unknown) => (e as { code?: number } | undefined)?.code;
+  return code(err) === 4 || code((err as { cause?: unknown })?.cause) === 4; // gRPC DEADLINE_EXCEEDED
+}
 
 export async function sendCommand<Ret, Arg>(
   client: Client,
@@ -16,7 +27,7 @@ export async function sendCommand<Ret, Arg>(
   currentState: () => Promise<string>,
 ): Promise<Ret> {
   try {
-    return await client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg] });
+    return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg] }));
   } catch (err) {
     throw await toProblem(err, caseId, currentState);
   }
@@ -30,11 +41,12 @@ async function toProblem(err: unknown, caseId: string, currentState: () => Promi
     if (f.type === 'conflict') return illegalTransition(f.message, state);
     if (f.type === 'invalid') return badRequest(f.message);
   }
-  if (err instanceof WorkflowNotFoundError) return notFound(`${caseId} has no running process`);
-  // an update to a workflow that has just completed: the case is final
-  if (err instanceof Error && /already completed/i.test(err.message)) {
+  // the workflow finished between our read of the record and the command: the case is final
+  // (currentState answers 404 itself when there is no such case at all)
+  if (err instanceof WorkflowNotFoundError) {
     const state = await currentState();
     return illegalTransition(`${caseId} is ${state}: it takes no more commands`, state);
   }
-  return err instanceof HttpProblem ? err : err;
+  if (isDeadline(err)) return processUnavailable(`${caseId} did not answer within ${COMMAND_DEADLINE_MS / 1000}s: is a worker running? Nothing was changed unless the history shows it`);
+  return err;
 }

@@ -20,7 +20,7 @@ import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { sendCommand } from './commands';
+import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable, sendCommand } from './commands';
 import { CalendarCache } from './calendar-cache';
 import { forbidden, illegalTransition, notFound } from './problem';
 import { route } from './route';
@@ -114,11 +114,22 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
         throw forbidden('a requester logs incidents as their own caller');
       }
       const { number, handle } = await startWithNextNumber(async (n) =>
-        client.workflow.start(incidentWorkflow, { taskQueue, workflowId: n, args: [{ number: n, input: body, actor }] }),
+        client.workflow.start(incidentWorkflow, {
+          taskQueue,
+          workflowId: n,
+          // a number is never used twice, not even one whose incident has closed
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          args: [{ number: n, input: body, actor }],
+        }),
       );
-      const opened = await handle.executeUpdate(incidentOpened);
       res.location(`/incidents/${number}`);
-      return opened;
+      try {
+        return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(incidentOpened));
+      } catch (err) {
+        // the incident is logged (its workflow runs) but not yet recorded: say so, with its number
+        if (isDeadline(err)) throw processUnavailable(`${number} is logged but its process did not answer in time: is a worker running? It will appear at /incidents/${number}`, { number });
+        throw err;
+      }
     },
   });
 
@@ -180,6 +191,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       body: IncidentCommandInputs[command] as z.ZodType<unknown>,
       handler: async ({ params, body, actor }) => {
         const rec = await load(params.number);
+        if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
         if (rec.state === 'closed') throw illegalTransition(`${params.number} is closed: it takes no more commands`, rec.state);
         return sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => (await load(params.number)).state);
       },

@@ -3,7 +3,7 @@
  * calendars. Every PUT makes a new version; running cases keep the versions they started with.
  * `If-Match: "<version>"` makes a PUT apply only over the version the owner read.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { CalendarBody } from '../domain/calendar';
 import { PriorityMatrixBody } from '../domain/priority';
@@ -21,29 +21,42 @@ function present<T>(p: StoredPolicy<T>) {
   return { version: p.version, updatedAt: p.createdAt, updatedBy: p.createdBy, ...p.body };
 }
 
+/** What GET adds to a policy; a PUT may send it back as read. */
+const READ_ONLY = ['id', 'version', 'updatedAt', 'updatedBy'] as const;
+
+/** The version the owner read: If-Match, else the `version` of a policy sent back as read. */
 function expectedVersion(req: Request): number | undefined {
   const h = req.get('if-match');
-  if (!h) return undefined;
-  const m = /^"?(\d+)"?$/.exec(h.trim());
-  if (!m) throw badRequest('If-Match must be the version you read, e.g. "3"');
-  return Number(m[1]);
+  if (h) {
+    const m = /^"?(\d+)"?$/.exec(h.trim());
+    if (!m) throw badRequest('If-Match must be the version you read, e.g. "3"');
+    return Number(m[1]);
+  }
+  const v = (req.body as { version?: unknown } | undefined)?.version;
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v)) throw badRequest('version must be the whole number you read', [{ in: 'body', path: 'version', message: 'a whole number' }]);
+  return v as number;
 }
 
 export function policyRoutes({ models }: { models: Models }): Router {
   const router = Router();
 
-  async function read(kind: PolicyKind, key: string, version?: number) {
+  async function read(res: Response, kind: PolicyKind, key: string, version?: number) {
     const p = version ? await policyVersion(models, kind, key, version) : await findLatestPolicy(models, kind, key);
     if (!p) throw notFound(version ? `${kind} ${key} has no version ${version}` : `there is no ${kind} ${key}`);
+    res.set('ETag', `"${p.version}"`);
     return present(p);
   }
 
-  async function write<T>(req: Request, kind: PolicyKind, key: string, body: T, by: string) {
+  async function write<T>(req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) {
+    const expected = expectedVersion(req);
     try {
-      return present(await putPolicy(models, kind, key, body, by, expectedVersion(req)));
+      const p = await putPolicy(models, kind, key, body, by, expected);
+      res.set('ETag', `"${p.version}"`);
+      return present(p);
     } catch (err) {
       if (err instanceof PolicyVersionConflict) {
-        throw req.get('if-match') ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', err.message) : conflict(err.message);
+        throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', `${err.message}: read it again`) : conflict(err.message);
       }
       throw err;
     }
@@ -61,7 +74,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
       summary: `The ${p.name}; ?version=N for an earlier version`,
       roles: 'authenticated',
       query: VersionQuery,
-      handler: ({ query }) => read(p.kind, 'default', query.version),
+      handler: ({ query, res }) => read(res, p.kind, 'default', query.version),
     });
     route(router, {
       method: 'put',
@@ -70,9 +83,10 @@ export function policyRoutes({ models }: { models: Models }): Router {
       summary: `Replace the ${p.name} with a new version`,
       roles: OWNERS,
       body: p.schema as z.ZodType<unknown>,
-      handler: async ({ body, actor, req }) => {
+      readOnlyFields: READ_ONLY,
+      handler: async ({ body, actor, req, res }) => {
         if (p.kind === 'incident-sla') await checkCalendarsExist(body as IncidentSlaBody);
-        return write(req, p.kind, 'default', body, actor.name);
+        return write(req, res, p.kind, 'default', body, actor.name);
       },
     });
   }
@@ -107,7 +121,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     roles: 'authenticated',
     params: CalendarId,
     query: VersionQuery,
-    handler: async ({ params, query }) => ({ id: params.id, ...(await read('calendar', params.id, query.version)) }),
+    handler: async ({ params, query, res }) => ({ id: params.id, ...(await read(res, 'calendar', params.id, query.version)) }),
   });
   route(router, {
     method: 'put',
@@ -117,7 +131,8 @@ export function policyRoutes({ models }: { models: Models }): Router {
     roles: OWNERS,
     params: CalendarId,
     body: CalendarBody,
-    handler: async ({ params, body, actor, req }) => ({ id: params.id, ...(await write(req, 'calendar', params.id, body, actor.name)) }),
+    readOnlyFields: READ_ONLY,
+    handler: async ({ params, body, actor, req, res }) => ({ id: params.id, ...(await write(req, res, 'calendar', params.id, body, actor.name)) }),
   });
 
   return router;

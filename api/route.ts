@@ -28,11 +28,15 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** fields a client may send back as it read them (version, updatedAt, …), left out before validation */
+  readOnlyFields?: readonly string[];
   /** the success status, 200 unless said */
   status?: number;
   responseDescription?: string;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
 }
+
+const NoQuery = z.strictObject({});
 
 export const registry: RouteSpec<any, any, any>[] = [];
 
@@ -41,18 +45,23 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
   router[spec.method](spec.path, async (req, res) => {
     const actor = res.locals.actor as Actor | undefined;
     if (spec.roles !== 'public') {
-      if (!actor) throw unauthenticated('send an API key as "Authorization: Bearer <key>"');
+      if (!actor) throw unauthenticated((res.locals.authProblem as string | undefined) ?? 'send an API key as "Authorization: Bearer <key>"');
       if (spec.roles !== 'authenticated' && !actor.roles.some((r) => (spec.roles as readonly Role[]).includes(r))) {
         throw forbidden(`${spec.method.toUpperCase()} ${spec.path} needs one of the roles: ${spec.roles.join(', ')}`);
       }
     }
     const params = parse('path', spec.params, req.params);
-    const query = parse('query', spec.query, { ...(req.query as object) });
+    // a route that names no query parameters takes none: an unknown one is refused like an unknown field
+    const query = parse('query', spec.query ?? (NoQuery as unknown as z.ZodType<Q>), { ...(req.query as object) });
     // req.is: false for a body of another type, null for no body at all (a bare command is fine)
     if (spec.body && req.is(['application/json', 'application/*+json']) === false && req.get('content-length') !== '0') {
       throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'send the body as application/json');
     }
-    const body = spec.body ? parse('body', spec.body, req.body ?? {}) : undefined;
+    let raw = req.body ?? {};
+    if (spec.readOnlyFields && raw && typeof raw === 'object' && !Array.isArray(raw)) {
+      raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !spec.readOnlyFields!.includes(k)));
+    }
+    const body = spec.body ? parse('body', spec.body, raw) : undefined;
     const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res });
     if (res.statusCode === 200) res.status(spec.status ?? 200); // a handler may have set its own
     if (result === undefined) res.end();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Actor } from './actor';
 import { Level, Priority } from './priority';
 import type { CalendarBody } from './calendar';
-import { clockView, type Clock, type ClockView } from './sla';
+import { clockView, workingMsBetween, type Clock, type ClockView } from './sla';
 
 export const INCIDENT_STATES = ['new', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
 export const IncidentState = z.enum(INCIDENT_STATES);
@@ -64,7 +64,7 @@ export const IncidentCommandInputs = {
   confirm: z.strictObject({ note: text(2000).optional() }),
   reopen: z.strictObject({ reason: text(2000) }),
   close: z.strictObject({ note: text(2000) }),
-  comment: z.strictObject({ text: text(10_000) }),
+  comment: z.strictObject({ text: text(2000) }),
 } satisfies Record<IncidentCommand, z.ZodType>;
 export type IncidentCommandInput<C extends IncidentCommand> = z.infer<(typeof IncidentCommandInputs)[C]>;
 
@@ -111,7 +111,7 @@ export interface IncidentView extends Omit<IncidentRecord, 'sla' | 'openedAt' | 
   resolvedAt: string | null;
   closedAt: string | null;
   autoCloseAt: string | null;
-  assignments: Array<{ group: string; assignee: string | null; from: string; to: string | null; businessMinutes: number | null }>;
+  assignments: Array<{ group: string; assignee: string | null; from: string; to: string | null; businessMinutes: number }>;
   escalations: Array<{ at: string; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
   comments: Array<{ at: string; by: string; text: string }>;
   sla: { response: ClockView; resolution: ClockView; breached: boolean };
@@ -126,8 +126,14 @@ export type Refusal = { kind: 'forbidden' | 'conflict'; message: string };
  * this is the part that depends on the case (its group and caller), checked by the workflow's
  * update validators so that it holds whoever sends the command.
  */
+/**
+ * Every transition persists the whole record from the workflow, so comments are bounded (100 of at
+ * most 2,000 characters) to keep a case's Temporal history far below its size limits.
+ */
+export const MAX_COMMENTS = 100;
+
 export function refuseIncidentCommand(
-  rec: Pick<IncidentRecord, 'state' | 'assignmentGroup' | 'caller'>,
+  rec: Pick<IncidentRecord, 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
   command: IncidentCommand,
   actor: Actor,
   input?: { group?: string },
@@ -135,6 +141,9 @@ export function refuseIncidentCommand(
   const to = nextState(rec.state, command);
   if (to === null) {
     return { kind: 'conflict', message: `cannot ${command} an incident that is ${rec.state}` };
+  }
+  if (command === 'comment' && (rec.comments?.length ?? 0) >= MAX_COMMENTS) {
+    return { kind: 'conflict', message: `an incident takes at most ${MAX_COMMENTS} comments` };
   }
   if (actor.roles.includes('admin')) return null;
   const isCaller = actor.name === rec.caller;
@@ -208,13 +217,11 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     resolution: rec.resolution,
     holdReason: rec.holdReason,
     reopenCount: rec.reopenCount,
-    assignments: rec.assignments.map((a) => ({
-      group: a.group,
-      assignee: a.assignee,
-      from: new Date(a.from).toISOString(),
-      to: iso(a.to),
-      businessMinutes: a.businessMs === null ? null : Math.round(a.businessMs / 600) / 100,
-    })),
+    assignments: rec.assignments.map((a) => {
+      // the open assignment's time runs until now, less time on hold
+      const ms = a.businessMs ?? workingMsBetween(cal, a.from, now, rec.sla.resolution.pauses);
+      return { group: a.group, assignee: a.assignee, from: new Date(a.from).toISOString(), to: iso(a.to), businessMinutes: Math.round(ms / 600) / 100 };
+    }),
     escalations: rec.escalations.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     comments: rec.comments.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
     policy: rec.policy,

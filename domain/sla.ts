@@ -32,6 +32,17 @@ export interface Clock {
   breachedAt: number | null;
 }
 
+/** Business time between two instants, less the business time of the pauses within them. */
+export function workingMsBetween(cal: CalendarBody, from: number, to: number, pauses: Pause[]): number {
+  let ms = businessMsBetween(cal, from, to);
+  for (const p of pauses) {
+    const lo = Math.max(from, p.from);
+    const hi = Math.min(to, p.to ?? to);
+    if (hi > lo) ms -= businessMsBetween(cal, lo, hi);
+  }
+  return ms;
+}
+
 export function startClock(name: ClockName, targetMs: number, calendar: Clock['calendar'], now: number): Clock {
   return { name, targetMs, calendar, startedAt: now, usedMs: 0, runningSince: now, pauses: [], stoppedAt: null, warnedAt: null, breachedAt: null };
 }

@@ -39,8 +39,12 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  if (await portOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set MONGODB_URI`);
   const uri = `mongodb://127.0.0.1:${port}/${opts.dbName}`;
+  if (await portOpen(port)) {
+    // a MongoDB-compatible server already runs there (a mongod of the machine's, say): use it
+    if (await pingable(uri).catch(() => false)) return { uri, label: `the database already answering on 127.0.0.1:${port}`, stop: async () => undefined };
+    throw new Error(`port ${port} is taken by something that is not a database: stop it, set DB_PORT, or set MONGODB_URI`);
+  }
 
   if (onPath('mongod')) {
     const dbPath = path.join(opts.dataDir, 'mongod');

@@ -84,8 +84,20 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
+/** Installs what it can; a failed install is said and left to the fallbacks, never fatal here. */
 export function setup(): { temporal: boolean; ferretdb: boolean } {
-  return { temporal: ensureTemporal(), ferretdb: ensureFerretDB() };
+  const attempt = (what: string, install: () => boolean, fallback: string) => {
+    try {
+      return install();
+    } catch (err) {
+      say(`could not install ${what} (${err instanceof Error ? err.message : String(err)}): ${fallback}`);
+      return false;
+    }
+  };
+  return {
+    temporal: attempt('the Temporal CLI', ensureTemporal, 'the Temporal SDK will download its own servers'),
+    ferretdb: attempt('FerretDB', ensureFerretDB, 'the database falls back to mongodb-memory-server'),
+  };
 }
 
 if (require.main === module) {

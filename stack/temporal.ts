@@ -35,9 +35,13 @@ export async function startTemporal(opts: { dbFile?: string; port?: number; uiPo
     return { address: process.env.TEMPORAL_ADDRESS, namespace, uiUrl: null, label: `Temporal at ${process.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`, stop: async () => undefined };
   }
   const port = opts.port ?? (await freePort());
-  if (await portOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set TEMPORAL_ADDRESS`);
   const address = `127.0.0.1:${port}`;
   const uiUrl = opts.uiPort ? `http://localhost:${opts.uiPort}` : null;
+  if (await portOpen(port)) {
+    // a Temporal server already runs there (a `temporal server start-dev` of the user's): use it
+    if (await answers(address).catch(() => false)) return { address, namespace, uiUrl: null, label: `the Temporal server already answering on ${address}`, stop: async () => undefined };
+    throw new Error(`port ${port} is taken by something that is not Temporal: stop it, set TEMPORAL_PORT, or set TEMPORAL_ADDRESS`);
+  }
   if (opts.dbFile) fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   fs.mkdirSync(opts.logDir, { recursive: true });
 

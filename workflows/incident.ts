@@ -26,10 +26,17 @@ import { SlaClocks } from './sla-clock';
 import { refusal } from './refusal';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadIncidentPolicies, persistIncident, notify } = wf.proxyActivities<Activities>({
+const { loadIncidentPolicies, persistIncident } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// Telling people must never hold up the process: a webhook that is down is retried for a while
+// in the background, and the stored notification shows it was not delivered.
+const { notify } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
+});
+const tell = (n: Parameters<Activities['notify']>[0]) => void notify(n).catch(() => undefined);
 
 export interface IncidentCommandArgs<C extends IncidentCommand> {
   actor: Actor;
@@ -72,8 +79,12 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
 
   const view = () => incidentView(rec!, cal, Date.now());
 
-  /** Applies a transition to the case, gives it the next sequence number and records it. */
-  async function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }) {
+  /**
+   * Applies a transition to the case at once (no await before it is applied, so transitions never
+   * interleave), gives it the next sequence number, and resolves, once it is persisted, to the
+   * case as this transition left it.
+   */
+  function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }): Promise<IncidentView> {
     const from = event.action === 'open' ? null : rec!.state;
     const to = event.to ?? rec!.state;
     rec!.state = to;
@@ -81,11 +92,49 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     rec!.sla = clocks.snapshot();
     const full: IncidentEvent = { ...event, seq: rec!.seq, at: event.at ?? Date.now(), from, to };
     changed = true;
-    await persistIncident({ record: JSON.parse(JSON.stringify(rec)) as IncidentRecord, event: full });
+    const answer = view();
+    return persistIncident({ record: JSON.parse(JSON.stringify(rec)) as IncidentRecord, event: full }).then(() => answer);
+  }
+
+  /**
+   * Raises every SLA warning and breach due by `now`: each is an escalation on the record, an entry
+   * in the history and a notification. Run before any command touches a clock, so a threshold
+   * crossed just before a hold or a resolution is never lost.
+   */
+  function raiseDueAlarms(now: number): Promise<unknown> {
+    const persisted: Promise<unknown>[] = [];
+    for (const alarm of clocks.fire(now)) {
+      const level = alarm.kind === 'warning' ? 1 : 2;
+      rec!.escalations.push({ at: now, clock: alarm.clock, kind: alarm.kind, level });
+      persisted.push(
+        record({
+          action: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+          by: 'system',
+          note: `${alarm.clock} target ${alarm.kind === 'warning' ? 'at ' + clocks.warningPercent + '%' : 'breached'}`,
+          details: { clock: alarm.clock, level },
+        }),
+      );
+      tell({
+        key: `${number}:${rec!.seq}`,
+        type: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
+        number,
+        priority: rec!.priority,
+        title: rec!.title,
+        service: rec!.service,
+        clock: alarm.clock,
+        group: rec!.assignmentGroup,
+        level,
+        at: now,
+      });
+    }
+    return Promise.all(persisted);
   }
 
   // Handlers first, before any await, so no command that arrives early is refused for want of one.
-  wf.setHandler(incidentQuery, () => view());
+  wf.setHandler(incidentQuery, () => {
+    if (!rec) throw new Error(`${number} is still being opened`);
+    return view(); // as of the last activation: the API computes live figures itself
+  });
   wf.setHandler(incidentOpened, async () => {
     await wf.condition(() => recorded);
     return view();
@@ -98,8 +147,10 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
         const refused = refuseIncidentCommand(rec!, command, by);
         if (refused) throw refusal(refused, rec!.state);
         const cmdInput = IncidentCommandInputs[command].parse(raw) as IncidentCommandInput<typeof command>;
-        await apply(command, cmdInput, by);
-        return view();
+        const alarms = raiseDueAlarms(Date.now());
+        const answer = apply(command, cmdInput, by);
+        await alarms;
+        return answer;
       },
       {
         validator: ({ actor: by, input: raw }) => {
@@ -114,7 +165,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     );
   }
 
-  async function apply(command: IncidentCommand, raw: unknown, by: Actor) {
+  function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<IncidentView> {
     const now = Date.now();
     const r = rec!;
     const to = nextState(r.state, command)!;
@@ -183,7 +234,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     const open = rec!.assignments.find((a) => a.to === null);
     if (open) {
       open.to = now;
-      open.businessMs = clocks.businessMsBetween(open.from, now);
+      open.businessMs = clocks.workingMsBetween(open.from, now);
     }
   }
 
@@ -227,7 +278,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   recorded = true;
   if (rec.major) {
     // the major-incident path: flagged on the record, and the major incident team is told at once
-    await notify({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });
+    tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });
   }
 
   // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
@@ -237,28 +288,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     const woken = due === Infinity ? await wf.condition(() => changed) : await wf.condition(() => changed, Math.max(1, due - Date.now()));
     if (woken) continue;
     const now = Date.now();
-    for (const alarm of clocks.fire(now)) {
-      const level = alarm.kind === 'warning' ? 1 : 2;
-      rec.escalations.push({ at: now, clock: alarm.clock, kind: alarm.kind, level });
-      await record({
-        action: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
-        by: 'system',
-        note: `${alarm.clock} target ${alarm.kind === 'warning' ? 'at ' + clocks.warningPercent + '%' : 'breached'}`,
-        details: { clock: alarm.clock, level },
-      });
-      await notify({
-        key: `${number}:${rec.seq}`,
-        type: alarm.kind === 'warning' ? 'sla_warning' : 'sla_breach',
-        number,
-        priority: rec.priority,
-        title: rec.title,
-        service: rec.service,
-        clock: alarm.clock,
-        group: rec.assignmentGroup,
-        level,
-        at: now,
-      });
-    }
+    await raiseDueAlarms(now);
     if (rec.state === 'resolved' && rec.autoCloseAt !== null && now >= rec.autoCloseAt) {
       rec.closedAt = now;
       rec.autoCloseAt = null;

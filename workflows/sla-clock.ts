@@ -3,7 +3,6 @@
  * The arithmetic is the pure code in domain/sla; this holds the pair and says what falls due.
  */
 import type { Calendar } from '../domain/calendar';
-import { businessMsBetween } from '../domain/calendar';
 import {
   pauseClock,
   reopenClock,
@@ -13,6 +12,7 @@ import {
   thresholdAt,
   type Clock,
   type ClockName,
+  workingMsBetween,
 } from '../domain/sla';
 
 export interface Alarm {
@@ -42,8 +42,9 @@ export class SlaClocks {
     return { response: this.response, resolution: this.resolution };
   }
 
-  businessMsBetween(from: number, to: number): number {
-    return businessMsBetween(this.cal, from, to);
+  /** Business time between two instants less the time on hold: the time a group really had the case. */
+  workingMsBetween(from: number, to: number): number {
+    return workingMsBetween(this.cal, from, to, this.resolution.pauses);
   }
 
   /** First response given: the response clock stops for good. */

@@ -32,9 +32,14 @@ describe('persisting a transition', () => {
     expect(await models.Audit.find({ caseId: 'INC0000042' }).sort({ seq: 1 }).lean()).toMatchObject([{ seq: 1 }, { seq: 2 }]);
   });
 
-  it('never lets a late, older write rewind the record', async () => {
+  it('never lets a late, older write rewind the record or its history', async () => {
     const a = createActivities({ models });
-    await a.persistIncident({ record: recordAt(1, 'new'), event: event(1, 'new') });
-    expect(await models.Incident.findOne({ number: 'INC0000042' }).lean()).toMatchObject({ seq: 2, state: 'assigned' });
+    const late = { ...recordAt(1, 'new'), number: 'INC0000043' };
+    await a.persistIncident({ record: { ...recordAt(2, 'assigned'), number: 'INC0000043' }, event: event(2, 'assigned') });
+    await a.persistIncident({ record: { ...recordAt(1, 'new'), number: 'INC0000043' }, event: { ...event(1, 'new'), note: 'first' } });
+    await a.persistIncident({ record: late, event: { ...event(1, 'new'), note: 'a retry that lost the race' } });
+    expect(await models.Incident.findOne({ number: 'INC0000043' }).lean()).toMatchObject({ seq: 2, state: 'assigned' });
+    const entries = await models.Audit.find({ caseId: 'INC0000043' }).sort({ seq: 1 }).lean();
+    expect(entries.map((e) => [e.seq, e.note ?? null])).toEqual([[1, 'first'], [2, null]]);
   });
 });

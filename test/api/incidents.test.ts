@@ -1,5 +1,6 @@
 /** Incident management over HTTP against the running stack (real worker, dev server, database). */
 import { startApi, type RunningApi } from '../support/harness';
+import { eventually } from '../support/incidents';
 
 let api: RunningApi;
 let admin: string, alice: string, dina: string, bob: string, carol: string, auditor: string;
@@ -48,6 +49,18 @@ describe('POST /incidents', () => {
     expect(Number(b.slice(3))).toBe(Number(a.slice(3)) + 1);
   });
 
+  it('never gives a closed incident’s number to a new one', async () => {
+    const a = await open();
+    await api.call('POST', `/incidents/${a}/assign`, { key: alice, body: { group: 'network' } });
+    await api.call('POST', `/incidents/${a}/start`, { key: alice });
+    await api.call('POST', `/incidents/${a}/resolve`, { key: alice, body: { resolutionCode: 'fixed', resolution: 'x' } });
+    await api.call('POST', `/incidents/${a}/confirm`, { key: bob });
+    await api.client.workflow.getHandle(a).result();
+    await api.models.Counter.updateOne({ _id: 'INC' }, { $inc: { value: -1 } });
+    const b = await open();
+    expect(Number(b.slice(3))).toBe(Number(a.slice(3)) + 1);
+  });
+
   it('skips a number Temporal already holds (a database restored behind its back)', async () => {
     const a = await open();
     await api.models.Counter.updateOne({ _id: 'INC' }, { $inc: { value: -1 } });
@@ -59,7 +72,7 @@ describe('POST /incidents', () => {
   it('opens the major-incident path for a P1', async () => {
     const r = await api.call('POST', '/incidents', { key: alice, body: { ...vpn, impact: 1, urgency: 1 } });
     expect(r.body).toMatchObject({ priority: 'P1', major: true });
-    expect(await api.models.Notification.countDocuments({ caseId: r.body.number, type: 'major_incident' })).toBe(1);
+    await eventually(async () => expect(await api.models.Notification.countDocuments({ caseId: r.body.number, type: 'major_incident' })).toBe(1));
   });
 
   it('refuses bad input with a problem naming each field, and opens nothing', async () => {
@@ -196,6 +209,46 @@ describe('incident commands', () => {
     expect((await api.call('GET', '/incidents/INC9999999', { key: alice })).status).toBe(404);
     expect((await api.call('GET', '/incidents/not-a-number', { key: alice })).status).toBe(400);
     expect((await api.call('POST', `/incidents/${n}/teleport`, { key: alice })).status).toBe(404);
+    const valid: Record<string, unknown> = {
+      assign: { group: 'network' }, start: {}, hold: { reason: 'r' }, resume: {}, resolve: { resolutionCode: 'fixed', resolution: 'r' },
+      confirm: {}, reopen: { reason: 'r' }, close: { note: 'n' }, comment: { text: 't' },
+    };
+    for (const [cmd, body] of Object.entries(valid)) {
+      expect([cmd, (await api.call('POST', `/incidents/INC9999999/${cmd}`, { key: api.adminKey, body })).status]).toEqual([cmd, 404]);
+    }
+    const unknownQuery = await api.call('GET', `/incidents/${n}?verbose=1`, { key: alice });
+    expect(unknownQuery.status).toBe(400);
+    expect(unknownQuery.body.errors[0]).toMatchObject({ in: 'query', message: 'unknown field: verbose' });
+  });
+
+  it('answers 409, not 404, for a command that meets an incident whose process has just ended', async () => {
+    const n = await open();
+    await api.call('POST', `/incidents/${n}/assign`, { key: alice, body: { group: 'network' } });
+    await api.call('POST', `/incidents/${n}/start`, { key: alice });
+    await api.call('POST', `/incidents/${n}/resolve`, { key: alice, body: { resolutionCode: 'fixed', resolution: 'x' } });
+    await api.call('POST', `/incidents/${n}/confirm`, { key: bob });
+    await api.client.workflow.getHandle(n).result();
+    // the API read the record a moment before the workflow closed: it still says resolved
+    await api.models.Incident.updateOne({ number: n }, { $set: { state: 'resolved' } });
+    const r = await api.call('POST', `/incidents/${n}/reopen`, { key: bob, body: { reason: 'again' } });
+    expect(r.status).toBe(409);
+    expect(r.body.type).toBe('urn:iso20k-flow:problem:illegal-transition');
+  });
+
+  it('refuses every route without a valid key (401)', async () => {
+    const n = await open();
+    const routes: Array<[string, string]> = [
+      ['GET', '/incidents'], ['GET', `/incidents/${n}`], ['GET', `/incidents/${n}/history`], ['POST', '/incidents'], ['POST', `/incidents/${n}/assign`],
+      ['POST', `/incidents/${n}/confirm`], ['GET', '/policies/priority-matrix'], ['PUT', '/policies/incident-sla'], ['GET', '/calendars'],
+      ['PUT', '/calendars/x'], ['GET', '/api-keys'], ['POST', '/api-keys'],
+    ];
+    const before = await snapshot(n);
+    for (const [method, path] of routes) {
+      const body = method === 'GET' ? undefined : {};
+      expect([method, path, (await api.call(method, path, { body })).status]).toEqual([method, path, 401]);
+      expect([method, path, (await api.call(method, path, { key: 'isk_revoked_or_never_was', body })).status]).toEqual([method, path, 401]);
+    }
+    expect(await snapshot(n)).toEqual(before);
   });
 });
 

@@ -2,6 +2,7 @@
 import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
 import { DEFAULT_PRIORITY_MATRIX } from '../../domain/priority';
 import { startApi, type RunningApi } from '../support/harness';
+import { ensureBootstrapAdmin, hashKey } from '../../api/auth';
 
 let api: RunningApi;
 let owner: string, agent: string;
@@ -51,6 +52,31 @@ describe('API keys', () => {
   });
 });
 
+describe('the bootstrap admin key', () => {
+  it('is generated once, and a revoked one is not brought back by a restart', async () => {
+    const models = api.models;
+    await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: new Date() } });
+    expect(await ensureBootstrapAdmin(models, undefined)).toBeNull();
+    expect(await models.ApiKey.countDocuments({ bootstrap: true, revokedAt: null })).toBe(0);
+    await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: null } });
+  });
+
+  it('follows ADMIN_API_KEY, even back to a key that was revoked', async () => {
+    const models = api.models;
+    await ensureBootstrapAdmin(models, 'isk_from_the_environment_1');
+    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(200);
+    expect((await api.call('GET', '/api-keys', { key: api.adminKey })).status).toBe(401); // replaced
+    await ensureBootstrapAdmin(models, 'isk_from_the_environment_2');
+    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(401);
+    await ensureBootstrapAdmin(models, 'isk_from_the_environment_1');
+    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(200);
+    expect(await models.ApiKey.countDocuments({ bootstrap: true, revokedAt: null })).toBe(1);
+    // back to the generated key the other tests use
+    await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: new Date() } });
+    await models.ApiKey.updateOne({ hash: hashKey(api.adminKey) }, { $set: { revokedAt: null } });
+  });
+});
+
 describe('policies as data', () => {
   it('serves the priority matrix and lets a process owner version it', async () => {
     const now = await api.call('GET', '/policies/priority-matrix', { key: agent });
@@ -79,6 +105,20 @@ describe('policies as data', () => {
     expect((await api.call('GET', '/policies/incident-sla', { key: owner })).body).toEqual(before);
     const fresh = await api.call('PUT', '/policies/incident-sla', { key: owner, body: DEFAULT_INCIDENT_SLA, headers: { 'if-match': `"${before.version}"` } });
     expect(fresh.body.version).toBe(before.version + 1);
+  });
+
+  it('takes back a policy as it was read, edited (read → edit → write)', async () => {
+    const read = await api.call('GET', '/policies/incident-sla', { key: owner });
+    expect(read.headers.get('etag')).toBe(`"${read.body.version}"`);
+    const edited = { ...read.body, warningPercent: 80 };
+    const put = await api.call('PUT', '/policies/incident-sla', { key: owner, body: edited });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ version: read.body.version + 1, warningPercent: 80 });
+    expect(put.headers.get('etag')).toBe(`"${read.body.version + 1}"`);
+    // sending back the same read again is a stale edit
+    const stale = await api.call('PUT', '/policies/incident-sla', { key: owner, body: edited });
+    expect(stale.status).toBe(412);
+    await api.call('PUT', '/policies/incident-sla', { key: owner, body: DEFAULT_INCIDENT_SLA });
   });
 
   it('keeps business calendars as versioned data', async () => {
@@ -123,6 +163,7 @@ describe('documentation and health', () => {
 
   it('answers liveness and readiness (database, Temporal, a worker)', async () => {
     expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await api.call('GET', '/healthz', { headers: { authorization: 'Bearer nonsense' } })).status).toBe(200);
     const ready = await api.call('GET', '/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });

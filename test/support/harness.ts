@@ -88,7 +88,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string } = {}
   quietRuntime();
   const models = await openDatabase(label);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
-  await models.Counter.create({ _id: 'INC', value: Math.floor(Math.random() * 900) * 10_000 });
+  await models.Counter.create({ _id: 'INC', value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined))!;
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const w = await startWorker(nativeConnection, 'default', models, opts);

@@ -9,6 +9,7 @@ import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate 
 
 export const agent: Actor = { name: 'alice', roles: ['agent'], groups: ['network'] };
 export const caller: Actor = { name: 'bob', roles: ['requester'], groups: [] };
+export const desktop: Actor = { name: 'dina', roles: ['agent'], groups: ['desktop'] };
 
 let n = 0;
 export function sampleIncident(impact: 1 | 2 | 3, urgency: 1 | 2 | 3, over: Partial<OpenIncidentInput> = {}): OpenIncidentInput {
@@ -16,7 +17,8 @@ export function sampleIncident(impact: 1 | 2 | 3, urgency: 1 | 2 | 3, over: Part
 }
 
 export async function openIncident(client: Client, taskQueue: string, input: OpenIncidentInput, by: Actor = agent) {
-  const number = `INC${String(9_000_000 + ++n + Math.floor(Math.random() * 900_000)).padStart(7, '0')}`;
+  // workflow tests share the dev server with other files: numbers from a space of their own
+  const number = `INC9${String(++n).padStart(3, '0')}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const handle = await client.workflow.start(incidentWorkflow, { taskQueue, workflowId: number, args: [{ number, input, actor: by }] });
   const view = await handle.executeUpdate(incidentOpened);
   return { number, handle, view };
@@ -47,14 +49,24 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): P
   }
 }
 
-/** The one mock: a webhook target outside the product, recording what it is sent. */
+/**
+ * The one mock: a webhook target outside the product, recording what it is sent. It answers 503
+ * for incidents titled "webhook down", as a paging service that is out would.
+ */
 export async function webhookTarget() {
   const received: Array<Record<string, unknown>> = [];
+  const refused: Array<Record<string, unknown>> = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push(JSON.parse(body));
+      const msg = JSON.parse(body);
+      if (msg.title === 'webhook down') {
+        refused.push(msg);
+        res.writeHead(503).end();
+        return;
+      }
+      received.push(msg);
       res.writeHead(204).end();
     });
   });
@@ -62,6 +74,7 @@ export async function webhookTarget() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received,
+    refused,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -4,6 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '../../domain/actor';
 import type { Models } from '../../models';
+import { latestPolicy, putPolicy } from '../../models/policies';
+import type { IncidentSlaBody } from '../../domain/sla';
 import { devServerEnv, openDatabase, startWorker, type RunningWorker } from '../support/harness';
 import { agent, caller, command, historyOf, openIncident, sampleIncident, stored } from '../support/incidents';
 
@@ -84,22 +86,31 @@ describe('an incident, end to end', () => {
     expect(rec).toMatchObject({ state: 'closed', seq: 10, breached: false });
   });
 
-  it('records the time spent with each assignment group (what an OLA is measured on)', async () => {
-    const { number } = await openIncident(env.client, worker.taskQueue, sampleIncident(3, 3));
+  it('raises a breach that fell due while no worker ran before the command that stops its clock', async () => {
+    // a one-minute response target, so the breach falls due in real time on the dev server
+    const sla = await latestPolicy<IncidentSlaBody>(models, 'incident-sla', 'default');
+    await putPolicy(models, 'incident-sla', 'default', { ...sla.body, targets: { ...sla.body.targets, P1: { responseMinutes: 1, resolutionMinutes: 600, calendarId: '24x7' } } }, 'owner');
+    const { number, view } = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 1));
+    await putPolicy(models, 'incident-sla', 'default', sla.body, 'owner');
     await command(env.client, number, 'assign', agent, { group: 'network' });
-    await command(env.client, number, 'start', agent, {});
-    const handedOn = await command(env.client, number, 'assign', agent, { group: 'desktop', note: 'a laptop problem, not the VPN' });
-    expect(handedOn).toMatchObject({ state: 'assigned', assignmentGroup: 'desktop', assignee: null });
-    await command(env.client, number, 'start', desktopAgent, {});
-    const resolved = await command(env.client, number, 'resolve', desktopAgent, { resolutionCode: 'fixed', resolution: 'reinstalled the client' });
-    expect(resolved.assignments.map((a) => a.group)).toEqual(['network', 'desktop']);
-    for (const a of resolved.assignments) {
-      expect(a.to).not.toBeNull();
-      expect(a.businessMinutes).not.toBeNull();
-      expect(a.businessMinutes!).toBeGreaterThanOrEqual(0);
-    }
-    expect(resolved.assignments[0].to).toBe(resolved.assignments[1].from);
-  });
+    const openedAt = Date.parse(view.openedAt);
+
+    await worker.stop(); // the stack is down while the response target passes
+    await new Promise((r) => setTimeout(r, Math.max(0, openedAt + 62_000 - Date.now())));
+    const started = command(env.client, number, 'start', agent, {}); // queued with the overdue timer
+    await new Promise((r) => setTimeout(r, 500));
+    worker = await startWorker(env.nativeConnection, 'default', models, { taskQueue: worker.taskQueue, maxCachedWorkflows: 0 });
+
+    const answer = await started;
+    expect(answer.state).toBe('in_progress');
+    expect(answer.sla.response.status).toBe('breached');
+    expect(answer.sla.response.warnedAt).toBe(new Date(openedAt + 45_000).toISOString());
+    expect(answer.sla.response.breachedAt).toBe(new Date(openedAt + 60_000).toISOString());
+    expect(answer.escalations.map((e) => [e.clock, e.kind])).toEqual([['response', 'warning'], ['response', 'breach']]);
+    const history = (await historyOf(models, number)).map((e) => e.action);
+    expect(history).toEqual(['open', 'assign', 'sla_warning', 'sla_breach', 'start']);
+    expect(await models.Incident.countDocuments({ number, breached: true })).toBe(1);
+  }, 120_000);
 
   it('refuses an illegal transition, a stranger and bad input, and changes nothing', async () => {
     const { number, handle } = await openIncident(env.client, worker.taskQueue, sampleIncident(3, 2));

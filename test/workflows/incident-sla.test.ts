@@ -8,7 +8,7 @@ import { putPolicy } from '../../models/policies';
 import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
 import { businessMsBetween, DEFAULT_CALENDARS } from '../../domain/calendar';
 import { openDatabase, startWorker, timeSkippingEnv, type RunningWorker } from '../support/harness';
-import { agent, caller, command, eventually, historyOf, openIncident, sampleIncident, stored, webhookTarget } from '../support/incidents';
+import { agent, caller, command, desktop, eventually, historyOf, openIncident, sampleIncident, stored, webhookTarget } from '../support/incidents';
 
 const MIN = 60_000;
 const london = DEFAULT_CALENDARS[0].body;
@@ -38,19 +38,19 @@ async function advanceTo(instant: number) {
   if (instant > now) await env.sleep(instant - now);
 }
 
-/** The next Friday at `hour`:00 UTC (GMT in London from November to March) after the server's now. */
-async function nextFriday(hour: number): Promise<number> {
+/** The next given weekday (0 Sunday … 6 Saturday) at `hour`:00 UTC, in a GMT week, after the server's now. */
+async function nextWeekday(weekday: number, hour: number): Promise<number> {
   const now = new Date(await env.currentTimeMs());
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
   do d.setUTCDate(d.getUTCDate() + 1);
-  while (d.getUTCDay() !== 5 || isSummerTime(d));
+  while (d.getUTCDay() !== weekday || isSummerTime(d));
   return d.getTime();
 }
 const isSummerTime = (d: Date) => d.getUTCMonth() >= 2 && d.getUTCMonth() <= 9; // keep to GMT weeks
 
 describe('incident SLA clocks', () => {
   it('does not breach a P2 that is on hold over a weekend, while one left running does', async () => {
-    const friday = await nextFriday(14);
+    const friday = await nextWeekday(5, 14);
     await advanceTo(friday);
     const held = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'held over the weekend' }));
     const running = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'left running' }));
@@ -101,6 +101,7 @@ describe('incident SLA clocks', () => {
 
     // P1 targets (24x7): response 15 min, resolution 240 min
     await advanceTo(openedAt + 11 * MIN);
+    await new Promise((r) => setTimeout(r, 500)); // a premature warning would have been recorded by now
     expect((await stored(models, p1.number)).escalations).toEqual([]);
     await advanceTo(openedAt + 12 * MIN);
     const warned = await eventually(async () => {
@@ -151,6 +152,44 @@ describe('incident SLA clocks', () => {
       ['sla_breach', 'resolution'],
     ]);
     expect(await models.Notification.countDocuments({ caseId: p1.number, deliveredAt: { $ne: null } })).toBe(5);
+  });
+
+  it('keeps escalating when the webhook is down, and shows what was not delivered', async () => {
+    const p1 = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 1, { title: 'webhook down' }));
+    const openedAt = Date.parse(p1.view.openedAt);
+    await advanceTo(openedAt + 241 * MIN);
+    const r = await eventually(async () => {
+      const rec = await stored(models, p1.number);
+      expect(rec.escalations).toHaveLength(4);
+      return rec;
+    });
+    expect(r.sla.resolution.breachedAt).toBe(openedAt + 240 * MIN);
+    expect(hook.refused.filter((m) => m.number === p1.number).length).toBeGreaterThanOrEqual(5);
+    expect(hook.received.filter((m) => m.number === p1.number)).toEqual([]);
+    expect(await models.Notification.countDocuments({ caseId: p1.number, deliveredAt: null })).toBe(5);
+  });
+
+  it('counts the time with each group on the business calendar, less time on hold', async () => {
+    const monday = await nextWeekday(1, 10); // Monday 10:00 in London
+    await advanceTo(monday);
+    const i = await openIncident(env.client, worker.taskQueue, sampleIncident(2, 2));
+    await command(env.client, i.number, 'assign', agent, { group: 'network' });
+    await command(env.client, i.number, 'start', agent, {});
+    await advanceTo(monday + H);
+    await command(env.client, i.number, 'hold', agent, { reason: 'waiting for the caller' });
+    await advanceTo(monday + 2 * H);
+    await command(env.client, i.number, 'resume', agent, {});
+    await advanceTo(monday + 3 * H);
+    const live = await command(env.client, i.number, 'comment', caller, { text: 'still broken' });
+    expect(live.assignments[0].businessMinutes).toBeCloseTo(120, 0); // the open assignment, live
+    await command(env.client, i.number, 'assign', agent, { group: 'desktop' });
+    await command(env.client, i.number, 'start', desktop, {});
+    // over the end of the working day: 13:00 → 17:00 Monday and 09:00 → 10:00 Tuesday
+    await advanceTo(monday + 24 * H);
+    const resolved = await command(env.client, i.number, 'resolve', desktop, { resolutionCode: 'fixed', resolution: 'new laptop' });
+    expect(resolved.assignments.map((a) => a.group)).toEqual(['network', 'desktop']);
+    expect(resolved.assignments[0].businessMinutes).toBeCloseTo(120, 0); // 10:00 → 13:00 less the hour on hold
+    expect(resolved.assignments[1].businessMinutes).toBeCloseTo(300, 0);
   });
 
   it('closes a resolved incident by itself after the policy’s number of days', async () => {
