@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { Models } from '../models';
 import { TASK_QUEUE } from '../worker/worker';
 import { apiKeyRoutes } from './api-keys';
+import { approvalPolicyRoutes } from './approval-policies';
+import { delegationRoutes } from './delegations';
 import { authenticate } from './auth';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
@@ -48,6 +50,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(healthRoutes({ ...deps, taskQueue }));
   app.use(apiKeyRoutes(deps));
   app.use(policyRoutes(deps));
+  app.use(approvalPolicyRoutes(deps));
+  app.use(delegationRoutes(deps));
   app.use(incidentRoutes({ ...deps, taskQueue }));
 
   app.use((req) => {

@@ -9,7 +9,7 @@ import { CalendarBody } from '../domain/calendar';
 import { PriorityMatrixBody } from '../domain/priority';
 import { IncidentSlaBody } from '../domain/sla';
 import type { Models } from '../models';
-import { findLatestPolicy, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
+import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
 import { route } from './route';
 
@@ -17,15 +17,15 @@ const OWNERS = ['process_owner', 'admin'] as const;
 const VersionQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 const CalendarId = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes') });
 
-function present<T>(p: StoredPolicy<T>) {
+export function present<T>(p: StoredPolicy<T>) {
   return { version: p.version, updatedAt: p.createdAt, updatedBy: p.createdBy, ...p.body };
 }
 
 /** What GET adds to a policy; a PUT may send it back as read. */
-const READ_ONLY = ['id', 'version', 'updatedAt', 'updatedBy'] as const;
+export const READ_ONLY = ['id', 'version', 'updatedAt', 'updatedBy'] as const;
 
 /** The version the owner read: If-Match, else the `version` of a policy sent back as read. */
-function expectedVersion(req: Request): number | undefined {
+export function expectedVersion(req: Request): number | undefined {
   const h = req.get('if-match');
   if (h) {
     const m = /^"?(\d+)"?$/.exec(h.trim());
@@ -108,8 +108,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     summary: 'Business-hours calendars (latest versions)',
     roles: 'authenticated',
     handler: async () => {
-      const all = (await models.Policy.find({ kind: 'calendar' }, { _id: 0 }).sort({ key: 1, version: -1 }).lean()) as StoredPolicy<unknown>[];
-      const latest = all.filter((p, i) => i === 0 || all[i - 1].key !== p.key);
+      const latest = await latestPolicies(models, 'calendar');
       return { items: latest.map((p) => ({ id: p.key, ...present(p) })) };
     },
   });

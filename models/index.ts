@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { apiKeyModel } from './api-key';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
+import { delegationModel } from './delegation';
 import { incidentModel } from './incident';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
@@ -16,6 +17,7 @@ export function createModels(conn: Connection) {
     ApiKey: apiKeyModel(conn),
     Audit: auditModel(conn),
     Counter: counterModel(conn),
+    Delegation: delegationModel(conn),
     Incident: incidentModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
@@ -25,7 +27,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Audit, models.Counter, models.Incident, models.Notification, models.Policy]) {
+  for (const m of [models.ApiKey, models.Audit, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy]) {
     await m.createIndexes();
   }
 }

@@ -4,7 +4,7 @@ import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
 import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
 import { isDuplicateKey, type Models } from '.';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;
@@ -30,6 +30,12 @@ export async function latestPolicy<T>(models: Models, kind: PolicyKind, key: str
 
 export async function policyVersion<T>(models: Models, kind: PolicyKind, key: string, version: number): Promise<StoredPolicy<T> | null> {
   return (await models.Policy.findOne({ kind, key, version }, { _id: 0 }).lean()) as StoredPolicy<T> | null;
+}
+
+/** The latest version of every policy of a kind, by key. */
+export async function latestPolicies<T>(models: Models, kind: PolicyKind): Promise<StoredPolicy<T>[]> {
+  const all = (await models.Policy.find({ kind }, { _id: 0 }).sort({ key: 1, version: -1 }).lean()) as StoredPolicy<T>[];
+  return all.filter((p, i) => i === 0 || all[i - 1].key !== p.key);
 }
 
 /**

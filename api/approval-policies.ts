@@ -1,0 +1,106 @@
+/**
+ * Approval policies (process owners): which cases need whose approval, in which mode, by when.
+ * Versioned like every policy; a running case keeps the version it started with.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ApprovalPolicyBody, APPROVAL_PROCESSES } from '../domain/approval';
+import type { Models } from '../models';
+import { nextNumber } from '../models/counter';
+import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict } from '../models/policies';
+import { expectedVersion, present, READ_ONLY } from './policies';
+import { badRequest, conflict, HttpProblem, notFound } from './problem';
+import { route } from './route';
+
+const OWNERS = ['process_owner', 'admin'] as const;
+const Id = z.strictObject({ id: z.string().regex(/^ap-\d+$/, 'an approval policy id such as ap-1') });
+
+export function approvalPolicyRoutes({ models }: { models: Models }): Router {
+  const router = Router();
+
+  /** Every calendar a policy's deadlines name must exist. */
+  async function checkCalendars(body: ApprovalPolicyBody) {
+    const errors = [];
+    for (const [i, s] of body.stages.entries()) {
+      if (!(await findLatestPolicy(models, 'calendar', s.deadline.calendarId))) {
+        errors.push({ in: 'body', path: `stages.${i}.deadline.calendarId`, message: `there is no calendar ${s.deadline.calendarId}` });
+      }
+    }
+    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/approval-policies',
+    tag: 'Approval policies',
+    summary: 'Define an approval policy: conditions on the case, then stages (approvers, mode, deadline, what happens at it)',
+    roles: OWNERS,
+    body: ApprovalPolicyBody,
+    status: 201,
+    handler: async ({ body, actor, res }) => {
+      await checkCalendars(body);
+      const id = `ap-${await nextNumber(models.Counter, 'approval-policy')}`;
+      const p = await putPolicy(models, 'approval-policy', id, body, actor.name);
+      res.location(`/approval-policies/${id}`).set('ETag', `"${p.version}"`);
+      return { id, ...present(p) };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/approval-policies',
+    tag: 'Approval policies',
+    summary: 'Approval policies (latest versions), optionally of one process',
+    roles: 'authenticated',
+    query: z.strictObject({ process: z.enum(APPROVAL_PROCESSES).optional() }),
+    handler: async ({ query }) => {
+      const all = await latestPolicies<ApprovalPolicyBody>(models, 'approval-policy');
+      const items = all.filter((p) => !query.process || p.body.process === query.process).map((p) => ({ id: p.key, ...present(p) }));
+      return { items: items.sort((a, b) => a.rank - b.rank || a.id.localeCompare(b.id)) };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/approval-policies/:id',
+    tag: 'Approval policies',
+    summary: 'An approval policy; ?version=N for an earlier version',
+    roles: 'authenticated',
+    params: Id,
+    query: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
+    handler: async ({ params, query, res }) => {
+      const p = query.version ? await policyVersion(models, 'approval-policy', params.id, query.version) : await findLatestPolicy(models, 'approval-policy', params.id);
+      if (!p) throw notFound(query.version ? `approval policy ${params.id} has no version ${query.version}` : `there is no approval policy ${params.id}`);
+      res.set('ETag', `"${p.version}"`);
+      return { id: params.id, ...present(p) };
+    },
+  });
+
+  route(router, {
+    method: 'put',
+    path: '/approval-policies/:id',
+    tag: 'Approval policies',
+    summary: 'Replace an approval policy with a new version (cases already running keep theirs)',
+    roles: OWNERS,
+    params: Id,
+    body: ApprovalPolicyBody,
+    readOnlyFields: READ_ONLY,
+    handler: async ({ params, body, actor, req, res }) => {
+      if (!(await findLatestPolicy(models, 'approval-policy', params.id))) throw notFound(`there is no approval policy ${params.id}`);
+      await checkCalendars(body);
+      const expected = expectedVersion(req);
+      try {
+        const p = await putPolicy(models, 'approval-policy', params.id, body, actor.name, expected);
+        res.set('ETag', `"${p.version}"`);
+        return { id: params.id, ...present(p) };
+      } catch (err) {
+        if (err instanceof PolicyVersionConflict) {
+          throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', `${err.message}: read it again`) : conflict(err.message);
+        }
+        throw err;
+      }
+    },
+  });
+
+  return router;
+}

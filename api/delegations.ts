@@ -1,0 +1,102 @@
+/**
+ * Delegations: while an approver is away, their approvals go to a delegate for a period.
+ * An approver delegates their own approvals; an admin may record one for anybody.
+ */
+import { Router } from 'express';
+import { isValidObjectId } from 'mongoose';
+import { z } from 'zod';
+import type { Models } from '../models';
+import { badRequest, conflict, forbidden, notFound } from './problem';
+import { route } from './route';
+
+const name = z.string().trim().min(1).max(200);
+const CreateDelegation = z
+  .strictObject({
+    from: name,
+    to: name,
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    reason: z.string().max(500).default(''),
+  })
+  .superRefine((d, ctx) => {
+    if (d.from === d.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a delegate is someone else' });
+    if (Date.parse(d.end) <= Date.parse(d.start)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
+  });
+
+type DelegationDoc = { _id: unknown; from: string; to: string; start: Date; end: Date; reason: string; createdBy?: string; createdAt: Date; revokedAt: Date | null };
+export const presentDelegation = (d: DelegationDoc) => ({
+  id: String(d._id),
+  from: d.from,
+  to: d.to,
+  start: d.start,
+  end: d.end,
+  reason: d.reason,
+  createdBy: d.createdBy ?? null,
+  createdAt: d.createdAt,
+  revokedAt: d.revokedAt ?? null,
+});
+
+/** The delegation in force now from `from` to `to`, if any. */
+export async function delegationInForce(models: Models, from: string, to: string, now = new Date()) {
+  return models.Delegation.findOne({ from, to, revokedAt: null, start: { $lte: now }, end: { $gt: now } }).lean();
+}
+
+/** Whose approvals `name` holds now: their own and those of everyone who delegated to them. */
+export async function delegatorsOf(models: Models, name: string, now = new Date()): Promise<string[]> {
+  const ds = await models.Delegation.find({ to: name, revokedAt: null, start: { $lte: now }, end: { $gt: now } }).lean();
+  return [...new Set(ds.map((d) => d.from))];
+}
+
+export function delegationRoutes({ models }: { models: Models }): Router {
+  const router = Router();
+
+  route(router, {
+    method: 'post',
+    path: '/delegations',
+    tag: 'Approvals',
+    summary: "Delegate an approver's approvals to someone else for a period",
+    roles: ['approver', 'admin'],
+    body: CreateDelegation,
+    status: 201,
+    handler: async ({ body, actor }) => {
+      if (!actor.roles.includes('admin') && body.from !== actor.name) throw forbidden('an approver delegates only their own approvals');
+      const overlapping = await models.Delegation.exists({ from: body.from, revokedAt: null, start: { $lt: new Date(body.end) }, end: { $gt: new Date(body.start) } });
+      if (overlapping) throw conflict(`${body.from} already has a delegation in that period`);
+      const d = await models.Delegation.create({ ...body, start: new Date(body.start), end: new Date(body.end), createdBy: actor.name });
+      return presentDelegation(d.toObject() as DelegationDoc);
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/delegations',
+    tag: 'Approvals',
+    summary: 'Delegations from or to me (an admin or auditor sees all)',
+    roles: 'authenticated',
+    handler: async ({ actor }) => {
+      const all = actor.roles.includes('admin') || actor.roles.includes('auditor');
+      const filter = all ? {} : { $or: [{ from: actor.name }, { to: actor.name }] };
+      return { items: (await models.Delegation.find(filter).sort({ start: 1 }).lean()).map((d) => presentDelegation(d as DelegationDoc)) };
+    },
+  });
+
+  route(router, {
+    method: 'delete',
+    path: '/delegations/:id',
+    tag: 'Approvals',
+    summary: 'Withdraw a delegation',
+    roles: ['approver', 'admin'],
+    params: z.strictObject({ id: z.string().refine(isValidObjectId, 'a delegation id') }),
+    handler: async ({ params, actor }) => {
+      const d = await models.Delegation.findById(params.id).lean();
+      if (!d) throw notFound(`there is no delegation ${params.id}`);
+      if (!actor.roles.includes('admin') && d.from !== actor.name) throw forbidden('only the approver who delegated can withdraw it');
+      if (d.revokedAt) throw conflict('the delegation is already withdrawn');
+      await models.Delegation.updateOne({ _id: d._id }, { $set: { revokedAt: new Date() } });
+      return presentDelegation((await models.Delegation.findById(params.id).lean()) as DelegationDoc);
+    },
+  });
+
+  return router;
+}
+

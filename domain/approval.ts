@@ -1,0 +1,155 @@
+/**
+ * Approval policies: which cases need whose approval, in which mode, by when. A process owner's
+ * data; one building block in workflow code runs them for every process that needs approval.
+ */
+import { z } from 'zod';
+
+export const APPROVAL_PROCESSES = ['change', 'request', 'release', 'budget', 'improvement'] as const;
+export type ApprovalProcess = (typeof APPROVAL_PROCESSES)[number];
+
+const name = z.string().trim().min(1).max(200);
+
+export const Condition = z.strictObject({
+  /** a field of the case, dotted for nested fields: type, risk, cost, service, category, … */
+  field: z.string().regex(/^[A-Za-z][\w.]{0,99}$/, 'a field name such as risk or service'),
+  op: z.enum(['eq', 'ne', 'in', 'nin', 'gt', 'gte', 'lt', 'lte']),
+  value: z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()])).max(100)]),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const OnDeadline = z.discriminatedUnion('action', [
+  /** the decision passes to a group: any one of its members decides, by a second deadline */
+  z.strictObject({ action: z.literal('escalate'), group: name }),
+  z.strictObject({ action: z.literal('reject') }),
+  z.strictObject({ action: z.literal('approve') }),
+]);
+export type OnDeadline = z.infer<typeof OnDeadline>;
+
+export const Stage = z
+  .strictObject({
+    name,
+    approvers: z.strictObject({ users: z.array(name).max(100).default([]), groups: z.array(name).max(20).default([]) }),
+    mode: z.enum(['any', 'all', 'quorum']),
+    /** with mode quorum: how many approvals carry the stage */
+    quorum: z.number().int().min(1).max(100).optional(),
+    deadline: z.strictObject({ businessMinutes: z.number().int().min(1).max(525_600), calendarId: z.string().min(1).max(100) }),
+    onDeadline: OnDeadline,
+  })
+  .superRefine((s, ctx) => {
+    if (s.approvers.users.length + s.approvers.groups.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'a stage needs at least one approver or group' });
+    }
+    if (s.mode === 'quorum' && s.quorum === undefined) ctx.addIssue({ code: 'custom', path: ['quorum'], message: 'mode quorum needs quorum: the number of approvals' });
+    if (s.mode !== 'quorum' && s.quorum !== undefined) ctx.addIssue({ code: 'custom', path: ['quorum'], message: 'quorum is only for mode quorum' });
+    if (s.mode === 'quorum' && s.quorum !== undefined && s.approvers.groups.length === 0 && s.quorum > s.approvers.users.length) {
+      ctx.addIssue({ code: 'custom', path: ['quorum'], message: 'quorum is more than the named approvers' });
+    }
+  });
+export type Stage = z.infer<typeof Stage>;
+
+export const ApprovalPolicyBody = z.strictObject({
+  name,
+  description: z.string().max(2000).default(''),
+  process: z.enum(APPROVAL_PROCESSES),
+  /** when several policies match a case, the lowest rank applies */
+  rank: z.number().int().min(0).max(10_000).default(100),
+  enabled: z.boolean().default(true),
+  /** every condition must hold for the policy to match; none: it matches every case of its process */
+  match: z.array(Condition).max(20).default([]),
+  stages: z.array(Stage).min(1).max(10),
+});
+export type ApprovalPolicyBody = z.infer<typeof ApprovalPolicyBody>;
+export type ApprovalPolicy = ApprovalPolicyBody & { id: string; version: number };
+
+function fieldOf(c: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), c);
+}
+
+export function conditionHolds(cond: Condition, fields: Record<string, unknown>): boolean {
+  const v = fieldOf(fields, cond.field);
+  const list = Array.isArray(cond.value) ? cond.value : [cond.value];
+  const cmp = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+  switch (cond.op) {
+    case 'eq': return v === cond.value;
+    case 'ne': return v !== cond.value;
+    case 'in': return Array.isArray(v) ? v.some((x) => list.includes(x as never)) : list.includes(v as never);
+    case 'nin': return Array.isArray(v) ? !v.some((x) => list.includes(x as never)) : !list.includes(v as never);
+    case 'gt': return cmp(v, cond.value) && (v as number) > (cond.value as number);
+    case 'gte': return cmp(v, cond.value) && (v as number) >= (cond.value as number);
+    case 'lt': return cmp(v, cond.value) && (v as number) < (cond.value as number);
+    case 'lte': return cmp(v, cond.value) && (v as number) <= (cond.value as number);
+  }
+}
+
+/** The policy that applies to a case: enabled, of its process, every condition holding, lowest rank (then id). */
+export function matchPolicy(policies: ApprovalPolicy[], process: ApprovalProcess, fields: Record<string, unknown>): ApprovalPolicy | null {
+  const matching = policies
+    .filter((p) => p.enabled && p.process === process && p.match.every((c) => conditionHolds(c, fields)))
+    .sort((a, b) => a.rank - b.rank || a.id.localeCompare(b.id));
+  return matching[0] ?? null;
+}
+
+// ---- a stage being decided ----
+
+export interface Decision {
+  /** the approver whose decision this is */
+  approver: string;
+  /** who gave it: the approver, or their delegate */
+  decidedBy: string;
+  decision: 'approve' | 'reject';
+  comment: string;
+  at: number;
+}
+
+export type StageOutcome = 'pending' | 'approved' | 'rejected';
+
+export interface StageTally {
+  mode: Stage['mode'];
+  quorum?: number;
+  /** who may decide: named users and the members of the named groups, less the requester */
+  approvers: string[];
+  decisions: Decision[];
+}
+
+/**
+ * any: the first decision decides. all: every approver must approve; one rejection rejects.
+ * quorum N: N approvals carry it; it is rejected once N can no longer be reached.
+ */
+export function stageOutcome(t: StageTally): StageOutcome {
+  const approvals = t.decisions.filter((d) => d.decision === 'approve').length;
+  const rejections = t.decisions.length - approvals;
+  switch (t.mode) {
+    case 'any':
+      return t.decisions.length === 0 ? 'pending' : t.decisions[0].decision === 'approve' ? 'approved' : 'rejected';
+    case 'all':
+      if (rejections > 0) return 'rejected';
+      return approvals >= t.approvers.length ? 'approved' : 'pending';
+    case 'quorum': {
+      const needed = Math.min(t.quorum ?? 1, t.approvers.length);
+      if (approvals >= needed) return 'approved';
+      return t.approvers.length - rejections < needed ? 'rejected' : 'pending';
+    }
+  }
+}
+
+export interface Delegation {
+  from: string;
+  to: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Why someone may not decide for an approver now (null: they may). A requester never approves
+ * their own case, each approver decides once, and a delegate decides only within the period.
+ */
+export function refuseDecision(t: StageTally, requester: string, actor: string, onBehalfOf: string, delegation: Delegation | null, now: number): string | null {
+  if (onBehalfOf === requester || actor === requester) return 'a requester never approves their own case';
+  if (!t.approvers.includes(onBehalfOf)) return `${onBehalfOf} is not an approver of this stage`;
+  if (actor !== onBehalfOf) {
+    if (!delegation || delegation.from !== onBehalfOf || delegation.to !== actor) return `${actor} holds no delegation from ${onBehalfOf}`;
+    if (now < delegation.start || now >= delegation.end) return `${actor}'s delegation from ${onBehalfOf} is not in force now`;
+  }
+  if (t.decisions.some((d) => d.approver === onBehalfOf)) return `${onBehalfOf} has already decided`;
+  return null;
+}

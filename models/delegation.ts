@@ -1,0 +1,18 @@
+import { Schema, type Connection } from 'mongoose';
+
+/** An approver's absence: their approvals go to the delegate for the period [start, end). */
+const schema = new Schema(
+  {
+    from: { type: String, required: true, index: true },
+    to: { type: String, required: true, index: true },
+    start: { type: Date, required: true },
+    end: { type: Date, required: true },
+    reason: { type: String, default: '' },
+    createdBy: String,
+    createdAt: { type: Date, default: () => new Date() },
+    revokedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+
+export const delegationModel = (conn: Connection) => conn.model('Delegation', schema, 'delegations');
