@@ -3,6 +3,8 @@
  * here reaches for a global. One module per process, plus the shared notification outlet.
  */
 import type { Models } from '../models';
+import { createApprovalActivities } from './approval';
+import { createChangeActivities } from './change';
 import { createIncidentActivities } from './incident';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
@@ -13,6 +15,8 @@ export interface ActivityDeps extends NotifyOptions {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createIncidentActivities(deps.models),
+    ...createApprovalActivities(deps.models),
+    ...createChangeActivities(deps.models),
     ...createNotificationActivities(deps.models, deps),
   };
 }

@@ -9,12 +9,14 @@ import type { Models } from '../models';
 import { TASK_QUEUE } from '../worker/worker';
 import { apiKeyRoutes } from './api-keys';
 import { approvalPolicyRoutes } from './approval-policies';
+import { changeRoutes } from './changes';
 import { delegationRoutes } from './delegations';
 import { authenticate } from './auth';
 import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
+import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 
 export interface AppDeps {
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(approvalPolicyRoutes(deps));
   app.use(delegationRoutes(deps));
   app.use(incidentRoutes({ ...deps, taskQueue }));
+  app.use(changeRoutes({ ...deps, taskQueue }));
+  app.use(workRoutes(deps));
 
   app.use((req) => {
     throw notFound(`no route ${req.method} ${req.path}`);

@@ -142,14 +142,45 @@ export interface Delegation {
 /**
  * Why someone may not decide for an approver now (null: they may). A requester never approves
  * their own case, each approver decides once, and a delegate decides only within the period.
+ * `forbidden`: this person may not; `conflict`: the decision was already given.
  */
-export function refuseDecision(t: StageTally, requester: string, actor: string, onBehalfOf: string, delegation: Delegation | null, now: number): string | null {
-  if (onBehalfOf === requester || actor === requester) return 'a requester never approves their own case';
-  if (!t.approvers.includes(onBehalfOf)) return `${onBehalfOf} is not an approver of this stage`;
+export function refuseDecision(
+  t: StageTally,
+  requester: string,
+  actor: string,
+  onBehalfOf: string,
+  delegation: Delegation | null,
+  now: number,
+): { kind: 'forbidden' | 'conflict'; message: string } | null {
+  const no = (message: string) => ({ kind: 'forbidden' as const, message });
+  if (onBehalfOf === requester || actor === requester) return no('a requester never approves their own case');
+  if (!t.approvers.includes(onBehalfOf)) return no(`${onBehalfOf} is not an approver of this stage`);
   if (actor !== onBehalfOf) {
-    if (!delegation || delegation.from !== onBehalfOf || delegation.to !== actor) return `${actor} holds no delegation from ${onBehalfOf}`;
-    if (now < delegation.start || now >= delegation.end) return `${actor}'s delegation from ${onBehalfOf} is not in force now`;
+    if (!delegation || delegation.from !== onBehalfOf || delegation.to !== actor) return no(`${actor} holds no delegation from ${onBehalfOf}`);
+    if (now < delegation.start || now >= delegation.end) return no(`${actor}'s delegation from ${onBehalfOf} is not in force now`);
   }
-  if (t.decisions.some((d) => d.approver === onBehalfOf)) return `${onBehalfOf} has already decided`;
+  if (t.decisions.some((d) => d.approver === onBehalfOf)) return { kind: 'conflict', message: `${onBehalfOf} has already decided` };
   return null;
 }
+
+/** An approval as its case's workflow persists it: one stage of one policy, being decided. */
+export interface ApprovalRecord extends StageTally {
+  id: string;
+  caseId: string;
+  process: ApprovalProcess;
+  title: string;
+  requester: string;
+  policy: { id: string; version: number };
+  stage: number;
+  stageName: string;
+  state: StageOutcome;
+  escalatedTo: string | null;
+  openedAt: number;
+  dueAt: number;
+  decidedAt: number | null;
+  /** how the stage ended when no decision did: a deadline's approve or reject, no eligible approver */
+  reason: string | null;
+  rev: number;
+}
+
+export const DecisionInput = z.strictObject({ comment: z.string().trim().min(1, 'a decision carries a comment').max(4000) });

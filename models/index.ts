@@ -4,30 +4,36 @@
  */
 import type { Connection } from 'mongoose';
 import { apiKeyModel } from './api-key';
+import { approvalModel } from './approval';
+import { changeModel } from './change';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { incidentModel } from './incident';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
+import { taskModel } from './task';
 
 export function createModels(conn: Connection) {
   return {
     conn,
     ApiKey: apiKeyModel(conn),
+    Approval: approvalModel(conn),
+    Change: changeModel(conn),
     Audit: auditModel(conn),
     Counter: counterModel(conn),
     Delegation: delegationModel(conn),
     Incident: incidentModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
+    Task: taskModel(conn),
   };
 }
 export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Audit, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy]) {
+  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Task]) {
     await m.createIndexes();
   }
 }

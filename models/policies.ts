@@ -2,9 +2,10 @@
 import { DEFAULT_CALENDARS } from '../domain/calendar';
 import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
 import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
+import { DEFAULT_CHANGE_POLICY } from '../domain/change';
 import { isDuplicateKey, type Models } from '.';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;
@@ -63,6 +64,7 @@ export async function seedDefaultPolicies(models: Models): Promise<void> {
   const seeds: Array<[PolicyKind, string, unknown]> = [
     ['priority-matrix', 'default', DEFAULT_PRIORITY_MATRIX],
     ['incident-sla', 'default', DEFAULT_INCIDENT_SLA],
+    ['change', 'default', DEFAULT_CHANGE_POLICY],
     ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
   ];
   for (const [kind, key, body] of seeds) {

@@ -22,6 +22,7 @@ import {
 import { priorityOf } from '../domain/priority';
 import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
+import { inOrder } from './serial';
 import { SlaClocks } from './sla-clock';
 import { refusal } from './refusal';
 
@@ -76,6 +77,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   let autoCloseDays = 0;
   let changed = false;
   let recorded = false;
+  const write = inOrder();
 
   const view = () => incidentView(rec!, cal, Date.now());
 
@@ -93,7 +95,8 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     const full: IncidentEvent = { ...event, seq: rec!.seq, at: event.at ?? Date.now(), from, to };
     changed = true;
     const answer = view();
-    return persistIncident({ record: JSON.parse(JSON.stringify(rec)) as IncidentRecord, event: full }).then(() => answer);
+    const snapshot = JSON.parse(JSON.stringify(rec)) as IncidentRecord;
+    return write(() => persistIncident({ record: snapshot, event: full })).then(() => answer);
   }
 
   /**

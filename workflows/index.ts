@@ -1,2 +1,3 @@
 // Every workflow the worker runs, one module per process.
 export { incidentWorkflow } from './incident';
+export { changeWorkflow } from './change';

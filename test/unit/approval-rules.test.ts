@@ -59,16 +59,16 @@ describe('who may decide', () => {
   const tally: StageTally = { mode: 'all', approvers: ['ann', 'ben'], decisions: [d('ann', 'approve')] };
   const leave = { from: 'ben', to: 'dan', start: 1000, end: 2000 };
   it('never the requester, and each approver once', () => {
-    expect(refuseDecision(tally, 'ben', 'ben', 'ben', null, 0)).toMatch(/own case/);
-    expect(refuseDecision(tally, 'req', 'ann', 'ann', null, 0)).toMatch(/already decided/);
-    expect(refuseDecision(tally, 'req', 'eve', 'eve', null, 0)).toMatch(/not an approver/);
+    expect(refuseDecision(tally, 'ben', 'ben', 'ben', null, 0)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/own case/) });
+    expect(refuseDecision(tally, 'req', 'ann', 'ann', null, 0)).toMatchObject({ kind: 'conflict', message: expect.stringMatching(/already decided/) });
+    expect(refuseDecision(tally, 'req', 'eve', 'eve', null, 0)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/not an approver/) });
     expect(refuseDecision(tally, 'req', 'ben', 'ben', null, 0)).toBeNull();
   });
   it('a delegate within the period of the delegation, and not outside it', () => {
     expect(refuseDecision(tally, 'req', 'dan', 'ben', leave, 1500)).toBeNull();
-    expect(refuseDecision(tally, 'req', 'dan', 'ben', leave, 999)).toMatch(/not in force/);
-    expect(refuseDecision(tally, 'req', 'dan', 'ben', leave, 2000)).toMatch(/not in force/);
-    expect(refuseDecision(tally, 'req', 'dan', 'ben', null, 1500)).toMatch(/no delegation/);
-    expect(refuseDecision(tally, 'req', 'eve', 'ben', leave, 1500)).toMatch(/no delegation/);
+    expect(refuseDecision(tally, 'req', 'dan', 'ben', leave, 999)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/not in force/) });
+    expect(refuseDecision(tally, 'req', 'dan', 'ben', leave, 2000)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/not in force/) });
+    expect(refuseDecision(tally, 'req', 'dan', 'ben', null, 1500)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/no delegation/) });
+    expect(refuseDecision(tally, 'req', 'eve', 'ben', leave, 1500)).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/no delegation/) });
   });
 });

@@ -1,0 +1,16 @@
+import type { ChangePolicyBody } from '../domain/change';
+import type { Models } from '../models';
+import { latestPolicy } from '../models/policies';
+import type { ChangeEvent, ChangeRecord } from '../workflows/change-types';
+import { persistCase } from './persist';
+
+export function createChangeActivities(models: Models) {
+  return {
+    async loadChangePolicy(): Promise<{ version: number; body: ChangePolicyBody }> {
+      return latestPolicy<ChangePolicyBody>(models, 'change', 'default');
+    },
+    async persistChange({ record, event }: { record: ChangeRecord; event: ChangeEvent }): Promise<void> {
+      await persistCase(models.Change, models.Audit, 'change', record.number, record, event);
+    },
+  };
+}

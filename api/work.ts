@@ -1,0 +1,128 @@
+/**
+ * The waiting work of a person: GET /tasks (mine and my groups') and GET /approvals (mine and my
+ * delegators'), and the commands on them, sent to the case's workflow that owns them.
+ */
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { ApprovalRecord } from '../domain/approval';
+import { TASK_STATES, TaskCommandInputs, type TaskCommand, type TaskRecord } from '../domain/task';
+import type { Models } from '../models';
+import { decideApproval } from '../workflows/approval';
+import { taskUpdates } from '../workflows/task';
+import { sendCommand } from './commands';
+import { delegationInForce, delegatorsOf } from './delegations';
+import { forbidden, illegalTransition, notFound } from './problem';
+import { route } from './route';
+import { Page } from './lists';
+
+const TaskId = z.strictObject({ id: z.string().regex(/^[A-Z]{3}\d{7,}-T\d+$/, 'a task id such as CHG0000001-T1') });
+const ApprovalId = z.strictObject({ id: z.string().regex(/^[A-Z]{3}\d{7,}-A\d+$/, 'an approval id such as CHG0000001-A1') });
+const caseOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
+
+export function workRoutes({ models, client }: { models: Models; client: Client }): Router {
+  const router = Router();
+
+  route(router, {
+    method: 'get',
+    path: '/tasks',
+    tag: 'Tasks',
+    summary: "Tasks assigned to me or my groups (an admin or auditor sees all), oldest first",
+    roles: 'authenticated',
+    query: z.strictObject({
+      process: z.string().min(1).optional(),
+      state: z.enum(TASK_STATES).optional(),
+      /** only tasks due before this instant */
+      dueBefore: z.iso.datetime({ offset: true }).optional(),
+      mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+      ...Page.shape,
+    }),
+    handler: async ({ query, actor }) => {
+      const filter: Record<string, unknown> = {};
+      if (query.process) filter.process = query.process;
+      filter.state = query.state ?? { $in: ['open', 'claimed'] };
+      if (query.dueBefore) filter.dueAt = { $lt: Date.parse(query.dueBefore) };
+      const seesAll = actor.roles.includes('admin') || actor.roles.includes('auditor');
+      if (query.mine) filter.assignee = actor.name;
+      else if (!seesAll) filter.$or = [{ assignee: actor.name }, { group: { $in: actor.groups } }];
+      const [items, total] = await Promise.all([
+        models.Task.find(filter, { _id: 0 }).sort({ createdAt: 1 }).skip(query.offset).limit(query.limit).lean(),
+        models.Task.countDocuments(filter),
+      ]);
+      return { items, total, limit: query.limit, offset: query.offset };
+    },
+  });
+
+  for (const command of Object.keys(taskUpdates) as TaskCommand[]) {
+    route(router, {
+      method: 'post',
+      path: `/tasks/:id/${command}`,
+      tag: 'Tasks',
+      summary: { claim: 'Claim a task of my group', unclaim: 'Give a claimed task back to the group', complete: 'Complete a task with its outcome and the fields its type requires', reassign: 'Hand a task to another group or person' }[command],
+      roles: ['agent', 'approver', 'admin'],
+      params: TaskId,
+      body: TaskCommandInputs[command] as z.ZodType<unknown>,
+      handler: async ({ params, body, actor }) => {
+        const t = (await models.Task.findOne({ id: params.id }, { _id: 0 }).lean()) as TaskRecord | null;
+        if (!t) throw notFound(`there is no task ${params.id}`);
+        if (t.state === 'completed' || t.state === 'cancelled') throw illegalTransition(`task ${params.id} is ${t.state}`, t.state);
+        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => ((await models.Task.findOne({ id: params.id }).lean()) as TaskRecord | null)?.state ?? 'unknown');
+      },
+    });
+  }
+
+  route(router, {
+    method: 'get',
+    path: '/approvals',
+    tag: 'Approvals',
+    summary: 'Approvals waiting for me or for approvers who delegated to me',
+    roles: 'authenticated',
+    query: z.strictObject({ process: z.string().min(1).optional(), state: z.enum(['pending', 'approved', 'rejected']).optional(), ...Page.shape }),
+    handler: async ({ query, actor }) => {
+      const forWhom = [actor.name, ...(await delegatorsOf(models, actor.name))];
+      const filter: Record<string, unknown> = { state: query.state ?? 'pending', approvers: { $in: forWhom } };
+      if (query.process) filter.process = query.process;
+      const [docs, total] = await Promise.all([
+        models.Approval.find(filter, { _id: 0 }).sort({ dueAt: 1 }).skip(query.offset).limit(query.limit).lean(),
+        models.Approval.countDocuments(filter),
+      ]);
+      const items = (docs as unknown as ApprovalRecord[]).map((a) => ({
+        ...a,
+        // whose approval I would be giving: my own, else the delegator's I stand in for
+        onBehalfOf: a.approvers.includes(actor.name) ? actor.name : forWhom.find((n) => a.approvers.includes(n)),
+      }));
+      return { items, total, limit: query.limit, offset: query.offset };
+    },
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    route(router, {
+      method: 'post',
+      path: `/approvals/:id/${decision}`,
+      tag: 'Approvals',
+      summary: decision === 'approve' ? 'Approve, with a comment' : 'Reject, with a comment',
+      description: 'As a named approver, or as the delegate of one whose delegation is in force (say whom with onBehalfOf, or let it be found).',
+      roles: ['approver', 'agent', 'admin', 'process_owner', 'improvement_manager'],
+      params: ApprovalId,
+      body: z.strictObject({ comment: z.string().trim().min(1, 'a decision carries a comment').max(4000), onBehalfOf: z.string().trim().min(1).max(200).optional() }),
+      handler: async ({ params, body, actor }) => {
+        const a = (await models.Approval.findOne({ id: params.id }, { _id: 0 }).lean()) as ApprovalRecord | null;
+        if (!a) throw notFound(`there is no approval ${params.id}`);
+        if (a.state !== 'pending') throw illegalTransition(`approval ${params.id} is ${a.state}`, a.state);
+        let onBehalfOf = body.onBehalfOf ?? actor.name;
+        if (!body.onBehalfOf && !a.approvers.includes(actor.name)) {
+          onBehalfOf = (await delegatorsOf(models, actor.name)).find((n) => a.approvers.includes(n)) ?? actor.name;
+        }
+        let delegation = null;
+        if (onBehalfOf !== actor.name) {
+          const d = await delegationInForce(models, onBehalfOf, actor.name);
+          if (!d) throw forbidden(`${actor.name} holds no delegation from ${onBehalfOf} in force now`);
+          delegation = { from: d.from, to: d.to, start: d.start.getTime(), end: d.end.getTime() };
+        }
+        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => ((await models.Approval.findOne({ id: params.id }).lean()) as ApprovalRecord | null)?.state ?? 'unknown');
+      },
+    });
+  }
+
+  return router;
+}

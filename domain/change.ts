@@ -1,0 +1,162 @@
+/**
+ * Change management [ISO/IEC 20000-1 8.5.1]: requests for change, their states and commands, the
+ * change policy (blackout windows, standard change templates, what a scheduling conflict does),
+ * and the conflicts a planned window has. Pure: workflows, activities and the API share it.
+ */
+import { z } from 'zod';
+import type { Actor } from './actor';
+
+export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
+export const RISKS = ['low', 'medium', 'high', 'very_high'] as const;
+export const CHANGE_STATES = ['new', 'assessment', 'authorization', 'scheduled', 'implementing', 'review', 'closed', 'rejected', 'cancelled'] as const;
+export type ChangeState = (typeof CHANGE_STATES)[number];
+export const CHANGE_OUTCOMES = ['successful', 'failed', 'backed_out'] as const;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const name = text(200);
+const instant = z.iso.datetime({ offset: true });
+
+export const RaiseChangeInput = z
+  .strictObject({
+    title: text(200),
+    description: text(10_000),
+    justification: text(10_000),
+    type: z.enum(CHANGE_TYPES),
+    /** a standard change names the pre-approved template it follows */
+    template: z.string().min(1).max(100).optional(),
+    configurationItems: z.array(name).min(1).max(100),
+    services: z.array(name).max(100).default([]),
+    risk: z.enum(RISKS),
+    impact: z.enum(['low', 'medium', 'high']),
+    plannedStart: instant,
+    plannedEnd: instant,
+    implementationPlan: text(20_000),
+    backoutPlan: text(20_000),
+    /** the group that implements it (and backs it out) */
+    implementationGroup: name,
+    incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(100).default([]),
+    problems: z.array(z.string().regex(/^PRB\d{7,}$/)).max(100).default([]),
+    cost: z.number().min(0).max(1e12).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (Date.parse(c.plannedEnd) <= Date.parse(c.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'the planned end must be after the planned start' });
+    if (c.type === 'standard' && !c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'a standard change names its pre-approved template' });
+    if (c.type !== 'standard' && c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'only a standard change follows a template' });
+  });
+export type RaiseChangeInput = z.infer<typeof RaiseChangeInput>;
+
+export const ChangePolicyBody = z.strictObject({
+  blackouts: z
+    .array(z.strictObject({ name, start: instant, end: instant, services: z.array(name).max(100).default([]) }))
+    .max(500)
+    .default([]),
+  standardTemplates: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/), name, description: z.string().max(2000).default('') })).max(500).default([]),
+  /** a blackout or collision: refuse the change (409), or route it to an extra approval policy */
+  onConflict: z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('refuse') }),
+    z.strictObject({ action: z.literal('approve'), approvalPolicy: z.string().regex(/^ap-\d+$/) }),
+  ]),
+});
+export type ChangePolicyBody = z.infer<typeof ChangePolicyBody>;
+
+export const DEFAULT_CHANGE_POLICY: ChangePolicyBody = {
+  blackouts: [],
+  standardTemplates: [{ id: 'restart-app-server', name: 'Restart an application server in its maintenance window', description: '' }],
+  onConflict: { action: 'refuse' },
+};
+
+export interface Conflict {
+  kind: 'blackout' | 'collision';
+  /** the blackout's name, or the colliding change's number */
+  with: string;
+  from: string;
+  to: string;
+  configurationItem?: string;
+}
+
+/** What stands in a planned window's way: blackouts it touches and scheduled changes on the same CIs. */
+export function scheduleConflicts(
+  change: { number?: string; plannedStart: string; plannedEnd: string; configurationItems: string[]; services: string[] },
+  policy: ChangePolicyBody,
+  scheduled: Array<{ number: string; plannedStart: string; plannedEnd: string; configurationItems: string[] }>,
+): Conflict[] {
+  const s = Date.parse(change.plannedStart);
+  const e = Date.parse(change.plannedEnd);
+  const overlaps = (a: string, b: string) => Date.parse(a) < e && Date.parse(b) > s;
+  const out: Conflict[] = [];
+  for (const b of policy.blackouts) {
+    const applies = b.services.length === 0 || b.services.some((x) => change.services.includes(x));
+    if (applies && overlaps(b.start, b.end)) out.push({ kind: 'blackout', with: b.name, from: b.start, to: b.end });
+  }
+  for (const o of scheduled) {
+    if (o.number === change.number || !overlaps(o.plannedStart, o.plannedEnd)) continue;
+    const ci = o.configurationItems.find((c) => change.configurationItems.includes(c));
+    if (ci) out.push({ kind: 'collision', with: o.number, from: o.plannedStart, to: o.plannedEnd, configurationItem: ci });
+  }
+  return out;
+}
+
+/** States a change holds its window in: another change on the same CI collides with these. */
+export const HOLDS_WINDOW: readonly ChangeState[] = ['scheduled', 'implementing'];
+
+// ---- commands ----
+
+export const CHANGE_COMMANDS = ['submit', 'assess', 'implement', 'complete', 'cancel', 'comment'] as const;
+export type ChangeCommand = (typeof CHANGE_COMMANDS)[number];
+
+export const ChangeCommandInputs = {
+  /** the requester hands the RFC in: to assessment, or straight to scheduled for a standard change */
+  submit: z.strictObject({ note: text(2000).optional() }),
+  /** the change manager's risk assessment: on to authorization by the matching approval policy */
+  assess: z.strictObject({ risk: z.enum(RISKS), impact: z.enum(['low', 'medium', 'high']), assessment: text(10_000) }),
+  implement: z.strictObject({ note: text(2000).optional() }),
+  /** the implementation's result: successful goes to review; failed opens a back-out task first */
+  complete: z.strictObject({ result: z.enum(['successful', 'failed']), notes: text(10_000) }),
+  cancel: z.strictObject({ reason: text(2000) }),
+  comment: z.strictObject({ text: text(2000) }),
+} satisfies Record<ChangeCommand, z.ZodType>;
+export type ChangeCommandInput<C extends ChangeCommand> = z.infer<(typeof ChangeCommandInputs)[C]>;
+
+const TRANSITIONS: Record<ChangeCommand, readonly ChangeState[]> = {
+  submit: ['new'],
+  assess: ['assessment'],
+  implement: ['scheduled'],
+  complete: ['implementing'],
+  cancel: ['new', 'assessment', 'authorization', 'scheduled'],
+  comment: ['new', 'assessment', 'authorization', 'scheduled', 'implementing', 'review'],
+};
+
+export interface ChangeFacts {
+  state: ChangeState;
+  requestedBy: string;
+  implementationGroup: string;
+  /** a failed implementation waits for its back-out before anything else */
+  backingOut: boolean;
+}
+
+/** Whether a command is legal now and this actor may give it. Change managers are agents or admins. */
+export function refuseChangeCommand(c: ChangeFacts, command: ChangeCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
+  if (!TRANSITIONS[command].includes(c.state)) return { kind: 'conflict', message: `cannot ${command} a change that is ${c.state}` };
+  if (command === 'complete' && c.backingOut) return { kind: 'conflict', message: 'the change is being backed out: complete its back-out task' };
+  if (actor.roles.includes('admin')) return null;
+  const manager = actor.roles.includes('agent');
+  const requester = actor.name === c.requestedBy;
+  const implementer = actor.groups.includes(c.implementationGroup);
+  switch (command) {
+    case 'submit':
+    case 'cancel':
+      return requester || manager ? null : { kind: 'forbidden', message: `only the requester or a change manager can ${command} this change` };
+    case 'assess':
+      return manager && !requester ? null : { kind: 'forbidden', message: 'a change manager other than the requester assesses a change' };
+    case 'implement':
+    case 'complete':
+      return implementer ? null : { kind: 'forbidden', message: `only ${c.implementationGroup} implements this change` };
+    case 'comment':
+      return requester || manager || implementer ? null : { kind: 'forbidden', message: 'only the requester, a change manager or the implementers can comment' };
+  }
+}
+
+export function changeNumber(n: number): string {
+  return `CHG${String(n).padStart(7, '0')}`;
+}
+export const ChangeNumber = z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001');

@@ -1,0 +1,211 @@
+/**
+ * Change management [ISO/IEC 20000-1 8.5.1] as one workflow per change; its id is the change
+ * number. new → assessment → authorization (the matching approval policy: a CAB quorum, or the
+ * emergency CAB) → scheduled → implementing → review (a post-implementation review task) →
+ * closed; rejected, cancelled, and a failed implementation that opens a back-out task first.
+ * A standard change follows a pre-approved template and skips authorization.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
+import type { Calendar } from '../domain/calendar';
+import { ChangeCommandInputs, refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
+import type { createActivities } from '../activities';
+import { Approvals } from './approval';
+import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from './change-types';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+import { Tasks } from './task';
+
+type Activities = ReturnType<typeof createActivities>;
+const { loadApprovalPolicies, loadChangePolicy, persistChange } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export type ChangeUpdate = UpdateDefinition<ChangeView, [ChangeCommandArgs]>;
+const def = (c: ChangeCommand): ChangeUpdate => wf.defineUpdate<ChangeView, [ChangeCommandArgs]>(`change.${c}`);
+export const changeUpdates: Record<ChangeCommand, ChangeUpdate> = {
+  submit: def('submit'),
+  assess: def('assess'),
+  implement: def('implement'),
+  complete: def('complete'),
+  cancel: def('cancel'),
+  comment: def('comment'),
+};
+export const changeOpened = wf.defineUpdate<ChangeView>('change.opened');
+
+export interface ChangeWorkflowInput {
+  number: string;
+  input: RaiseChangeInput;
+  actor: Actor;
+  conflicts: Conflict[];
+}
+
+export async function changeWorkflow({ number, input, actor, conflicts }: ChangeWorkflowInput): Promise<ChangeView> {
+  let rec: ChangeRecord | undefined;
+  let recorded = false;
+  const write = inOrder();
+
+  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ChangeState): Promise<ChangeView> {
+    const from = action === 'raise' ? null : rec!.state;
+    if (to) rec!.state = to;
+    rec!.seq += 1;
+    const event: ChangeEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
+    const answer = view();
+    const snapshot = JSON.parse(JSON.stringify(rec)) as ChangeRecord;
+    return write(() => persistChange({ record: snapshot, event })).then(() => answer);
+  }
+  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
+  const view = (): ChangeView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
+
+  // building blocks and handlers first, before any await
+  const approvals = new Approvals({ caseId: number, process: 'change', title: () => rec?.title ?? input.title, requester: actor.name, history });
+  const tasks = new Tasks({ caseId: number, process: 'change', history });
+  wf.setHandler(changeOpened, async () => {
+    await wf.condition(() => recorded);
+    return view();
+  });
+  for (const command of Object.keys(changeUpdates) as ChangeCommand[]) {
+    wf.setHandler(
+      changeUpdates[command],
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseChangeCommand(rec!, command, by);
+        if (refused) throw refusal(refused, rec!.state);
+        return apply(command, ChangeCommandInputs[command].parse(raw) as ChangeCommandInput<ChangeCommand>, by);
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = ChangeCommandInputs[command].safeParse(raw ?? {});
+          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
+          if (rec && recorded) {
+            const refused = refuseChangeCommand(rec, command, by);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+
+  function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<ChangeView> {
+    const r = rec!;
+    switch (command) {
+      case 'submit': {
+        const i = raw as ChangeCommandInput<'submit'>;
+        // a standard change is pre-approved: only a schedule conflict needs an approval
+        const to: ChangeState = r.type === 'standard' ? (r.conflicts.length ? 'authorization' : 'scheduled') : 'assessment';
+        return record('submit', by.name, i.note ?? null, { template: r.template ?? null }, to);
+      }
+      case 'assess': {
+        const i = raw as ChangeCommandInput<'assess'>;
+        r.risk = i.risk;
+        r.impact = i.impact;
+        r.assessment = { ...i, by: by.name, at: Date.now() };
+        return record('assess', by.name, i.assessment, { risk: i.risk, impact: i.impact }, 'authorization');
+      }
+      case 'implement': {
+        const i = raw as ChangeCommandInput<'implement'>;
+        r.implementation.startedAt = Date.now();
+        return record('implement', by.name, i.note ?? null, {}, 'implementing');
+      }
+      case 'complete': {
+        const i = raw as ChangeCommandInput<'complete'>;
+        r.implementation = { ...r.implementation, endedAt: Date.now(), result: i.result, notes: i.notes };
+        if (i.result === 'failed') {
+          r.backingOut = true;
+          return record('complete', by.name, i.notes, { result: 'failed' });
+        }
+        return record('complete', by.name, i.notes, { result: 'successful' }, 'review');
+      }
+      case 'cancel': {
+        const i = raw as ChangeCommandInput<'cancel'>;
+        r.cancelReason = i.reason;
+        r.closedAt = Date.now();
+        return record('cancel', by.name, i.reason, {}, 'cancelled');
+      }
+      case 'comment': {
+        const i = raw as ChangeCommandInput<'comment'>;
+        r.comments.push({ at: Date.now(), by: by.name, text: i.text });
+        return record('comment', by.name, i.text);
+      }
+    }
+  }
+
+  // ---- raise ----
+  const [{ policies, calendars }, changePolicy] = await Promise.all([loadApprovalPolicies(), loadChangePolicy()]);
+  rec = {
+    ...input,
+    number,
+    state: 'new',
+    requestedBy: actor.name,
+    openedAt: Date.now(),
+    assessment: null,
+    conflicts,
+    authorization: null,
+    implementation: { startedAt: null, endedAt: null, result: null, notes: null },
+    backingOut: false,
+    outcome: null,
+    closedAt: null,
+    cancelReason: null,
+    comments: [],
+    policy: { change: changePolicy.version },
+    seq: 0,
+  };
+  await record('raise', actor.name, null, { type: input.type, conflicts }, 'new');
+  recorded = true;
+  const ended = () => rec!.state === 'cancelled' || rec!.state === 'rejected' || rec!.state === 'closed';
+
+  await wf.condition(() => rec!.state !== 'new' && rec!.state !== 'assessment');
+  if (rec.state === 'authorization') await authorize(policies, calendars, changePolicy.body.onConflict);
+  if (!ended()) await wf.condition(() => rec!.state !== 'scheduled');
+  if (!ended()) {
+    await wf.condition(() => rec!.state === 'review' || rec!.backingOut);
+    if (rec.backingOut) {
+      // a failed implementation: the implementers back it out before it is reviewed
+      const backout = await tasks.run({ type: 'backout', title: `Back out ${number}: follow the back-out plan`, group: rec.implementationGroup });
+      rec.backingOut = false;
+      await record('backout_done', backout.completedBy ?? 'system', `back-out ${backout.outcome}`, { task: backout.id, outcome: backout.outcome }, 'review');
+    }
+    const pir = await tasks.run({ type: 'pir', title: `Post-implementation review of ${number}`, group: rec.implementationGroup });
+    rec.outcome = pir.outcome;
+    rec.closedAt = Date.now();
+    await record('close', pir.completedBy ?? 'system', (pir.fields?.findings as string) ?? null, { outcome: pir.outcome, task: pir.id }, 'closed');
+  }
+  await tasks.cancelOpen(`the change is ${rec.state}`);
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+
+  async function authorize(all: ApprovalPolicy[], cals: Record<string, Calendar>, onConflict: { action: 'refuse' } | { action: 'approve'; approvalPolicy: string }) {
+    const r = rec!;
+    const stages: Array<{ policy: ApprovalPolicy; label?: string }> = [];
+    if (r.conflicts.length && onConflict.action === 'approve') {
+      const extra = all.find((p) => p.id === onConflict.approvalPolicy);
+      if (extra) stages.push({ policy: extra, label: 'Schedule conflict' });
+    }
+    if (r.type !== 'standard') {
+      const fields = { type: r.type, risk: r.risk, impact: r.impact, services: r.services, configurationItems: r.configurationItems, cost: r.cost };
+      const policy = matchPolicy(all, 'change', fields);
+      if (!policy) {
+        r.authorization = { policy: null, outcome: 'rejected', reason: `no approval policy matches this ${r.type} change`, at: Date.now() };
+        await record('reject', 'system', r.authorization.reason, {}, 'rejected');
+        return;
+      }
+      stages.push({ policy });
+    }
+    for (const { policy, label } of stages) {
+      const result = await Promise.race([approvals.run(policy, cals, label), wf.condition(() => r.state === 'cancelled').then(() => null)]);
+      if (result === null) {
+        await approvals.withdraw('the change was cancelled');
+        return;
+      }
+      r.authorization = { policy: { id: policy.id, version: policy.version }, outcome: result.outcome, reason: result.reason, at: Date.now() };
+      if (result.outcome === 'rejected') {
+        await record('reject', 'system', result.reason, { policy: r.authorization.policy }, 'rejected');
+        return;
+      }
+    }
+    await record('schedule', 'system', r.authorization?.reason ?? 'pre-approved standard change', { window: [r.plannedStart, r.plannedEnd] }, 'scheduled');
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The human-task building block: a piece of work for a group inside a case. Members of the group
+ * claim, give back, reassign and complete it; completion carries the outcome and the fields the
+ * task's type requires. Every step goes into the case's history through the case's recorder.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { refuseTaskCommand, TaskCommandInputs, type TaskCommand, type TaskCommandInput, type TaskRecord, type TaskType } from '../domain/task';
+import type { createActivities } from '../activities';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+
+type Activities = ReturnType<typeof createActivities>;
+const { persistTask } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface TaskCommandArgs<C extends TaskCommand = TaskCommand> {
+  taskId: string;
+  actor: Actor;
+  input: TaskCommandInput<C>;
+}
+export type TaskUpdate = UpdateDefinition<TaskRecord, [TaskCommandArgs]>;
+export const taskUpdates: Record<TaskCommand, TaskUpdate> = {
+  claim: wf.defineUpdate<TaskRecord, [TaskCommandArgs]>('claimTask'),
+  unclaim: wf.defineUpdate<TaskRecord, [TaskCommandArgs]>('unclaimTask'),
+  complete: wf.defineUpdate<TaskRecord, [TaskCommandArgs]>('completeTask'),
+  reassign: wf.defineUpdate<TaskRecord, [TaskCommandArgs]>('reassignTask'),
+};
+
+export interface TaskContext {
+  caseId: string;
+  process: string;
+  history: (action: string, by: string, note: string | null, details: Record<string, unknown>) => Promise<unknown>;
+}
+
+export class Tasks {
+  private count = 0;
+  private readonly write = inOrder();
+  private persist(t: TaskRecord) {
+    const snapshot = JSON.parse(JSON.stringify(t)) as TaskRecord;
+    return this.write(() => persistTask(snapshot));
+  }
+  readonly all: TaskRecord[] = [];
+
+  /** Call before the workflow's first await. */
+  constructor(private readonly ctx: TaskContext) {
+    for (const command of Object.keys(taskUpdates) as TaskCommand[]) {
+      wf.setHandler(
+        taskUpdates[command],
+        async ({ taskId, actor, input }) => {
+          const refused = this.refuse(taskId, command, actor, input);
+          if (refused) throw refused;
+          const t = this.all.find((x) => x.id === taskId)!;
+          const parsed = TaskCommandInputs[command].parse(input) as TaskCommandInput<TaskCommand>;
+          this.apply(t, command, actor, parsed);
+          t.rev += 1;
+          const answer = JSON.parse(JSON.stringify(t)) as TaskRecord;
+          const note = command === 'complete' ? `outcome ${t.outcome}` : command === 'reassign' ? `to ${t.group}${t.assignee ? ' / ' + t.assignee : ''}` : null;
+          await Promise.all([this.persist(t), ctx.history(`task_${command}`, actor.name, note, { task: t.id, type: t.type, ...(command === 'complete' ? { fields: t.fields } : {}) })]);
+          return answer;
+        },
+        { validator: ({ taskId, actor, input }) => { const r = this.refuse(taskId, command, actor, input); if (r) throw r; } },
+      );
+    }
+  }
+
+  private refuse(taskId: string, command: TaskCommand, actor: Actor, input: unknown) {
+    const t = this.all.find((x) => x.id === taskId);
+    if (!t) return refusal({ kind: 'invalid', message: `there is no task ${taskId} in this case` }, undefined);
+    const parsed = TaskCommandInputs[command].safeParse(input ?? {});
+    if (!parsed.success) return refusal({ kind: 'invalid', message: parsed.error.issues[0].message }, t.state);
+    const r = refuseTaskCommand(t, command, actor, parsed.data);
+    return r ? refusal(r, t.state) : null;
+  }
+
+  private apply(t: TaskRecord, command: TaskCommand, actor: Actor, input: TaskCommandInput<TaskCommand>) {
+    switch (command) {
+      case 'claim':
+        t.state = 'claimed';
+        t.assignee = actor.name;
+        return;
+      case 'unclaim':
+        t.state = 'open';
+        t.assignee = null;
+        return;
+      case 'reassign': {
+        const i = input as TaskCommandInput<'reassign'>;
+        t.group = i.group;
+        t.assignee = i.assignee ?? null;
+        t.state = i.assignee ? 'claimed' : 'open';
+        return;
+      }
+      case 'complete': {
+        const i = input as TaskCommandInput<'complete'>;
+        t.state = 'completed';
+        t.outcome = i.outcome;
+        t.fields = i.fields;
+        t.completedAt = Date.now();
+        t.completedBy = actor.name;
+        return;
+      }
+    }
+  }
+
+  /** Opens a task and waits until it is completed; answers with the completed task. */
+  async run(spec: { type: TaskType; title: string; group: string; dueAt?: number }): Promise<TaskRecord> {
+    const t: TaskRecord = {
+      id: `${this.ctx.caseId}-T${++this.count}`,
+      caseId: this.ctx.caseId,
+      process: this.ctx.process,
+      type: spec.type,
+      title: spec.title,
+      group: spec.group,
+      assignee: null,
+      state: 'open',
+      outcome: null,
+      fields: null,
+      createdAt: Date.now(),
+      dueAt: spec.dueAt ?? null,
+      completedAt: null,
+      completedBy: null,
+      rev: 1,
+    };
+    this.all.push(t);
+    await Promise.all([this.persist(t), this.ctx.history('task_opened', 'system', `${spec.type}: ${spec.title}`, { task: t.id, group: spec.group })]);
+    await wf.condition(() => t.state === 'completed' || t.state === 'cancelled');
+    return t;
+  }
+
+  /** Cancels every task not yet completed (the case ended). */
+  async cancelOpen(reason: string) {
+    for (const t of this.all.filter((x) => x.state === 'open' || x.state === 'claimed')) {
+      t.state = 'cancelled';
+      t.rev += 1;
+      await Promise.all([this.persist(t), this.ctx.history('task_cancelled', 'system', reason, { task: t.id })]);
+    }
+  }
+}
