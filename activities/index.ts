@@ -6,6 +6,7 @@ import type { Models } from '../models';
 import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
 import { createIncidentActivities } from './incident';
+import { createRequestActivities } from './request';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
 export interface ActivityDeps extends NotifyOptions {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIncidentActivities(deps.models),
     ...createApprovalActivities(deps.models),
     ...createChangeActivities(deps.models),
+    ...createRequestActivities(deps.models),
     ...createNotificationActivities(deps.models, deps),
   };
 }

@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
+import { requestRoutes } from './requests';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(delegationRoutes(deps));
   app.use(incidentRoutes({ ...deps, taskQueue }));
   app.use(changeRoutes({ ...deps, taskQueue }));
+  app.use(requestRoutes({ ...deps, taskQueue }));
   app.use(workRoutes(deps));
 
   app.use((req) => {

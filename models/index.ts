@@ -12,6 +12,7 @@ import { delegationModel } from './delegation';
 import { incidentModel } from './incident';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
+import { requestModel } from './request';
 import { taskModel } from './task';
 
 export function createModels(conn: Connection) {
@@ -26,6 +27,7 @@ export function createModels(conn: Connection) {
     Incident: incidentModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
+    Request: requestModel(conn),
     Task: taskModel(conn),
   };
 }
@@ -33,7 +35,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Task]) {
+  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Request, models.Task]) {
     await m.createIndexes();
   }
 }

@@ -5,7 +5,7 @@ import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
 import { DEFAULT_CHANGE_POLICY } from '../domain/change';
 import { isDuplicateKey, type Models } from '.';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;

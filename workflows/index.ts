@@ -1,3 +1,4 @@
 // Every workflow the worker runs, one module per process.
 export { incidentWorkflow } from './incident';
 export { changeWorkflow } from './change';
+export { requestWorkflow } from './request';

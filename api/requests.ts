@@ -1,0 +1,235 @@
+/**
+ * Service request management over HTTP: the catalogue (process owners) and requests made from it.
+ */
+import { Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Role } from '../domain/actor';
+import {
+  CatalogItemBody,
+  formSchema,
+  RaiseRequestInput,
+  REQUEST_COMMANDS,
+  REQUEST_STATES,
+  RequestCommandInputs,
+  RequestNumber,
+  requestNumber,
+  type CatalogItem,
+  type RequestCommand,
+} from '../domain/request';
+import type { Models } from '../models';
+import { nextNumber } from '../models/counter';
+import { findLatestPolicy, latestPolicies, putPolicy, PolicyVersionConflict } from '../models/policies';
+import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
+import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable, sendCommand } from './commands';
+import { HistoryEntry, Page, pageOf } from './lists';
+import { expectedVersion, present, READ_ONLY } from './policies';
+import { badRequest, conflict, forbidden, HttpProblem, illegalTransition, notFound, zodErrors } from './problem';
+import { route } from './route';
+
+const OWNERS: Role[] = ['process_owner', 'admin'];
+const ItemId = z.strictObject({ id: z.string().regex(/^cat-\d+$/, 'a catalogue item id such as cat-1') });
+const NumberParam = z.strictObject({ number: RequestNumber });
+const staff = (roles: Role[]) => roles.some((r) => r !== 'requester');
+
+export function requestRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
+  const router = Router();
+
+  async function checkPolicy(body: CatalogItemBody) {
+    if (body.approvalPolicy && !(await findLatestPolicy(models, 'approval-policy', body.approvalPolicy))) {
+      throw badRequest(`there is no approval policy ${body.approvalPolicy}`, [{ in: 'body', path: 'approvalPolicy', message: `there is no approval policy ${body.approvalPolicy}` }]);
+    }
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/catalog-items',
+    tag: 'Service requests',
+    summary: 'Add a catalogue item: its request form, approval policy and fulfilment tasks',
+    roles: OWNERS,
+    body: CatalogItemBody,
+    status: 201,
+    handler: async ({ body, actor, res }) => {
+      await checkPolicy(body);
+      const id = `cat-${await nextNumber(models.Counter, 'catalog-item')}`;
+      const p = await putPolicy(models, 'catalog-item', id, body, actor.name);
+      res.location(`/catalog-items/${id}`).set('ETag', `"${p.version}"`);
+      return { id, ...present(p) };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/catalog-items',
+    tag: 'Service requests',
+    summary: 'The service catalogue (active items unless ?all=true)',
+    roles: 'authenticated',
+    query: z.strictObject({ category: z.string().min(1).optional(), all: z.enum(['true', 'false']).optional() }),
+    handler: async ({ query }) => {
+      const items = (await latestPolicies<CatalogItemBody>(models, 'catalog-item'))
+        .filter((p) => (query.all === 'true' || p.body.active) && (!query.category || p.body.category === query.category))
+        .map((p) => ({ id: p.key, ...present(p) }));
+      return { items };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/catalog-items/:id',
+    tag: 'Service requests',
+    summary: 'A catalogue item',
+    roles: 'authenticated',
+    params: ItemId,
+    handler: async ({ params, res }) => {
+      const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', params.id);
+      if (!p) throw notFound(`there is no catalogue item ${params.id}`);
+      res.set('ETag', `"${p.version}"`);
+      return { id: params.id, ...present(p) };
+    },
+  });
+
+  route(router, {
+    method: 'put',
+    path: '/catalog-items/:id',
+    tag: 'Service requests',
+    summary: 'Replace a catalogue item with a new version (requests already made keep theirs)',
+    roles: OWNERS,
+    params: ItemId,
+    body: CatalogItemBody,
+    readOnlyFields: READ_ONLY,
+    handler: async ({ params, body, actor, req, res }) => {
+      if (!(await findLatestPolicy(models, 'catalog-item', params.id))) throw notFound(`there is no catalogue item ${params.id}`);
+      await checkPolicy(body);
+      const expected = expectedVersion(req);
+      try {
+        const p = await putPolicy(models, 'catalog-item', params.id, body, actor.name, expected);
+        res.set('ETag', `"${p.version}"`);
+        return { id: params.id, ...present(p) };
+      } catch (err) {
+        if (err instanceof PolicyVersionConflict) throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', err.message) : conflict(err.message);
+        throw err;
+      }
+    },
+  });
+
+  async function load(number: string): Promise<RequestRecord> {
+    const rec = (await models.Request.findOne({ number }, { _id: 0 }).lean()) as RequestRecord | null;
+    if (!rec) throw notFound(`there is no request ${number}`);
+    return rec;
+  }
+  function mayRead(rec: RequestRecord, actor: { name: string; roles: Role[] }) {
+    return staff(actor.roles) || rec.requestedBy === actor.name || rec.requestedFor === actor.name;
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/requests',
+    tag: 'Service requests',
+    summary: 'Request a catalogue item: the fields are checked against its form',
+    roles: ['requester', 'agent', 'admin'],
+    body: RaiseRequestInput,
+    status: 201,
+    handler: async ({ body, actor, res }) => {
+      const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', body.catalogItem);
+      if (!p) throw badRequest(`there is no catalogue item ${body.catalogItem}`, [{ in: 'body', path: 'catalogItem', message: `there is no catalogue item ${body.catalogItem}` }]);
+      if (!p.body.active) throw conflict(`catalogue item ${body.catalogItem} is no longer offered`);
+      const form = formSchema(p.body.form).safeParse(body.fields);
+      if (!form.success) {
+        const errors = zodErrors('body', form.error).map((e) => ({ ...e, path: e.path === '(body)' ? 'fields' : `fields.${e.path}` }));
+        throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+      }
+      const item: CatalogItem = { ...p.body, id: body.catalogItem, version: p.version };
+      for (let attempt = 0; ; attempt++) {
+        const number = requestNumber(await nextNumber(models.Counter, 'REQ'));
+        let handle;
+        try {
+          handle = await client.workflow.start(requestWorkflow, {
+            taskQueue,
+            workflowId: number,
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            args: [{ number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor }],
+          });
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 20) continue;
+          throw err;
+        }
+        res.location(`/requests/${number}`);
+        try {
+          return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(requestOpened));
+        } catch (err) {
+          if (isDeadline(err)) throw processUnavailable(`${number} is made but its process did not answer in time: is a worker running?`, { number });
+          throw err;
+        }
+      }
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/requests',
+    tag: 'Service requests',
+    summary: 'List requests (newest first); a requester sees their own',
+    roles: 'authenticated',
+    query: z.strictObject({ state: z.enum(REQUEST_STATES).optional(), catalogItem: z.string().min(1).optional(), requestedFor: z.string().min(1).optional(), ...Page.shape }),
+    handler: async ({ query, actor }) => {
+      const { limit, offset, catalogItem, ...rest } = query;
+      const filter: Record<string, unknown> = { ...rest };
+      if (catalogItem) filter['catalogItem.id'] = catalogItem;
+      if (!staff(actor.roles)) filter.$or = [{ requestedBy: actor.name }, { requestedFor: actor.name }];
+      return pageOf(models.Request, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/requests/:number',
+    tag: 'Service requests',
+    summary: 'A request with its approvals and fulfilment tasks',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params, actor }) => {
+      const rec = await load(params.number);
+      if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
+      const [approvals, tasks] = await Promise.all([
+        models.Approval.find({ caseId: rec.number }, { _id: 0 }).sort({ openedAt: 1 }).lean(),
+        models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean(),
+      ]);
+      return { ...rec, approvals, tasks };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/requests/:number/history',
+    tag: 'Service requests',
+    summary: 'Every step of a request: who, when, from, to, note',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params, actor }) => {
+      const rec = await load(params.number);
+      if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
+      const entries = await models.Audit.find({ caseId: params.number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
+      return { number: params.number, items: entries.map((e) => HistoryEntry.parse(e)) };
+    },
+  });
+
+  for (const command of REQUEST_COMMANDS) {
+    route(router, {
+      method: 'post',
+      path: `/requests/:number/${command}`,
+      tag: 'Service requests',
+      summary: { cancel: 'Cancel a request before fulfilment starts', confirm: 'Confirm a fulfilled request (closes it)', comment: 'Add a comment' }[command as RequestCommand],
+      roles: ['requester', 'agent', 'admin'],
+      params: NumberParam,
+      body: RequestCommandInputs[command] as z.ZodType<unknown>,
+      handler: async ({ params, body, actor }) => {
+        const rec = await load(params.number);
+        if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
+        if (['closed', 'rejected', 'cancelled'].includes(rec.state)) throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
+        return sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
+      },
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,213 @@
+/**
+ * Service request management [ISO/IEC 20000-1 8.6.2] as one workflow per request; its id is the
+ * request number. approval by the item's policy → fulfilment tasks (sequential or parallel) →
+ * fulfilled → closed on the requester's confirmation or after the item's days; rejected when
+ * approval is refused; the requester may cancel until fulfilment starts.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { matchPolicy } from '../domain/approval';
+import { refuseRequestCommand, RequestCommandInputs, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
+import type { ApprovalRecord } from '../domain/approval';
+import type { TaskRecord } from '../domain/task';
+import type { createActivities } from '../activities';
+import { Approvals } from './approval';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+import { Tasks } from './task';
+
+type Activities = ReturnType<typeof createActivities>;
+const { loadApprovalPolicies, persistRequest } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface RequestRecord {
+  number: string;
+  state: RequestState;
+  catalogItem: { id: string; version: number; name: string; category: string };
+  fields: Record<string, unknown>;
+  requestedBy: string;
+  requestedFor: string;
+  openedAt: number;
+  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
+  fulfilment: { mode: 'sequential' | 'parallel'; outcome: 'done' | 'failed' | null };
+  fulfilledAt: number | null;
+  closedAt: number | null;
+  autoCloseAt: number | null;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+export interface RequestEvent {
+  seq: number;
+  action: string;
+  from: RequestState | null;
+  to: RequestState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+export interface RequestView extends RequestRecord {
+  approvals: ApprovalRecord[];
+  tasks: TaskRecord[];
+}
+export interface RequestCommandArgs {
+  actor: Actor;
+  input: RequestCommandInput<RequestCommand>;
+}
+export type RequestUpdate = UpdateDefinition<RequestView, [RequestCommandArgs]>;
+export const requestUpdates: Record<RequestCommand, RequestUpdate> = {
+  cancel: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.cancel'),
+  confirm: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.confirm'),
+  comment: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.comment'),
+};
+export const requestOpened = wf.defineUpdate<RequestView>('request.opened');
+
+export interface RequestWorkflowInput {
+  number: string;
+  item: CatalogItem;
+  fields: Record<string, unknown>;
+  requestedFor: string;
+  actor: Actor;
+}
+
+const DAY = 86_400_000;
+
+export async function requestWorkflow({ number, item, fields, requestedFor, actor }: RequestWorkflowInput): Promise<RequestView> {
+  let rec: RequestRecord | undefined;
+  let recorded = false;
+  const write = inOrder();
+
+  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: RequestState): Promise<RequestView> {
+    const from = action === 'request' ? null : rec!.state;
+    if (to) rec!.state = to;
+    rec!.seq += 1;
+    const event: RequestEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
+    const answer = view();
+    const snapshot = JSON.parse(JSON.stringify(rec)) as RequestRecord;
+    return write(() => persistRequest({ record: snapshot, event })).then(() => answer);
+  }
+  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
+  const view = (): RequestView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
+
+  const approvals = new Approvals({ caseId: number, process: 'request', title: () => item.name, requester: actor.name, history });
+  const tasks = new Tasks({ caseId: number, process: 'request', history });
+  wf.setHandler(requestOpened, async () => {
+    await wf.condition(() => recorded);
+    return view();
+  });
+  for (const command of Object.keys(requestUpdates) as RequestCommand[]) {
+    wf.setHandler(
+      requestUpdates[command],
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseRequestCommand(rec!, command, by);
+        if (refused) throw refusal(refused, rec!.state);
+        const r = rec!;
+        const now = Date.now();
+        switch (command) {
+          case 'cancel': {
+            const i = raw as RequestCommandInput<'cancel'>;
+            r.cancelReason = i.reason;
+            r.closedAt = now;
+            return record('cancel', by.name, i.reason, {}, 'cancelled');
+          }
+          case 'confirm': {
+            const i = raw as RequestCommandInput<'confirm'>;
+            r.closedAt = now;
+            r.autoCloseAt = null;
+            return record('confirm', by.name, i.note ?? null, {}, 'closed');
+          }
+          case 'comment': {
+            const i = raw as RequestCommandInput<'comment'>;
+            r.comments.push({ at: now, by: by.name, text: i.text });
+            return record('comment', by.name, i.text);
+          }
+        }
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = RequestCommandInputs[command].safeParse(raw ?? {});
+          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
+          if (rec && recorded) {
+            const refused = refuseRequestCommand(rec, command, by);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+
+  // ---- request: approval by policy ----
+  const { policies, calendars } = await loadApprovalPolicies();
+  rec = {
+    number,
+    state: 'approval',
+    catalogItem: { id: item.id, version: item.version, name: item.name, category: item.category },
+    fields,
+    requestedBy: actor.name,
+    requestedFor,
+    openedAt: Date.now(),
+    approval: null,
+    fulfilment: { mode: item.fulfilment.mode, outcome: null },
+    fulfilledAt: null,
+    closedAt: null,
+    autoCloseAt: null,
+    cancelReason: null,
+    comments: [],
+    seq: 0,
+  };
+  await record('request', actor.name, null, { catalogItem: rec.catalogItem, requestedFor }, 'approval');
+  recorded = true;
+  const policy = item.approvalPolicy
+    ? (policies.find((p) => p.id === item.approvalPolicy) ?? null)
+    : matchPolicy(policies, 'request', { catalogItem: item.id, category: item.category, ...fields });
+  if (policy) {
+    const result = await Promise.race([approvals.run(policy, calendars), wf.condition(() => rec!.state === 'cancelled').then(() => null)]);
+    if (result === null) await approvals.withdraw('the request was cancelled');
+    else {
+      rec.approval = { policy: { id: policy.id, version: policy.version }, outcome: result.outcome, reason: result.reason };
+      if (result.outcome === 'rejected') await record('reject', 'system', result.reason, {}, 'rejected');
+    }
+  } else {
+    rec.approval = { policy: null, outcome: 'not_required', reason: 'no approval policy applies to this item' };
+  }
+
+  // ---- fulfilment ----
+  if (rec.state === 'approval') {
+    await record('fulfil', 'system', `${item.fulfilment.tasks.length} task(s), ${item.fulfilment.mode}`, {}, 'fulfilment');
+    const specs = item.fulfilment.tasks.map((t) => ({ type: 'fulfil' as const, title: `${t.title} (${item.name} for ${requestedFor})`, group: t.group }));
+    let failed = false;
+    if (item.fulfilment.mode === 'parallel') {
+      failed = (await Promise.all(specs.map((s) => tasks.run(s)))).some((t) => t.outcome === 'failed');
+    } else {
+      for (const s of specs) {
+        if ((await tasks.run(s)).outcome === 'failed') {
+          failed = true;
+          break;
+        }
+      }
+    }
+    rec.fulfilment.outcome = failed ? 'failed' : 'done';
+    if (failed) {
+      rec.closedAt = Date.now();
+      await tasks.cancelOpen('an earlier fulfilment task failed');
+      await record('close', 'system', 'fulfilment failed', { outcome: 'failed' }, 'closed');
+    } else {
+      rec.fulfilledAt = Date.now();
+      rec.autoCloseAt = rec.fulfilledAt + item.autoCloseDays * DAY;
+      await record('fulfilled', 'system', null, {}, 'fulfilled');
+      const confirmed = await wf.condition(() => rec!.state !== 'fulfilled', rec.autoCloseAt - Date.now());
+      if (!confirmed) {
+        rec.closedAt = Date.now();
+        rec.autoCloseAt = null;
+        await record('auto_close', 'system', `no confirmation within ${item.autoCloseDays} days`, {}, 'closed');
+      }
+    }
+  }
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+}
