@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { ApprovalPolicyBody, APPROVAL_PROCESSES } from '../domain/approval';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict } from '../models/policies';
-import { expectedVersion, present, READ_ONLY } from './policies';
-import { badRequest, conflict, HttpProblem, notFound } from './problem';
+import { findLatestPolicy, latestPolicies, policyVersion, putPolicy } from '../models/policies';
+import { present, READ_ONLY, writeVersion } from './policies';
+import { badRequest, notFound } from './problem';
 import { route } from './route';
 
 const OWNERS = ['process_owner', 'admin'] as const;
@@ -88,17 +88,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'approval-policy', params.id))) throw notFound(`there is no approval policy ${params.id}`);
       await checkCalendars(body);
-      const expected = expectedVersion(req);
-      try {
-        const p = await putPolicy(models, 'approval-policy', params.id, body, actor.name, expected);
-        res.set('ETag', `"${p.version}"`);
-        return { id: params.id, ...present(p) };
-      } catch (err) {
-        if (err instanceof PolicyVersionConflict) {
-          throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', `${err.message}: read it again`) : conflict(err.message);
-        }
-        throw err;
-      }
+      return { id: params.id, ...(await writeVersion(models, req, res, 'approval-policy', params.id, body, actor.name)) };
     },
   });
 

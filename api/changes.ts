@@ -1,6 +1,6 @@
 /** Change management over HTTP: raise, list, read, history, commands, the change calendar. */
 import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import {
@@ -18,12 +18,12 @@ import {
   type ChangePolicyBody,
 } from '../domain/change';
 import type { Models } from '../models';
-import { nextNumber } from '../models/counter';
 import { latestPolicy } from '../models/policies';
 import type { ChangeRecord } from '../workflows/change-types';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable, sendCommand } from './commands';
-import { HistoryEntry, Page, pageOf } from './lists';
+import { caseHistory, openCase } from './cases';
+import { sendCommand } from './commands';
+import { Page, pageOf } from './lists';
 import { badRequest, conflict, illegalTransition, notFound } from './problem';
 import { route } from './route';
 
@@ -82,23 +82,9 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
         const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}`));
         throw conflict(`the planned window conflicts with ${names.join(', ')}`, { conflicts });
       }
-      for (let attempt = 0; ; attempt++) {
-        const number = changeNumber(await nextNumber(models.Counter, 'CHG'));
-        let handle;
-        try {
-          handle = await client.workflow.start(changeWorkflow, { taskQueue, workflowId: number, workflowIdReusePolicy: 'REJECT_DUPLICATE', args: [{ number, input: body, actor, conflicts }] });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 20) continue;
-          throw err;
-        }
-        res.location(`/changes/${number}`);
-        try {
-          return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(changeOpened));
-        } catch (err) {
-          if (isDeadline(err)) throw processUnavailable(`${number} is raised but its process did not answer in time: is a worker running?`, { number });
-          throw err;
-        }
-      }
+      return openCase({ client, models, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened }, (number, common) =>
+        client.workflow.start(changeWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor, conflicts }] }),
+      );
     },
   });
 
@@ -145,8 +131,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     params: NumberParam,
     handler: async ({ params }) => {
       await load(params.number);
-      const entries = await models.Audit.find({ caseId: params.number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
-      return { number: params.number, items: entries.map((e) => HistoryEntry.parse(e)) };
+      return caseHistory(models, params.number);
     },
   });
 

@@ -1,6 +1,6 @@
 /** Incident management over HTTP: open, list, read, history, and one route per command. */
 import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { Role } from '../domain/actor';
 import {
@@ -18,13 +18,13 @@ import {
 } from '../domain/incident';
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
-import { nextNumber } from '../models/counter';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable, sendCommand } from './commands';
+import { caseHistory, openCase } from './cases';
+import { sendCommand } from './commands';
 import { CalendarCache } from './calendar-cache';
 import { forbidden, illegalTransition, notFound } from './problem';
 import { route } from './route';
-import { HistoryEntry, Page, pageOf } from './lists';
+import { Page, pageOf } from './lists';
 
 export interface IncidentDeps {
   models: Models;
@@ -85,21 +85,6 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     return incidentView(rec, await calendars.get(rec.policy.calendar.id, rec.policy.calendar.version), Date.now());
   }
 
-  /**
-   * The number is the workflow id. Should Temporal already hold that id (a database restored behind
-   * Temporal's back), the number is skipped rather than the request failed.
-   */
-  async function startWithNextNumber<H>(start: (number: string) => Promise<H>): Promise<{ number: string; handle: H }> {
-    for (let attempt = 0; ; attempt++) {
-      const number = incidentNumber(await nextNumber(models.Counter, 'INC'));
-      try {
-        return { number, handle: await start(number) };
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
-      }
-    }
-  }
-
   route(router, {
     method: 'post',
     path: '/incidents',
@@ -113,23 +98,9 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
-      const { number, handle } = await startWithNextNumber(async (n) =>
-        client.workflow.start(incidentWorkflow, {
-          taskQueue,
-          workflowId: n,
-          // a number is never used twice, not even one whose incident has closed
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          args: [{ number: n, input: body, actor }],
-        }),
+      return openCase({ client, models, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened }, (number, common) =>
+        client.workflow.start(incidentWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
       );
-      res.location(`/incidents/${number}`);
-      try {
-        return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(incidentOpened));
-      } catch (err) {
-        // the incident is logged (its workflow runs) but not yet recorded: say so, with its number
-        if (isDeadline(err)) throw processUnavailable(`${number} is logged but its process did not answer in time: is a worker running? It will appear at /incidents/${number}`, { number });
-        throw err;
-      }
     },
   });
 
@@ -174,8 +145,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     handler: async ({ params, actor }) => {
       const rec = await load(params.number);
       if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
-      const entries = await models.Audit.find({ caseId: params.number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
-      return { number: params.number, items: entries.map((e) => HistoryEntry.parse(e)) };
+      return caseHistory(models, params.number);
     },
   });
 

@@ -39,6 +39,24 @@ export function expectedVersion(req: Request): number | undefined {
   return v as number;
 }
 
+/**
+ * Adds a policy's next version and answers with it and its ETag. Over a version other than the one
+ * the owner read (If-Match, or the version sent back): 412; two writers at the same moment: 409.
+ */
+export async function writeVersion<T>(models: Models, req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) {
+  const expected = expectedVersion(req);
+  try {
+    const p = await putPolicy(models, kind, key, body, by, expected);
+    res.set('ETag', `"${p.version}"`);
+    return present(p);
+  } catch (err) {
+    if (err instanceof PolicyVersionConflict) {
+      throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', `${err.message}: read it again`) : conflict(err.message);
+    }
+    throw err;
+  }
+}
+
 export function policyRoutes({ models }: { models: Models }): Router {
   const router = Router();
 
@@ -49,19 +67,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     return present(p);
   }
 
-  async function write<T>(req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) {
-    const expected = expectedVersion(req);
-    try {
-      const p = await putPolicy(models, kind, key, body, by, expected);
-      res.set('ETag', `"${p.version}"`);
-      return present(p);
-    } catch (err) {
-      if (err instanceof PolicyVersionConflict) {
-        throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', `${err.message}: read it again`) : conflict(err.message);
-      }
-      throw err;
-    }
-  }
+  const write = <T>(req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) => writeVersion(models, req, res, kind, key, body, by);
 
   const simple = [
     { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },

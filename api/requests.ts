@@ -2,7 +2,7 @@
  * Service request management over HTTP: the catalogue (process owners) and requests made from it.
  */
 import { Router } from 'express';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import {
@@ -19,12 +19,13 @@ import {
 } from '../domain/request';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { findLatestPolicy, latestPolicies, putPolicy, PolicyVersionConflict } from '../models/policies';
+import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
 import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
-import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable, sendCommand } from './commands';
-import { HistoryEntry, Page, pageOf } from './lists';
-import { expectedVersion, present, READ_ONLY } from './policies';
-import { badRequest, conflict, forbidden, HttpProblem, illegalTransition, notFound, zodErrors } from './problem';
+import { caseHistory, openCase } from './cases';
+import { sendCommand } from './commands';
+import { Page, pageOf } from './lists';
+import { present, READ_ONLY, writeVersion } from './policies';
+import { badRequest, conflict, forbidden, illegalTransition, notFound, zodErrors } from './problem';
 import { route } from './route';
 
 const OWNERS: Role[] = ['process_owner', 'admin'];
@@ -100,15 +101,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'catalog-item', params.id))) throw notFound(`there is no catalogue item ${params.id}`);
       await checkPolicy(body);
-      const expected = expectedVersion(req);
-      try {
-        const p = await putPolicy(models, 'catalog-item', params.id, body, actor.name, expected);
-        res.set('ETag', `"${p.version}"`);
-        return { id: params.id, ...present(p) };
-      } catch (err) {
-        if (err instanceof PolicyVersionConflict) throw expected !== undefined ? new HttpProblem(412, 'precondition-failed', 'Precondition failed', err.message) : conflict(err.message);
-        throw err;
-      }
+      return { id: params.id, ...(await writeVersion(models, req, res, 'catalog-item', params.id, body, actor.name)) };
     },
   });
 
@@ -139,28 +132,9 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
         throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       }
       const item: CatalogItem = { ...p.body, id: body.catalogItem, version: p.version };
-      for (let attempt = 0; ; attempt++) {
-        const number = requestNumber(await nextNumber(models.Counter, 'REQ'));
-        let handle;
-        try {
-          handle = await client.workflow.start(requestWorkflow, {
-            taskQueue,
-            workflowId: number,
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            args: [{ number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor }],
-          });
-        } catch (err) {
-          if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 20) continue;
-          throw err;
-        }
-        res.location(`/requests/${number}`);
-        try {
-          return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(requestOpened));
-        } catch (err) {
-          if (isDeadline(err)) throw processUnavailable(`${number} is made but its process did not answer in time: is a worker running?`, { number });
-          throw err;
-        }
-      }
+      return openCase({ client, models, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened }, (number, common) =>
+        client.workflow.start(requestWorkflow, { taskQueue, ...common, args: [{ number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor }] }),
+      );
     },
   });
 
@@ -208,8 +182,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     handler: async ({ params, actor }) => {
       const rec = await load(params.number);
       if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-      const entries = await models.Audit.find({ caseId: params.number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
-      return { number: params.number, items: entries.map((e) => HistoryEntry.parse(e)) };
+      return caseHistory(models, params.number);
     },
   });
 
