@@ -69,7 +69,7 @@ async function pendingApproval(n: string, key: string) {
     const r = await api.call('GET', '/approvals?process=change', { key });
     const a = r.body.items.find((x: { caseId: string }) => x.caseId === n);
     expect(a).toBeDefined();
-    return a as { id: string; onBehalfOf: string; approvers: string[] };
+    return a as { id: string; onBehalfOf: string; approvers: string[]; stageName: string };
   });
 }
 async function state(n: string, expected: string) {
@@ -205,6 +205,39 @@ describe('scheduling', () => {
     expect(collide.body.conflicts).toEqual([expect.objectContaining({ kind: 'collision', with: std, configurationItem: 'app-9' })]);
     expect(await api.models.Change.countDocuments()).toBe(before + 1);
     await api.call('PUT', '/policies/change', { key: owner, body: { ...read.body, blackouts: [] } });
+  });
+});
+
+describe('a conflict the change policy routes to an extra approval', () => {
+  it('raises the change, and asks the extra policy before the CAB', async () => {
+    const extra = await api.call('POST', '/approval-policies', {
+      key: owner,
+      body: { name: 'Conflict review', process: 'change', enabled: false, stages: [{ name: 'Conflict review', approvers: { users: ['cat'], groups: [] }, mode: 'any', deadline: { businessMinutes: 480, calendarId: 'business-hours' }, onDeadline: { action: 'reject' } }] },
+    });
+    const read = await api.call('GET', '/policies/change', { key: owner });
+    await api.call('PUT', '/policies/change', { key: owner, body: { ...read.body, blackouts: [{ name: 'payroll run', start: day(25, 0), end: day(26, 0), services: ['Payroll'] }], onConflict: { action: 'approve', approvalPolicy: extra.body.id } } });
+    try {
+      const r = await api.call('POST', '/changes', { key: mgr, body: rfc({ services: ['Payroll'], configurationItems: ['pay-1'], plannedStart: day(25, 10), plannedEnd: day(25, 11) }) });
+      expect(r.status).toBe(201);
+      expect(r.body.conflicts).toEqual([expect.objectContaining({ kind: 'blackout', with: 'payroll run' })]);
+      const n = r.body.number;
+      await cmd(n, 'submit', mgr);
+      await cmd(n, 'assess', ops, { risk: 'medium', impact: 'medium', assessment: 'must run in the payroll window' });
+      const first = await pendingApproval(n, cat);
+      expect(first).toMatchObject({ stageName: 'Schedule conflict: Conflict review', approvers: ['cat'] });
+      await api.call('POST', `/approvals/${first.id}/approve`, { key: cat, body: { comment: 'payroll team agrees' } });
+      const cab = await eventually(async () => {
+        const a = (await api.call('GET', `/changes/${n}`, { key: mgr })).body.approvals;
+        expect(a).toHaveLength(2);
+        return a[1];
+      });
+      expect(cab).toMatchObject({ stageName: 'CAB', state: 'pending' });
+      await api.call('POST', `/approvals/${cab.id}/approve`, { key: ann, body: { comment: 'ok' } });
+      await api.call('POST', `/approvals/${cab.id}/approve`, { key: ben, body: { comment: 'ok' } });
+      await state(n, 'scheduled');
+    } finally {
+      await api.call('PUT', '/policies/change', { key: owner, body: { ...read.body } });
+    }
   });
 });
 
