@@ -6,6 +6,7 @@ import type { Models } from '../models';
 import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
 import { createIncidentActivities } from './incident';
+import { createProblemActivities } from './problem';
 import { createRequestActivities } from './request';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities(deps.models),
     ...createChangeActivities(deps.models),
     ...createRequestActivities(deps.models),
+    ...createProblemActivities(deps.models),
     ...createNotificationActivities(deps.models, deps),
   };
 }

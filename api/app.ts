@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { incidentRoutes } from './incidents';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
+import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(incidentRoutes({ ...deps, taskQueue }));
   app.use(changeRoutes({ ...deps, taskQueue }));
   app.use(requestRoutes({ ...deps, taskQueue }));
+  app.use(problemRoutes({ ...deps, taskQueue }));
   app.use(workRoutes(deps));
 
   app.use((req) => {

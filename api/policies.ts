@@ -9,6 +9,7 @@ import { CalendarBody } from '../domain/calendar';
 import { PriorityMatrixBody } from '../domain/priority';
 import { IncidentSlaBody } from '../domain/sla';
 import { ChangePolicyBody } from '../domain/change';
+import { ProblemPolicyBody } from '../domain/problem';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
@@ -72,6 +73,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
   const simple = [
     { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },
     { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
+    { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
     { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
   ];
   for (const p of simple) {

@@ -88,6 +88,8 @@ export interface IncidentRecord extends OpenIncidentInput {
   assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null }>;
   escalations: Array<{ at: number; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
   comments: Array<{ at: number; by: string; text: string }>;
+  /** problems this incident is linked to */
+  problems?: string[];
   policy: { priorityMatrix: number; incidentSla: number; calendar: { id: string; version: number } };
   sla: { response: Clock; resolution: Clock };
   autoCloseAt: number | null;
@@ -96,7 +98,7 @@ export interface IncidentRecord extends OpenIncidentInput {
 
 export interface IncidentEvent {
   seq: number;
-  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach';
+  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach' | 'problem_linked' | 'resolved_by_problem';
   from: IncidentState | null;
   to: IncidentState;
   by: string;
@@ -224,6 +226,7 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     }),
     escalations: rec.escalations.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     comments: rec.comments.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
+    problems: rec.problems ?? [],
     policy: rec.policy,
     sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
     seq: rec.seq,

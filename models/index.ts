@@ -12,6 +12,7 @@ import { delegationModel } from './delegation';
 import { incidentModel } from './incident';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
+import { problemModel } from './problem';
 import { requestModel } from './request';
 import { taskModel } from './task';
 
@@ -27,6 +28,7 @@ export function createModels(conn: Connection) {
     Incident: incidentModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
+    Problem: problemModel(conn),
     Request: requestModel(conn),
     Task: taskModel(conn),
   };
@@ -35,7 +37,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Request, models.Task]) {
+  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
     await m.createIndexes();
   }
 }

@@ -3,9 +3,10 @@ import { DEFAULT_CALENDARS } from '../domain/calendar';
 import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
 import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
 import { DEFAULT_CHANGE_POLICY } from '../domain/change';
+import { DEFAULT_PROBLEM_POLICY } from '../domain/problem';
 import { isDuplicateKey, type Models } from '.';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;
@@ -65,6 +66,7 @@ export async function seedDefaultPolicies(models: Models): Promise<void> {
     ['priority-matrix', 'default', DEFAULT_PRIORITY_MATRIX],
     ['incident-sla', 'default', DEFAULT_INCIDENT_SLA],
     ['change', 'default', DEFAULT_CHANGE_POLICY],
+    ['problem', 'default', DEFAULT_PROBLEM_POLICY],
     ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
   ];
   for (const [kind, key, body] of seeds) {

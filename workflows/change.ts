@@ -17,6 +17,7 @@ import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '.
 import { refusal } from './refusal';
 import { inOrder } from './serial';
 import { Tasks } from './task';
+import { changeClosed, linkedToProblem } from './signals';
 
 type Activities = ReturnType<typeof createActivities>;
 const { loadApprovalPolicies, loadChangePolicy, persistChange } = wf.proxyActivities<Activities>({
@@ -63,6 +64,12 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
   // building blocks and handlers first, before any await
   const approvals = new Approvals({ caseId: number, process: 'change', title: () => rec?.title ?? input.title, requester: actor.name, history });
   const tasks = new Tasks({ caseId: number, process: 'change', history });
+  wf.setHandler(linkedToProblem, async ({ problem }) => {
+    await wf.condition(() => recorded);
+    if (rec!.problems.includes(problem)) return;
+    rec!.problems.push(problem);
+    void record('problem_linked', 'system', `raised to resolve ${problem}`, { problem });
+  });
   wf.setHandler(changeOpened, async () => {
     await wf.condition(() => recorded);
     return view();
@@ -172,6 +179,14 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     rec.outcome = pir.outcome;
     rec.closedAt = Date.now();
     await record('close', pir.completedBy ?? 'system', (pir.fields?.findings as string) ?? null, { outcome: pir.outcome, task: pir.id }, 'closed');
+    // the problems it was raised for hear how it ended
+    for (const p of rec.problems) {
+      try {
+        await wf.getExternalWorkflowHandle(p).signal(changeClosed, { change: number, outcome: pir.outcome ?? 'failed' });
+      } catch {
+        await record('problem_not_told', 'system', `${p} has no running process to tell`, { problem: p });
+      }
+    }
   }
   await tasks.cancelOpen(`the change is ${rec.state}`);
   await wf.condition(wf.allHandlersFinished);

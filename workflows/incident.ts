@@ -24,6 +24,7 @@ import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
 import { inOrder } from './serial';
 import { SlaClocks } from './sla-clock';
+import { linkedToProblem, resolvedByProblem } from './signals';
 import { refusal } from './refusal';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -137,6 +138,27 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   wf.setHandler(incidentQuery, () => {
     if (!rec) throw new Error(`${number} is still being opened`);
     return view(); // as of the last activation: the API computes live figures itself
+  });
+  wf.setHandler(linkedToProblem, async ({ problem }) => {
+    await wf.condition(() => recorded);
+    if (rec!.problems?.includes(problem)) return;
+    rec!.problems = [...(rec!.problems ?? []), problem];
+    void record({ action: 'problem_linked', by: 'system', note: `linked to ${problem}`, details: { problem } });
+  });
+  wf.setHandler(resolvedByProblem, async ({ problem, resolution }) => {
+    await wf.condition(() => recorded);
+    const r = rec!;
+    if (r.state === 'resolved' || r.state === 'closed') return; // its team got there first
+    const now = Date.now();
+    void raiseDueAlarms(now);
+    r.resolutionCode = 'fixed';
+    r.resolution = resolution;
+    r.resolvedAt = now;
+    r.autoCloseAt = now + autoCloseDays * DAY;
+    r.holdReason = null;
+    closeAssignment(now);
+    clocks.resolve(now);
+    void record({ action: 'resolved_by_problem', by: 'system', to: 'resolved', note: resolution, details: { problem } });
   });
   wf.setHandler(incidentOpened, async () => {
     await wf.condition(() => recorded);

@@ -2,3 +2,4 @@
 export { incidentWorkflow } from './incident';
 export { changeWorkflow } from './change';
 export { requestWorkflow } from './request';
+export { problemWorkflow } from './problem';

@@ -1,0 +1,16 @@
+import type { ProblemPolicyBody } from '../domain/problem';
+import type { Models } from '../models';
+import { latestPolicy } from '../models/policies';
+import type { ProblemEvent, ProblemRecord } from '../workflows/problem';
+import { persistCase } from './persist';
+
+export function createProblemActivities(models: Models) {
+  return {
+    async loadProblemPolicy(): Promise<{ version: number; body: ProblemPolicyBody }> {
+      return latestPolicy<ProblemPolicyBody>(models, 'problem', 'default');
+    },
+    async persistProblem({ record, event }: { record: ProblemRecord; event: ProblemEvent }): Promise<void> {
+      await persistCase(models.Problem, models.Audit, 'problem', record.number, record, event);
+    },
+  };
+}

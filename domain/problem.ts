@@ -1,0 +1,84 @@
+/**
+ * Problem management [ISO/IEC 20000-1 8.6.3]: problems, known errors with workarounds, and
+ * resolution through a change. States, commands, who may give them, and the problem policy.
+ */
+import { z } from 'zod';
+import type { Actor } from './actor';
+
+export const PROBLEM_STATES = ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved', 'closed', 'cancelled'] as const;
+export type ProblemState = (typeof PROBLEM_STATES)[number];
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const name = text(200);
+
+export const RaiseProblemInput = z.strictObject({
+  title: text(200),
+  description: text(10_000),
+  service: name,
+  configurationItem: name.optional(),
+  category: name,
+  impact: z.enum(['low', 'medium', 'high']),
+  /** the team that investigates it */
+  group: name,
+  incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(500).default([]),
+});
+export type RaiseProblemInput = z.infer<typeof RaiseProblemInput>;
+
+export const PROBLEM_COMMANDS = ['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const;
+export type ProblemCommand = (typeof PROBLEM_COMMANDS)[number];
+
+export const ProblemCommandInputs = {
+  investigate: z.strictObject({ note: text(2000).optional() }),
+  /** the root cause found and the workaround published: the problem becomes a known error */
+  record_known_error: z.strictObject({ symptoms: text(4000), rootCause: text(10_000), workaround: text(10_000) }),
+  /** the RFC raised to remove the root cause; its successful close resolves the problem */
+  link_change: z.strictObject({ change: z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001') }),
+  link_incidents: z.strictObject({ incidents: z.array(z.string().regex(/^INC\d{7,}$/)).min(1).max(500) }),
+  cancel: z.strictObject({ reason: text(2000) }),
+  comment: z.strictObject({ text: text(2000) }),
+} satisfies Record<ProblemCommand, z.ZodType>;
+export type ProblemCommandInput<C extends ProblemCommand> = z.infer<(typeof ProblemCommandInputs)[C]>;
+
+const FROM: Record<ProblemCommand, readonly ProblemState[]> = {
+  investigate: ['new'],
+  record_known_error: ['investigation'],
+  link_change: ['known_error'],
+  link_incidents: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'],
+  cancel: ['new', 'investigation', 'known_error', 'awaiting_change'],
+  comment: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'],
+};
+const TO: Partial<Record<ProblemCommand, ProblemState>> = {
+  investigate: 'investigation',
+  record_known_error: 'known_error',
+  link_change: 'awaiting_change',
+  cancel: 'cancelled',
+};
+export function problemNextState(state: ProblemState, command: ProblemCommand): ProblemState | null {
+  if (!FROM[command].includes(state)) return null;
+  return TO[command] ?? state;
+}
+
+/** Problem managers are agents (of the problem's group for the work itself) or admins. */
+export function refuseProblemCommand(p: { state: ProblemState; group: string }, command: ProblemCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
+  if (problemNextState(p.state, command) === null) return { kind: 'conflict', message: `cannot ${command.replace(/_/g, ' ')} a problem that is ${p.state}` };
+  if (actor.roles.includes('admin')) return null;
+  if (!actor.roles.includes('agent')) return { kind: 'forbidden', message: 'only an agent works on problems' };
+  if ((command === 'record_known_error' || command === 'link_change') && !actor.groups.includes(p.group)) {
+    return { kind: 'forbidden', message: `only ${p.group} records the root cause and raises the change` };
+  }
+  return null;
+}
+
+export const ProblemPolicyBody = z.strictObject({
+  /** days a resolved problem is watched for recurrence before it closes */
+  verificationDays: z.number().int().min(1).max(365),
+  /** what happens to its open incidents when a problem is resolved */
+  onResolve: z.enum(['resolve_incidents', 'leave_to_teams']),
+});
+export type ProblemPolicyBody = z.infer<typeof ProblemPolicyBody>;
+export const DEFAULT_PROBLEM_POLICY: ProblemPolicyBody = { verificationDays: 14, onResolve: 'resolve_incidents' };
+
+export function problemNumber(n: number): string {
+  return `PRB${String(n).padStart(7, '0')}`;
+}
+export const ProblemNumber = z.string().regex(/^PRB\d{7,}$/, 'a problem number such as PRB0000001');

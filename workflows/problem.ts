@@ -1,0 +1,244 @@
+/**
+ * Problem management [ISO/IEC 20000-1 8.6.3] as one workflow per problem; its id is the problem
+ * number. new → investigation (a task for the problem team) → known_error (root cause and
+ * workaround published) → awaiting_change (the RFC raised and linked) → resolved (the change
+ * closed successful) → closed after a verification period with no recurrence; a recurrence
+ * reopens investigation; cancel with a reason. Linked incidents and changes are told by signal,
+ * so each link is in both histories.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { problemNextState, ProblemCommandInputs, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
+import type { TaskRecord } from '../domain/task';
+import type { createActivities } from '../activities';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+import { changeClosed, linkedToProblem, resolvedByProblem } from './signals';
+import { Tasks } from './task';
+
+type Activities = ReturnType<typeof createActivities>;
+const { loadProblemPolicy, persistProblem } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface ProblemRecord extends RaiseProblemInput {
+  number: string;
+  state: ProblemState;
+  raisedBy: string;
+  openedAt: number;
+  knownError: { symptoms: string; rootCause: string; workaround: string; by: string; at: number } | null;
+  change: string | null;
+  resolvedAt: number | null;
+  verifyUntil: number | null;
+  closedAt: number | null;
+  recurrences: number;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  policy: { problem: number; onResolve: ProblemPolicyBody['onResolve']; verificationDays: number };
+  seq: number;
+}
+export interface ProblemEvent {
+  seq: number;
+  action: string;
+  from: ProblemState | null;
+  to: ProblemState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+export interface ProblemView extends ProblemRecord {
+  tasks: TaskRecord[];
+}
+export interface ProblemCommandArgs {
+  actor: Actor;
+  input: ProblemCommandInput<ProblemCommand>;
+}
+export type ProblemUpdate = UpdateDefinition<ProblemView, [ProblemCommandArgs]>;
+export const problemUpdates = Object.fromEntries(
+  (['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ProblemView, [ProblemCommandArgs]>(`problem.${c}`)]),
+) as Record<ProblemCommand, ProblemUpdate>;
+export const problemOpened = wf.defineUpdate<ProblemView>('problem.opened');
+
+export interface ProblemWorkflowInput {
+  number: string;
+  input: RaiseProblemInput;
+  actor: Actor;
+}
+
+const DAY = 86_400_000;
+
+export async function problemWorkflow({ number, input, actor }: ProblemWorkflowInput): Promise<ProblemView> {
+  let rec: ProblemRecord | undefined;
+  let recorded = false;
+  const write = inOrder();
+
+  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ProblemState): Promise<ProblemView> {
+    const from = action === 'raise' ? null : rec!.state;
+    if (to) rec!.state = to;
+    rec!.seq += 1;
+    const event: ProblemEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
+    const answer = view();
+    const snapshot = JSON.parse(JSON.stringify(rec)) as ProblemRecord;
+    return write(() => persistProblem({ record: snapshot, event })).then(() => answer);
+  }
+  const view = (): ProblemView => JSON.parse(JSON.stringify({ ...rec!, tasks: tasks.all }));
+  const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details) });
+
+  /** Tells another case by signal; a case whose process has ended is noted, not an error. */
+  async function tell(target: string, send: () => Promise<void>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch {
+      await record('link_not_delivered', 'system', `${target} has no running process to tell`, { target });
+      return false;
+    }
+  }
+  async function linkIncidents(incidents: string[], by: string) {
+    const fresh = incidents.filter((i) => !rec!.incidents.includes(i));
+    if (!fresh.length) return view();
+    rec!.incidents.push(...fresh);
+    // an incident on a resolved problem during verification is a recurrence: investigate again
+    const recurrence = rec!.state === 'resolved';
+    if (recurrence) {
+      rec!.recurrences += 1;
+      rec!.resolvedAt = null;
+      rec!.verifyUntil = null;
+    }
+    const answer = await record('link_incidents', by, recurrence ? 'recurred during verification: back to investigation' : null, { incidents: fresh }, recurrence ? 'investigation' : undefined);
+    for (const i of fresh) await tell(i, () => wf.getExternalWorkflowHandle(i).signal(linkedToProblem, { problem: number }));
+    return answer;
+  }
+
+  wf.setHandler(problemOpened, async () => {
+    await wf.condition(() => recorded);
+    return view();
+  });
+  wf.setHandler(changeClosed, ({ change, outcome }) => {
+    if (!rec || rec.state !== 'awaiting_change' || rec.change !== change) return;
+    if (outcome === 'successful') {
+      rec.resolvedAt = Date.now();
+      rec.verifyUntil = rec.resolvedAt + rec.policy.verificationDays * DAY;
+      void record('resolve', 'system', `${change} closed successful`, { change }, 'resolved');
+    } else {
+      rec.change = null;
+      void record('change_failed', 'system', `${change} closed ${outcome}: a new change is needed`, { change, outcome }, 'known_error');
+    }
+  });
+  for (const command of Object.keys(problemUpdates) as ProblemCommand[]) {
+    wf.setHandler(
+      problemUpdates[command],
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseProblemCommand(rec!, command, by);
+        if (refused) throw refusal(refused, rec!.state);
+        return apply(command, ProblemCommandInputs[command].parse(raw) as ProblemCommandInput<ProblemCommand>, by);
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = ProblemCommandInputs[command].safeParse(raw ?? {});
+          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
+          if (rec && recorded) {
+            const refused = refuseProblemCommand(rec, command, by);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+
+  async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<ProblemView> {
+    const r = rec!;
+    const to = problemNextState(r.state, command)!;
+    switch (command) {
+      case 'investigate': {
+        const i = raw as ProblemCommandInput<'investigate'>;
+        return record('investigate', by.name, i.note ?? null, {}, to);
+      }
+      case 'record_known_error': {
+        const i = raw as ProblemCommandInput<'record_known_error'>;
+        r.knownError = { ...i, by: by.name, at: Date.now() };
+        const answer = record('record_known_error', by.name, i.rootCause, { workaround: i.workaround }, to);
+        await tasks.cancelOpen('the root cause is found');
+        return answer;
+      }
+      case 'link_change': {
+        const i = raw as ProblemCommandInput<'link_change'>;
+        r.change = i.change;
+        const answer = await record('link_change', by.name, null, { change: i.change }, to);
+        await tell(i.change, () => wf.getExternalWorkflowHandle(i.change).signal(linkedToProblem, { problem: number }));
+        return answer;
+      }
+      case 'link_incidents':
+        return linkIncidents((raw as ProblemCommandInput<'link_incidents'>).incidents, by.name);
+      case 'cancel': {
+        const i = raw as ProblemCommandInput<'cancel'>;
+        r.cancelReason = i.reason;
+        r.closedAt = Date.now();
+        return record('cancel', by.name, i.reason, {}, to);
+      }
+      case 'comment': {
+        const i = raw as ProblemCommandInput<'comment'>;
+        r.comments.push({ at: Date.now(), by: by.name, text: i.text });
+        return record('comment', by.name, i.text);
+      }
+    }
+  }
+
+  // ---- raise ----
+  const policy = await loadProblemPolicy();
+  rec = {
+    ...input,
+    incidents: [],
+    number,
+    state: 'new',
+    raisedBy: actor.name,
+    openedAt: Date.now(),
+    knownError: null,
+    change: null,
+    resolvedAt: null,
+    verifyUntil: null,
+    closedAt: null,
+    recurrences: 0,
+    cancelReason: null,
+    comments: [],
+    policy: { problem: policy.version, ...policy.body },
+    seq: 0,
+  };
+  await record('raise', actor.name, null, { service: input.service, configurationItem: input.configurationItem ?? null }, 'new');
+  recorded = true;
+  if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
+
+  // ---- run until closed or cancelled ----
+  const done = () => rec!.state === 'closed' || rec!.state === 'cancelled';
+  while (!done()) {
+    const state = rec.state;
+    if (state === 'investigation' && !tasks.all.some((t) => t.state === 'open' || t.state === 'claimed')) {
+      // the problem team's work: a task, which the known error closes
+      void tasks.run({ type: 'investigate', title: `Investigate ${number}: ${rec.title}`, group: rec.group });
+    }
+    if (state === 'resolved') {
+      if (rec.policy.onResolve === 'resolve_incidents') {
+        const resolution = `Resolved by ${number} through ${rec.change}: ${rec.knownError?.rootCause ?? ''}`.slice(0, 10_000);
+        for (const i of rec.incidents) {
+          if (await tell(i, () => wf.getExternalWorkflowHandle(i).signal(resolvedByProblem, { problem: number, resolution }))) {
+            await record('incident_resolved', 'system', null, { incident: i });
+          }
+        }
+      }
+      const recurred = await wf.condition(() => rec!.state !== 'resolved', Math.max(1, rec.verifyUntil! - Date.now()));
+      if (!recurred) {
+        rec.closedAt = Date.now();
+        await record('close', 'system', `no recurrence in ${rec.policy.verificationDays} days`, {}, 'closed');
+      }
+      continue;
+    }
+    await wf.condition(() => rec!.state !== state);
+  }
+  await tasks.cancelOpen(`the problem is ${rec.state}`);
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+}

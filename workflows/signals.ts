@@ -1,0 +1,12 @@
+/**
+ * Signals one case's workflow sends another's (no answer needed): a problem links incidents and
+ * changes, resolves its incidents, and hears when its change closes. One definition, both sides.
+ */
+import * as wf from '@temporalio/workflow';
+
+/** to an incident or a change: it is now linked to this problem */
+export const linkedToProblem = wf.defineSignal<[{ problem: string }]>('linkedToProblem');
+/** to an incident: the problem behind it is resolved */
+export const resolvedByProblem = wf.defineSignal<[{ problem: string; resolution: string }]>('resolvedByProblem');
+/** to a problem: a change linked to it has closed */
+export const changeClosed = wf.defineSignal<[{ change: string; outcome: string }]>('problem.changeClosed');
