@@ -29,6 +29,15 @@ export function createIncidentActivities(models: Models) {
       return { priorityMatrix, incidentSla, calendars };
     },
 
+    /** Known errors whose problem is still open, on this CI or in this category: workarounds for the agent. */
+    async findKnownErrors({ configurationItem, category }: { configurationItem: string; category: string }) {
+      const found = await models.Problem.find(
+        { knownError: { $ne: null }, state: { $in: ['investigation', 'known_error', 'awaiting_change'] }, $or: [{ configurationItem }, { category }] },
+        { _id: 0, number: 1, knownError: 1 },
+      ).sort({ openedAt: -1 }).limit(10).lean();
+      return (found as unknown as Array<{ number: string; knownError: { symptoms: string; workaround: string } }>).map((p) => ({ problem: p.number, symptoms: p.knownError.symptoms, workaround: p.knownError.workaround }));
+    },
+
     /** Writes the record and its audit entry; repeating it (a retried activity) changes nothing. */
     async persistIncident({ record, event }: { record: IncidentRecord; event: IncidentEvent }): Promise<void> {
       const breached = record.sla.response.breachedAt !== null || record.sla.resolution.breachedAt !== null;

@@ -2,16 +2,20 @@
  * Activities are made by a factory so the worker injects its database and settings; nothing
  * here reaches for a global. One module per process, plus the shared notification outlet.
  */
+import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
 import { createIncidentActivities } from './incident';
 import { createProblemActivities } from './problem';
+import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
 export interface ActivityDeps extends NotifyOptions {
   models: Models;
+  /** for activities that start or command other cases (the trend scan) */
+  temporal?: { client: Client; taskQueue: string };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -21,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChangeActivities(deps.models),
     ...createRequestActivities(deps.models),
     ...createProblemActivities(deps.models),
+    ...createProblemTrendActivities(deps.models, deps.temporal),
     ...createNotificationActivities(deps.models, deps),
   };
 }

@@ -26,6 +26,8 @@ export interface AppDeps {
   client: Client;
   logger: Logger;
   taskQueue?: string;
+  /** the trend scan's Schedule (tests name their own) */
+  trendScheduleId?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {

@@ -3,7 +3,10 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
-import { PROBLEM_COMMANDS, PROBLEM_STATES, ProblemCommandInputs, ProblemNumber, problemNumber, RaiseProblemInput, type ProblemCommand } from '../domain/problem';
+import { PROBLEM_COMMANDS, PROBLEM_STATES, ProblemCommandInputs, ProblemNumber, problemNumber, ProblemTrendBody, RaiseProblemInput, type ProblemCommand } from '../domain/problem';
+import { latestPolicy } from '../models/policies';
+import { ensureTrendSchedule } from '../worker/schedules';
+import { present, READ_ONLY, writeVersion } from './policies';
 import type { Models } from '../models';
 import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
 import { caseHistory, openCase } from './cases';
@@ -41,8 +44,35 @@ const knownError = (p: ProblemRecord) => ({
   change: p.change,
 });
 
-export function problemRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
+export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { models: Models; client: Client; taskQueue: string; trendScheduleId?: string }): Router {
   const router = Router();
+
+  route(router, {
+    method: 'get',
+    path: '/policies/problem-trend',
+    tag: 'Problems',
+    summary: 'The incident-trend policy: grouping key, threshold, window, scan interval, problem team',
+    roles: 'authenticated',
+    handler: async ({ res }) => {
+      const p = await latestPolicy<ProblemTrendBody>(models, 'problem-trend', 'default');
+      res.set('ETag', `"${p.version}"`);
+      return present(p);
+    },
+  });
+  route(router, {
+    method: 'put',
+    path: '/policies/problem-trend',
+    tag: 'Problems',
+    summary: 'Replace the incident-trend policy; the scan Schedule follows its interval at once',
+    roles: ['process_owner', 'admin'],
+    body: ProblemTrendBody,
+    readOnlyFields: READ_ONLY,
+    handler: async ({ body, actor, req, res }) => {
+      const written = await writeVersion(models, req, res, 'problem-trend', 'default', body, actor.name);
+      await ensureTrendSchedule(client, models, taskQueue, trendScheduleId);
+      return written;
+    },
+  });
 
   async function load(number: string): Promise<ProblemRecord> {
     const rec = (await models.Problem.findOne({ number }, { _id: 0 }).lean()) as ProblemRecord | null;

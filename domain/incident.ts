@@ -90,6 +90,8 @@ export interface IncidentRecord extends OpenIncidentInput {
   comments: Array<{ at: number; by: string; text: string }>;
   /** problems this incident is linked to */
   problems?: string[];
+  /** known errors on its CI or category when it was logged: the workarounds to try first */
+  knownErrors?: Array<{ problem: string; symptoms: string; workaround: string }>;
   policy: { priorityMatrix: number; incidentSla: number; calendar: { id: string; version: number } };
   sla: { response: Clock; resolution: Clock };
   autoCloseAt: number | null;
@@ -227,6 +229,7 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     escalations: rec.escalations.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     comments: rec.comments.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),
     problems: rec.problems ?? [],
+    knownErrors: rec.knownErrors ?? [],
     policy: rec.policy,
     sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
     seq: rec.seq,

@@ -82,3 +82,55 @@ export function problemNumber(n: number): string {
   return `PRB${String(n).padStart(7, '0')}`;
 }
 export const ProblemNumber = z.string().regex(/^PRB\d{7,}$/, 'a problem number such as PRB0000001');
+
+// ---- problems from incident trends ----
+
+export const TREND_KEYS = ['configurationItem', 'service', 'category'] as const;
+export type TrendKey = (typeof TREND_KEYS)[number];
+
+export const ProblemTrendBody = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** incidents sharing this field form a trend */
+  groupBy: z.enum(TREND_KEYS),
+  /** how many incidents within the window make a trend */
+  threshold: z.number().int().min(2).max(1000),
+  windowMinutes: z.number().int().min(1).max(525_600),
+  /** how often the scan runs (a Temporal Schedule) */
+  scanIntervalMinutes: z.number().int().min(1).max(10_080),
+  /** the problem team a trend's problem goes to */
+  group: name,
+  impact: z.enum(['low', 'medium', 'high']).default('medium'),
+});
+export type ProblemTrendBody = z.infer<typeof ProblemTrendBody>;
+export const DEFAULT_PROBLEM_TREND: ProblemTrendBody = {
+  enabled: true,
+  groupBy: 'configurationItem',
+  threshold: 5,
+  windowMinutes: 1440,
+  scanIntervalMinutes: 15,
+  group: 'problem-management',
+  impact: 'medium',
+};
+
+export interface TrendIncident {
+  number: string;
+  openedAt: number;
+  configurationItem: string;
+  service: string;
+  category: string;
+}
+
+/** The trends among incidents opened within the window: groups of at least `threshold` sharing the key, oldest first. */
+export function incidentTrends(incidents: TrendIncident[], policy: Pick<ProblemTrendBody, 'groupBy' | 'threshold' | 'windowMinutes'>, now: number) {
+  const since = now - policy.windowMinutes * 60_000;
+  const groups = new Map<string, TrendIncident[]>();
+  for (const i of incidents) {
+    if (i.openedAt < since || i.openedAt > now) continue;
+    const key = i[policy.groupBy];
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  }
+  return [...groups.entries()]
+    .filter(([, g]) => g.length >= policy.threshold)
+    .map(([key, g]) => ({ key, incidents: g.sort((a, b) => a.openedAt - b.openedAt || a.number.localeCompare(b.number)) }))
+    .sort((a, b) => a.incidents[0].openedAt - b.incidents[0].openedAt);
+}

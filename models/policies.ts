@@ -3,10 +3,10 @@ import { DEFAULT_CALENDARS } from '../domain/calendar';
 import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
 import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
 import { DEFAULT_CHANGE_POLICY } from '../domain/change';
-import { DEFAULT_PROBLEM_POLICY } from '../domain/problem';
+import { DEFAULT_PROBLEM_POLICY, DEFAULT_PROBLEM_TREND } from '../domain/problem';
 import { isDuplicateKey, type Models } from '.';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;
@@ -67,6 +67,7 @@ export async function seedDefaultPolicies(models: Models): Promise<void> {
     ['incident-sla', 'default', DEFAULT_INCIDENT_SLA],
     ['change', 'default', DEFAULT_CHANGE_POLICY],
     ['problem', 'default', DEFAULT_PROBLEM_POLICY],
+    ['problem-trend', 'default', DEFAULT_PROBLEM_TREND],
     ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
   ];
   for (const [kind, key, body] of seeds) {

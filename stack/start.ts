@@ -12,7 +12,8 @@ import { createApp } from '../api/app';
 import { ensureBootstrapAdmin } from '../api/auth';
 import { createModels, ensureIndexes } from '../models';
 import { seedDefaultPolicies } from '../models/policies';
-import { createWorker } from '../worker/worker';
+import { ensureTrendSchedule } from '../worker/schedules';
+import { createWorker, TASK_QUEUE } from '../worker/worker';
 import { config } from './config';
 import { startDatabase } from './database';
 import { logger } from './logger';
@@ -55,9 +56,12 @@ async function main() {
     await seedDefaultPolicies(models);
     const generatedKey = await ensureBootstrapAdmin(models, config.adminApiKey);
 
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: temporal.namespace });
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => workerConnection.close());
-    const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl });
+    const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl, client });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -68,9 +72,7 @@ async function main() {
       void stopAll(1);
     });
 
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: temporal.namespace });
+    await ensureTrendSchedule(client, models, TASK_QUEUE);
     const app = createApp({ models, client, logger });
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
       const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).once('error', reject);

@@ -2,6 +2,7 @@
  * The worker: runs every process workflow and its activities on one task queue. Workers scale
  * out: start more of them (`docker compose up --scale worker=N`) against the same Temporal.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
@@ -9,6 +10,7 @@ import { createModels, ensureIndexes, type Models } from '../models';
 import { seedDefaultPolicies } from '../models/policies';
 import { config } from '../stack/config';
 import { logger } from '../stack/logger';
+import { ensureTrendSchedule } from './schedules';
 
 export const TASK_QUEUE = 'iso20k-flow';
 
@@ -20,6 +22,8 @@ export interface WorkerDeps {
   webhookUrl?: string;
   /** a prebuilt workflow bundle (tests bundle once per run); the worker bundles the sources otherwise */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** for activities that start or command other cases (the trend scan) */
+  client?: Client;
   /** 0 replays every workflow task from history (tests use it to prove restarts and determinism) */
   maxCachedWorkflows?: number;
 }
@@ -30,7 +34,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? TASK_QUEUE,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({ models: deps.models, webhookUrl: deps.webhookUrl }),
+    activities: createActivities({
+      models: deps.models,
+      webhookUrl: deps.webhookUrl,
+      temporal: deps.client ? { client: deps.client, taskQueue: deps.taskQueue ?? TASK_QUEUE } : undefined,
+    }),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
 }
@@ -41,7 +49,9 @@ async function main() {
   await ensureIndexes(models);
   await seedDefaultPolicies(models);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
+  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace });
+  const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl, client });
+  await ensureTrendSchedule(client, models, TASK_QUEUE);
   logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   await connection.close();

@@ -28,7 +28,7 @@ import { linkedToProblem, resolvedByProblem } from './signals';
 import { refusal } from './refusal';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadIncidentPolicies, persistIncident } = wf.proxyActivities<Activities>({
+const { loadIncidentPolicies, persistIncident, findKnownErrors } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -266,6 +266,8 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   // ---- open: classify, prioritise, start the clocks ----
   const openedAt = Date.now();
   const policies = await loadIncidentPolicies();
+  // known errors shown at logging (a later addition: incidents opened before it replay without)
+  const knownErrors = wf.patched('known-errors-at-open') ? await findKnownErrors({ configurationItem: input.configurationItem, category: input.category }) : [];
   const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
   cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
   autoCloseDays = policies.incidentSla.body.autoCloseDays;
@@ -290,6 +292,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     assignments: [],
     escalations: [],
     comments: [],
+    knownErrors,
     policy: {
       priorityMatrix: policies.priorityMatrix.version,
       incidentSla: policies.incidentSla.version,

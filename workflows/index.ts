@@ -3,3 +3,4 @@ export { incidentWorkflow } from './incident';
 export { changeWorkflow } from './change';
 export { requestWorkflow } from './request';
 export { problemWorkflow } from './problem';
+export { problemTrendScan } from './problem-trend';

@@ -37,6 +37,7 @@ export interface ProblemRecord extends RaiseProblemInput {
   cancelReason: string | null;
   comments: Array<{ at: number; by: string; text: string }>;
   policy: { problem: number; onResolve: ProblemPolicyBody['onResolve']; verificationDays: number };
+  trend: { groupBy: string; key: string } | null;
   seq: number;
 }
 export interface ProblemEvent {
@@ -66,11 +67,13 @@ export interface ProblemWorkflowInput {
   number: string;
   input: RaiseProblemInput;
   actor: Actor;
+  /** the incident trend that raised it, if the trend scan did */
+  trend?: { groupBy: string; key: string };
 }
 
 const DAY = 86_400_000;
 
-export async function problemWorkflow({ number, input, actor }: ProblemWorkflowInput): Promise<ProblemView> {
+export async function problemWorkflow({ number, input, actor, trend }: ProblemWorkflowInput): Promise<ProblemView> {
   let rec: ProblemRecord | undefined;
   let recorded = false;
   const write = inOrder();
@@ -206,9 +209,10 @@ export async function problemWorkflow({ number, input, actor }: ProblemWorkflowI
     cancelReason: null,
     comments: [],
     policy: { problem: policy.version, ...policy.body },
+    trend: trend ?? null,
     seq: 0,
   };
-  await record('raise', actor.name, null, { service: input.service, configurationItem: input.configurationItem ?? null }, 'new');
+  await record('raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
   recorded = true;
   if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
 

@@ -1,4 +1,6 @@
 /** Problem management over HTTP: from incidents to a known error, resolved through a change. */
+import { randomUUID } from 'node:crypto';
+import { problemTrendScan } from '../../workflows/problem-trend';
 import { startApi, type RunningApi } from '../support/harness';
 import { eventually } from '../support/incidents';
 
@@ -66,6 +68,11 @@ describe('a problem', () => {
     expect((await api.call('GET', '/known-errors?configurationItem=vpn-gw-9', { key: requester })).body.total).toBe(1);
     expect((await api.call('GET', `/known-errors/${prb}`, { key: requester })).body.symptoms).toBe('VPN sessions reset on the hour');
 
+    // a new incident on that CI shows the workaround when it is logged
+    const later = await post('/incidents', ops, incident);
+    expect(later.body.knownErrors).toEqual([{ problem: prb, symptoms: 'VPN sessions reset on the hour', workaround: 'reconnect; sessions survive until the next hour' }]);
+    expect((await post('/incidents', ops, { ...incident, configurationItem: 'printer-1', category: 'printing' })).body.knownErrors).toEqual([]);
+
     // the RFC that removes the root cause
     const chg = (await post('/changes', pm, {
       title: 'Upgrade the VPN gateway firmware', description: 'fixes the leak', justification: prb, type: 'standard', template: 'restart-app-server',
@@ -130,5 +137,42 @@ describe('a problem', () => {
     expect(back.change).toBeNull();
     expect((await post(`/problems/${prb}/cancel`, pm, { reason: 'the mail service is being retired' })).body.state).toBe('cancelled');
     expect((await post(`/problems/${prb}/comment`, pm, { text: 'late' })).status).toBe(409);
+  });
+});
+
+describe('problems from incident trends', () => {
+  it('opens exactly one problem when incidents on one CI reach the threshold, and links later ones', async () => {
+    const owner = await api.key('olga', ['process_owner']);
+    const policy = { enabled: true, groupBy: 'configurationItem', threshold: 5, windowMinutes: 60, scanIntervalMinutes: 10, group: 'problem-team', impact: 'high' };
+    const put = await api.call('PUT', '/policies/problem-trend', { key: owner, body: policy });
+    expect(put.status).toBe(200);
+    const schedule = await api.client.schedule.getHandle(`trend-scan-${api.taskQueue}`).describe();
+    expect(schedule.spec.intervals?.[0].every).toBe(10 * 60_000);
+    expect(schedule.state.paused).toBe(false);
+    expect((await api.call('PUT', '/policies/problem-trend', { key: owner, body: { ...policy, threshold: 1 } })).status).toBe(400);
+
+    const on = (ci: string) => post('/incidents', ops, { ...incident, configurationItem: ci, service: 'Billing', category: 'database' });
+    const five: string[] = [];
+    for (let i = 0; i < 5; i++) five.push((await on('db-trend')).body.number);
+    await on('db-elsewhere');
+    const scan = () => api.client.workflow.execute(problemTrendScan, { taskQueue: api.taskQueue, workflowId: `scan-${randomUUID()}` });
+
+    const first = await scan();
+    expect(first.opened).toHaveLength(1);
+    const prb = first.opened[0];
+    const p = (await api.call('GET', `/problems/${prb}`, { key: pm })).body;
+    expect(p).toMatchObject({ state: 'new', configurationItem: 'db-trend', service: 'Billing', group: 'problem-team', impact: 'high', trend: { groupBy: 'configurationItem', key: 'db-trend' } });
+    expect([...p.incidents].sort()).toEqual([...five].sort());
+
+    expect(await scan()).toEqual({ opened: [], linked: {} }); // run again: nothing twice
+    const sixth = (await on('db-trend')).body.number;
+    expect(await scan()).toEqual({ opened: [], linked: { [prb]: [sixth] } });
+    await eventually(async () => {
+      const h = (await api.call('GET', `/incidents/${sixth}/history`, { key: pm })).body.items;
+      expect(h.map((e: { action: string }) => e.action)).toContain('problem_linked');
+    });
+    expect((await api.call('GET', `/problems?incident=${sixth}`, { key: pm })).body.items.map((x: { number: string }) => x.number)).toEqual([prb]);
+    await api.call('PUT', '/policies/problem-trend', { key: owner, body: { ...policy, enabled: false } });
+    expect((await api.client.schedule.getHandle(`trend-scan-${api.taskQueue}`).describe()).state.paused).toBe(true);
   });
 });

@@ -56,9 +56,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(connection: NativeConnection, namespace: string, models: Models, opts: { webhookUrl?: string; taskQueue?: string; maxCachedWorkflows?: number } = {}): Promise<RunningWorker> {
+export async function startWorker(connection: NativeConnection, namespace: string, models: Models, opts: { webhookUrl?: string; taskQueue?: string; maxCachedWorkflows?: number; client?: Client } = {}): Promise<RunningWorker> {
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
-  const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows });
+  const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows, client: opts.client });
   const running = worker.run();
   return {
     taskQueue,
@@ -90,11 +90,12 @@ export async function startApi(label: string, opts: { webhookUrl?: string } = {}
   // each test file numbers its incidents from a place of its own: they share one Temporal server
   await models.Counter.create({ _id: 'INC', value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined))!;
-  const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  const w = await startWorker(nativeConnection, 'default', models, opts);
   const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const client = new Client({ connection });
-  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue: w.taskQueue });
+  const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  const taskQueue = `test-${randomUUID()}`;
+  const w = await startWorker(nativeConnection, 'default', models, { ...opts, client, taskQueue });
+  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}` });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -131,6 +132,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string } = {}
     },
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
+      await client.schedule.getHandle(`trend-scan-${taskQueue}`).delete().catch(() => undefined);
       await w.stop();
       await connection.close();
       await nativeConnection.close();

@@ -1,0 +1,29 @@
+/**
+ * The Temporal Schedules behind periodic work, kept in step with the policies that time them.
+ * Created when missing at every start, updated when a process owner changes the policy.
+ */
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import type { ProblemTrendBody } from '../domain/problem';
+import type { Models } from '../models';
+import { latestPolicy } from '../models/policies';
+import { problemTrendScan } from '../workflows/problem-trend';
+
+export const TREND_SCHEDULE = 'problem-trend-scan';
+
+export async function ensureTrendSchedule(client: Client, models: Models, taskQueue: string, scheduleId = TREND_SCHEDULE): Promise<void> {
+  const policy = (await latestPolicy<ProblemTrendBody>(models, 'problem-trend', 'default')).body;
+  const every = policy.scanIntervalMinutes * 60_000; // ms
+  const handle = client.schedule.getHandle(scheduleId);
+  try {
+    await handle.update((prev) => ({ ...prev, spec: { intervals: [{ every }] }, state: { ...prev.state, paused: !policy.enabled } }));
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every }] },
+      action: { type: 'startWorkflow', workflowType: problemTrendScan, taskQueue, workflowId: `${scheduleId}-run` },
+      policies: { overlap: 'SKIP' },
+      state: { paused: !policy.enabled, note: 'opens problems from incident trends (policy: /policies/problem-trend)' },
+    });
+  }
+}
