@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
+import { createImprovementActivities } from './improvement';
 import { createIncidentActivities } from './incident';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChangeActivities(deps.models),
     ...createRequestActivities(deps.models),
     ...createProblemActivities(deps.models),
+    ...createImprovementActivities(deps.models),
     ...createProblemTrendActivities(deps.models, deps.temporal),
     ...createNotificationActivities(deps.models, deps),
   };

@@ -13,6 +13,7 @@ import { changeRoutes } from './changes';
 import { delegationRoutes } from './delegations';
 import { authenticate } from './auth';
 import { healthRoutes } from './health';
+import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(changeRoutes({ ...deps, taskQueue }));
   app.use(requestRoutes({ ...deps, taskQueue }));
   app.use(problemRoutes({ ...deps, taskQueue }));
+  app.use(improvementRoutes({ ...deps, taskQueue }));
   app.use(workRoutes(deps));
 
   app.use((req) => {

@@ -12,6 +12,7 @@ export const TASK_TYPES = {
   pir: { outcomes: ['successful', 'failed', 'backed_out'] as const, fields: z.strictObject({ findings: notes, lessons: notes.optional() }) },
   fulfil: { outcomes: ['done', 'failed'] as const, fields: z.strictObject({ notes: notes.optional() }) },
   investigate: { outcomes: ['done'] as const, fields: z.strictObject({ findings: notes }) },
+  action: { outcomes: ['done'] as const, fields: z.strictObject({ notes: notes.optional() }) },
 } as const;
 export type TaskType = keyof typeof TASK_TYPES;
 

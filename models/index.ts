@@ -9,6 +9,7 @@ import { changeModel } from './change';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
+import { improvementModel } from './improvement';
 import { incidentModel } from './incident';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
@@ -25,6 +26,7 @@ export function createModels(conn: Connection) {
     Audit: auditModel(conn),
     Counter: counterModel(conn),
     Delegation: delegationModel(conn),
+    Improvement: improvementModel(conn),
     Incident: incidentModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
@@ -37,7 +39,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Incident, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
+  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Improvement, models.Incident, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
     await m.createIndexes();
   }
 }

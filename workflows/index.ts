@@ -4,3 +4,4 @@ export { changeWorkflow } from './change';
 export { requestWorkflow } from './request';
 export { problemWorkflow } from './problem';
 export { problemTrendScan } from './problem-trend';
+export { improvementWorkflow } from './improvement';

@@ -106,7 +106,12 @@ export class Tasks {
   }
 
   /** Opens a task and waits until it is completed; answers with the completed task. */
-  async run(spec: { type: TaskType; title: string; group: string; dueAt?: number }): Promise<TaskRecord> {
+  run(spec: { type: TaskType; title: string; group: string; dueAt?: number }): Promise<TaskRecord> {
+    return this.open(spec).done;
+  }
+
+  /** Opens a task at once; `done` settles when it is completed or cancelled. */
+  open(spec: { type: TaskType; title: string; group: string; dueAt?: number }): { task: TaskRecord; done: Promise<TaskRecord> } {
     const t: TaskRecord = {
       id: `${this.ctx.caseId}-T${++this.count}`,
       caseId: this.ctx.caseId,
@@ -125,9 +130,9 @@ export class Tasks {
       rev: 1,
     };
     this.all.push(t);
-    await Promise.all([this.persist(t), this.ctx.history('task_opened', 'system', `${spec.type}: ${spec.title}`, { task: t.id, group: spec.group })]);
-    await wf.condition(() => t.state === 'completed' || t.state === 'cancelled');
-    return t;
+    const opened = Promise.all([this.persist(t), this.ctx.history('task_opened', 'system', `${spec.type}: ${spec.title}`, { task: t.id, group: spec.group })]);
+    const done = opened.then(() => wf.condition(() => t.state === 'completed' || t.state === 'cancelled')).then(() => t);
+    return { task: t, done };
   }
 
   /** Cancels every task not yet completed (the case ended). */

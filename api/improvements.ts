@@ -1,0 +1,175 @@
+/** Continual improvement over HTTP: the improvement register, PDCA commands, tracking and the summary. */
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { ROLES, type Role } from '../domain/actor';
+import {
+  IMPROVEMENT_COMMANDS,
+  IMPROVEMENT_SOURCES,
+  IMPROVEMENT_STATES,
+  ImprovementCommandInputs,
+  ImprovementNumber,
+  improvementNumber,
+  PHASE_OF,
+  RegisterImprovementInput,
+  targetMet,
+  type ImprovementCommand,
+} from '../domain/improvement';
+import type { Models } from '../models';
+import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
+import { caseHistory, openCase } from './cases';
+import { sendCommand } from './commands';
+import { Page } from './lists';
+import { illegalTransition, notFound } from './problem';
+import { route } from './route';
+
+const NumberParam = z.strictObject({ number: ImprovementNumber });
+const SUMMARIES: Record<ImprovementCommand, string> = {
+  plan: 'Plan the cycle: objective, measurable targets (baseline, target, unit), actions with groups and due dates; then plan approval',
+  measure: 'Record a measurement against a target of the current cycle',
+  review: 'Check review and Act: met closes the improvement (standardised, lessons learned); otherwise the next cycle starts with the targets carried over',
+  cancel: 'Cancel the improvement with a reason',
+  comment: 'Add a comment',
+};
+
+/** What tracking an improvement to closure needs: its phase, each target's figures, overdue actions. */
+export function improvementView(rec: ImprovementRecord, now = Date.now()) {
+  const c = rec.cycles[rec.cycles.length - 1];
+  const targets = c.targets.map((t) => {
+    const latest = [...c.measurements].reverse().find((m) => m.target === t.name) ?? null;
+    return { ...t, latest: latest ? { value: latest.value, at: new Date(latest.at).toISOString() } : null, met: latest ? targetMet(t, latest.value) : false };
+  });
+  const overdueActions = c.actions.filter((a) => !a.done && Date.parse(a.due) < now && (rec.state === 'do' || rec.state === 'check'));
+  return { ...rec, phase: PHASE_OF[rec.state], cycle: c.n, current: { ...c, targets }, overdueActions };
+}
+
+export function improvementRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
+  const router = Router();
+
+  async function load(number: string): Promise<ImprovementRecord> {
+    const rec = (await models.Improvement.findOne({ number }, { _id: 0 }).lean()) as ImprovementRecord | null;
+    if (!rec) throw notFound(`there is no improvement ${number}`);
+    return rec;
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/improvements',
+    tag: 'Continual improvement',
+    summary: 'Register an improvement opportunity from any source; its first PDCA cycle starts in Plan',
+    roles: ROLES.filter((r) => r !== 'auditor') as Role[],
+    body: RegisterImprovementInput,
+    status: 201,
+    handler: async ({ body, actor, res }) =>
+      openCase({ client, models, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened }, (number, common) =>
+        client.workflow.start(improvementWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
+      ).then((v) => improvementView(v)),
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/improvements',
+    tag: 'Continual improvement',
+    summary: 'The improvement register (newest first), filtered and paginated',
+    roles: 'authenticated',
+    query: z.strictObject({
+      state: z.enum(IMPROVEMENT_STATES).optional(),
+      owner: z.string().min(1).optional(),
+      service: z.string().min(1).optional(),
+      source: z.enum(IMPROVEMENT_SOURCES).optional(),
+      ...Page.shape,
+    }),
+    handler: async ({ query }) => {
+      const { limit, offset, ...filter } = query;
+      const [docs, total] = await Promise.all([
+        models.Improvement.find(filter, { _id: 0 }).sort({ openedAt: -1, number: -1 }).skip(offset).limit(limit).lean(),
+        models.Improvement.countDocuments(filter),
+      ]);
+      return { items: (docs as unknown as ImprovementRecord[]).map((r) => improvementView(r)), total, limit, offset };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/improvements/summary',
+    tag: 'Continual improvement',
+    summary: 'Counts by phase and state, cycles closed with their targets met, mean cycle time',
+    roles: 'authenticated',
+    handler: async () => {
+      const all = (await models.Improvement.find({}, { _id: 0, state: 1, cycles: 1 }).lean()) as unknown as ImprovementRecord[];
+      const byState = Object.fromEntries(IMPROVEMENT_STATES.map((s) => [s, 0])) as Record<string, number>;
+      const byPhase: Record<string, number> = { plan: 0, do: 0, check: 0, closed: 0 };
+      let ended = 0;
+      let met = 0;
+      let totalMs = 0;
+      for (const r of all) {
+        byState[r.state] += 1;
+        byPhase[PHASE_OF[r.state]] += 1;
+        for (const c of r.cycles) {
+          if (c.endedAt === null) continue;
+          ended += 1;
+          totalMs += c.endedAt - c.startedAt;
+          if (c.review?.decision === 'met') met += 1;
+        }
+      }
+      return {
+        improvements: all.length,
+        byState,
+        byPhase,
+        cyclesEnded: ended,
+        cyclesClosedWithTargetsMet: met,
+        meanCycleTimeDays: ended ? Math.round((totalMs / ended / 86_400_000) * 100) / 100 : null,
+      };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/improvements/:number',
+    tag: 'Continual improvement',
+    summary: "An improvement: its cycle and phase, each target's baseline, target and latest measurement, overdue actions",
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params }) => {
+      const rec = await load(params.number);
+      const [approvals, tasks] = await Promise.all([
+        models.Approval.find({ caseId: rec.number }, { _id: 0 }).sort({ openedAt: 1 }).lean(),
+        models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean(),
+      ]);
+      return { ...improvementView(rec), approvals, tasks };
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/improvements/:number/history',
+    tag: 'Continual improvement',
+    summary: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params }) => {
+      await load(params.number);
+      return caseHistory(models, params.number);
+    },
+  });
+
+  for (const command of IMPROVEMENT_COMMANDS) {
+    route(router, {
+      method: 'post',
+      path: `/improvements/:number/${command}`,
+      tag: 'Continual improvement',
+      summary: SUMMARIES[command],
+      roles: ROLES.filter((r) => r !== 'auditor') as Role[],
+      params: NumberParam,
+      body: ImprovementCommandInputs[command] as z.ZodType<unknown>,
+      handler: async ({ params, body, actor }) => {
+        const rec = await load(params.number);
+        if (rec.state === 'closed' || rec.state === 'cancelled') throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
+        const v = await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
+        return improvementView(v);
+      },
+    });
+  }
+
+  return router;
+}

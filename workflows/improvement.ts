@@ -1,0 +1,268 @@
+/**
+ * Continual improvement [ISO/IEC 20000-1 10.2]: one workflow per improvement runs its PDCA
+ * cycles. Plan (objective, targets, actions; approved through an approval policy) → Do (actions
+ * as tasks, a reminder a day before and an escalation after each due date) → Check (measurements
+ * against the targets; a review decides met / partly met / not met) → Act (met: standardise,
+ * lessons learned, closed; otherwise the next cycle, its targets and lessons carried over).
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { matchPolicy } from '../domain/approval';
+import {
+  ImprovementCommandInputs,
+  refuseImprovementCommand,
+  type ImprovementCommand,
+  type ImprovementCommandInput,
+  type ImprovementState,
+  type RegisterImprovementInput,
+  type Target,
+} from '../domain/improvement';
+import type { ApprovalRecord } from '../domain/approval';
+import type { TaskRecord } from '../domain/task';
+import type { createActivities } from '../activities';
+import { Approvals } from './approval';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+import { Tasks } from './task';
+
+type Activities = ReturnType<typeof createActivities>;
+const { loadApprovalPolicies, persistImprovement } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const { notify } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
+});
+
+const DAY = 86_400_000;
+
+export interface ActionRecord {
+  title: string;
+  group: string;
+  due: string;
+  task: string | null;
+  done: boolean;
+  remindedAt: number | null;
+  escalatedAt: number | null;
+}
+export interface Cycle {
+  n: number;
+  startedAt: number;
+  endedAt: number | null;
+  objective: string | null;
+  targets: Target[];
+  actions: ActionRecord[];
+  measurements: Array<{ target: string; value: number; at: number; by: string; note: string | null }>;
+  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
+  review: { decision: 'met' | 'partly_met' | 'not_met'; notes: string; lessons: string; standardisation: string | null; by: string; at: number } | null;
+}
+export interface ImprovementRecord extends RegisterImprovementInput {
+  number: string;
+  state: ImprovementState;
+  registeredBy: string;
+  openedAt: number;
+  closedAt: number | null;
+  cancelReason: string | null;
+  cycles: Cycle[];
+  /** lessons learned so far, carried into every next cycle */
+  lessons: string[];
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+export interface ImprovementEvent {
+  seq: number;
+  action: string;
+  from: ImprovementState | null;
+  to: ImprovementState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+export interface ImprovementView extends ImprovementRecord {
+  approvals: ApprovalRecord[];
+  tasks: TaskRecord[];
+}
+export interface ImprovementCommandArgs {
+  actor: Actor;
+  input: ImprovementCommandInput<ImprovementCommand>;
+}
+export type ImprovementUpdate = UpdateDefinition<ImprovementView, [ImprovementCommandArgs]>;
+export const improvementUpdates = Object.fromEntries(
+  (['plan', 'measure', 'review', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ImprovementView, [ImprovementCommandArgs]>(`improvement.${c}`)]),
+) as Record<ImprovementCommand, ImprovementUpdate>;
+export const improvementOpened = wf.defineUpdate<ImprovementView>('improvement.opened');
+
+export interface ImprovementWorkflowInput {
+  number: string;
+  input: RegisterImprovementInput;
+  actor: Actor;
+}
+
+export async function improvementWorkflow({ number, input, actor }: ImprovementWorkflowInput): Promise<ImprovementView> {
+  let rec: ImprovementRecord | undefined;
+  let recorded = false;
+  const write = inOrder();
+  const current = () => rec!.cycles[rec!.cycles.length - 1];
+
+  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ImprovementState): Promise<ImprovementView> {
+    const from = action === 'register' ? null : rec!.state;
+    if (to) rec!.state = to;
+    rec!.seq += 1;
+    const event: ImprovementEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
+    const answer = view();
+    const snapshot = JSON.parse(JSON.stringify(rec)) as ImprovementRecord;
+    return write(() => persistImprovement({ record: snapshot, event })).then(() => answer);
+  }
+  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
+  const view = (): ImprovementView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
+  const approvals = new Approvals({ caseId: number, process: 'improvement', title: () => input.title, requester: input.owner, history });
+  const tasks = new Tasks({ caseId: number, process: 'improvement', history });
+
+  wf.setHandler(improvementOpened, async () => {
+    await wf.condition(() => recorded);
+    return view();
+  });
+  for (const command of Object.keys(improvementUpdates) as ImprovementCommand[]) {
+    wf.setHandler(
+      improvementUpdates[command],
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseImprovementCommand(rec!, command, by) ?? refuseMeasure(command, raw);
+        if (refused) throw refusal(refused, rec!.state);
+        return apply(command, ImprovementCommandInputs[command].parse(raw) as ImprovementCommandInput<ImprovementCommand>, by);
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = ImprovementCommandInputs[command].safeParse(raw ?? {});
+          if (!parsed.success) {
+            const i = parsed.error.issues[0];
+            throw refusal({ kind: 'invalid', message: `${i?.path.join('.') || '(body)'}: ${i?.message ?? 'invalid input'}` }, rec?.state);
+          }
+          if (rec && recorded) {
+            const refused = refuseImprovementCommand(rec, command, by) ?? refuseMeasure(command, raw);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+  function refuseMeasure(command: ImprovementCommand, raw: unknown) {
+    if (command !== 'measure') return null;
+    const name = (raw as { target?: string }).target;
+    return current().targets.some((t) => t.name === name) ? null : { kind: 'invalid' as const, message: `this cycle has no target ${name}` };
+  }
+
+  function apply(command: ImprovementCommand, raw: unknown, by: Actor): Promise<ImprovementView> {
+    const r = rec!;
+    const c = current();
+    const now = Date.now();
+    switch (command) {
+      case 'plan': {
+        const i = raw as ImprovementCommandInput<'plan'>;
+        c.objective = i.objective;
+        c.targets = i.targets;
+        c.actions = i.actions.map((a) => ({ ...a, task: null, done: false, remindedAt: null, escalatedAt: null }));
+        return record('plan', by.name, i.objective, { cycle: c.n, targets: i.targets.map((t) => t.name), actions: i.actions.length }, 'approval');
+      }
+      case 'measure': {
+        const i = raw as ImprovementCommandInput<'measure'>;
+        c.measurements.push({ target: i.target, value: i.value, at: now, by: by.name, note: i.note ?? null });
+        return record('measure', by.name, i.note ?? null, { cycle: c.n, target: i.target, value: i.value });
+      }
+      case 'review': {
+        const i = raw as ImprovementCommandInput<'review'>;
+        c.review = { decision: i.decision, notes: i.notes, lessons: i.lessons, standardisation: i.standardisation ?? null, by: by.name, at: now };
+        c.endedAt = now;
+        r.lessons.push(i.lessons);
+        if (i.decision === 'met') {
+          r.closedAt = now;
+          return record('act_standardise', by.name, i.standardisation ?? null, { cycle: c.n, decision: i.decision, lessons: i.lessons }, 'closed');
+        }
+        // not (all) met: the next cycle starts, from where the measurements left the targets
+        const latest = (t: Target) => [...c.measurements].reverse().find((m) => m.target === t.name)?.value ?? t.baseline;
+        r.cycles.push(newCycle(c.n + 1, c.targets.map((t) => ({ ...t, baseline: latest(t) }))));
+        return record('act_next_cycle', by.name, i.notes, { cycle: c.n, decision: i.decision, next: c.n + 1, lessons: i.lessons }, 'plan');
+      }
+      case 'cancel': {
+        const i = raw as ImprovementCommandInput<'cancel'>;
+        r.cancelReason = i.reason;
+        r.closedAt = now;
+        return record('cancel', by.name, i.reason, {}, 'cancelled');
+      }
+      case 'comment': {
+        const i = raw as ImprovementCommandInput<'comment'>;
+        r.comments.push({ at: now, by: by.name, text: i.text });
+        return record('comment', by.name, i.text);
+      }
+    }
+  }
+
+  function newCycle(n: number, targets: Target[] = []): Cycle {
+    return { n, startedAt: Date.now(), endedAt: null, objective: null, targets, actions: [], measurements: [], approval: null, review: null };
+  }
+
+  /** Reminds a day before an action's due date, and escalates once it is overdue. */
+  async function watch(a: ActionRecord) {
+    const due = Date.parse(a.due);
+    if (due - DAY > Date.now() && !(await wf.condition(() => a.done, due - DAY - Date.now()))) {
+      a.remindedAt = Date.now();
+      await record('action_reminder', 'system', `due ${a.due}: ${a.title}`, { task: a.task, group: a.group });
+      void notify({ key: `${number}:${a.task}:reminder`, type: 'improvement_action_reminder', number, title: a.title, group: a.group, due: a.due, at: Date.now() }).catch(() => undefined);
+    }
+    if (!a.done && !(await wf.condition(() => a.done, Math.max(1, due - Date.now())))) {
+      a.escalatedAt = Date.now();
+      await record('action_overdue', 'system', `overdue since ${a.due}: ${a.title}`, { task: a.task, group: a.group, owner: rec!.owner });
+      void notify({ key: `${number}:${a.task}:overdue`, type: 'improvement_action_overdue', number, title: a.title, group: a.group, owner: rec!.owner, due: a.due, at: Date.now() }).catch(() => undefined);
+    }
+  }
+
+  // ---- register ----
+  const { policies, calendars } = await loadApprovalPolicies();
+  rec = { ...input, number, state: 'plan', registeredBy: actor.name, openedAt: Date.now(), closedAt: null, cancelReason: null, cycles: [newCycle(1)], lessons: [], comments: [], seq: 0 };
+  await record('register', actor.name, null, { source: input.source, sourceRef: input.sourceRef ?? null }, 'plan');
+  recorded = true;
+  const ended = () => rec!.state === 'closed' || rec!.state === 'cancelled';
+
+  while (!ended()) {
+    await wf.condition(() => rec!.state !== 'plan');
+    if (ended()) break;
+    // ---- plan approval ----
+    const c = current();
+    const policy = matchPolicy(policies, 'improvement', { service: rec.service, source: rec.source, owner: rec.owner });
+    if (policy) {
+      const result = await Promise.race([approvals.run(policy, calendars), wf.condition(ended).then(() => null)]);
+      if (result === null) {
+        await approvals.withdraw('the improvement was cancelled');
+        break;
+      }
+      c.approval = { policy: { id: policy.id, version: policy.version }, outcome: result.outcome, reason: result.reason };
+      if (result.outcome === 'rejected') {
+        await record('plan_rejected', 'system', `${result.reason}: revise the plan`, { cycle: c.n }, 'plan');
+        continue;
+      }
+    } else {
+      c.approval = { policy: null, outcome: 'not_required', reason: 'no approval policy applies' };
+    }
+    // ---- do ----
+    await record('do', 'system', `${c.actions.length} action(s)`, { cycle: c.n }, 'do');
+    const work = c.actions.map(async (a) => {
+      const { task, done } = tasks.open({ type: 'action', title: a.title, group: a.group, dueAt: Date.parse(a.due) });
+      a.task = task.id;
+      const watching = watch(a);
+      await done;
+      a.done = true;
+      await watching;
+    });
+    await Promise.race([Promise.all(work), wf.condition(ended)]);
+    if (ended()) break;
+    // ---- check, then act (the review command) ----
+    await record('check', 'system', 'measure the targets, then review', { cycle: c.n }, 'check');
+    await wf.condition(() => rec!.state !== 'check');
+  }
+  await tasks.cancelOpen(`the improvement is ${rec.state}`);
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+}
