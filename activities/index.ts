@@ -8,6 +8,7 @@ import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
 import { createImprovementActivities } from './improvement';
 import { createIncidentActivities } from './incident';
+import { createNonconformityActivities } from './nonconformity';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRequestActivities(deps.models),
     ...createProblemActivities(deps.models),
     ...createImprovementActivities(deps.models),
+    ...createNonconformityActivities(deps.models),
     ...createProblemTrendActivities(deps.models, deps.temporal),
     ...createNotificationActivities(deps.models, deps),
   };

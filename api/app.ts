@@ -15,6 +15,7 @@ import { authenticate } from './auth';
 import { healthRoutes } from './health';
 import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
+import { nonconformityRoutes } from './nonconformities';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
 import { problemRoutes } from './problems';
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestRoutes({ ...deps, taskQueue }));
   app.use(problemRoutes({ ...deps, taskQueue }));
   app.use(improvementRoutes({ ...deps, taskQueue }));
+  app.use(nonconformityRoutes({ ...deps, taskQueue }));
   app.use(workRoutes(deps));
 
   app.use((req) => {

@@ -11,6 +11,7 @@ import { counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { improvementModel } from './improvement';
 import { incidentModel } from './incident';
+import { nonconformityModel } from './nonconformity';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
 import { problemModel } from './problem';
@@ -28,6 +29,7 @@ export function createModels(conn: Connection) {
     Delegation: delegationModel(conn),
     Improvement: improvementModel(conn),
     Incident: incidentModel(conn),
+    Nonconformity: nonconformityModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
     Problem: problemModel(conn),
@@ -39,7 +41,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Improvement, models.Incident, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
+  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Improvement, models.Incident, models.Nonconformity, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
     await m.createIndexes();
   }
 }

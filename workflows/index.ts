@@ -5,3 +5,4 @@ export { requestWorkflow } from './request';
 export { problemWorkflow } from './problem';
 export { problemTrendScan } from './problem-trend';
 export { improvementWorkflow } from './improvement';
+export { nonconformityWorkflow } from './nonconformity';

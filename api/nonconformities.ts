@@ -1,0 +1,105 @@
+/** Nonconformities and corrective actions over HTTP. */
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Role } from '../domain/actor';
+import {
+  NONCONFORMITY_COMMANDS,
+  NONCONFORMITY_STATES,
+  NonconformityCommandInputs,
+  NonconformityNumber,
+  nonconformityNumber,
+  RaiseNonconformityInput,
+  type NonconformityCommand,
+} from '../domain/nonconformity';
+import type { Models } from '../models';
+import { nonconformityOpened, nonconformityUpdates, nonconformityWorkflow, type NonconformityRecord } from '../workflows/nonconformity';
+import { caseHistory, openCase } from './cases';
+import { sendCommand } from './commands';
+import { Page, pageOf } from './lists';
+import { illegalTransition, notFound } from './problem';
+import { route } from './route';
+
+const NumberParam = z.strictObject({ number: NonconformityNumber });
+const RAISERS: Role[] = ['auditor', 'improvement_manager', 'process_owner', 'admin'];
+const WORKERS: Role[] = ['improvement_manager', 'process_owner', 'auditor', 'agent', 'admin'];
+const SUMMARIES: Record<NonconformityCommand, string> = {
+  contain: 'Record the containment: what was done at once to limit the effects',
+  record_root_cause: 'Record the root cause; the corrective action starts as a PDCA improvement',
+  review_effectiveness: 'Review the corrective action: effective closes the nonconformity, otherwise another corrective action starts',
+  cancel: 'Withdraw a nonconformity raised in error (before any corrective action)',
+  comment: 'Add a comment',
+};
+
+export function nonconformityRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
+  const router = Router();
+  async function load(number: string): Promise<NonconformityRecord> {
+    const rec = (await models.Nonconformity.findOne({ number }, { _id: 0 }).lean()) as NonconformityRecord | null;
+    if (!rec) throw notFound(`there is no nonconformity ${number}`);
+    return rec;
+  }
+
+  route(router, {
+    method: 'post',
+    path: '/nonconformities',
+    tag: 'Continual improvement',
+    summary: 'Raise a nonconformity: where it was detected, the requirement not met, the evidence',
+    roles: RAISERS,
+    body: RaiseNonconformityInput,
+    status: 201,
+    handler: async ({ body, actor, res }) =>
+      openCase({ client, models, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened }, (number, common) =>
+        client.workflow.start(nonconformityWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
+      ),
+  });
+  route(router, {
+    method: 'get',
+    path: '/nonconformities',
+    tag: 'Continual improvement',
+    summary: 'List nonconformities (newest first), filtered and paginated',
+    roles: 'authenticated',
+    query: z.strictObject({ state: z.enum(NONCONFORMITY_STATES).optional(), severity: z.enum(['minor', 'major']).optional(), service: z.string().min(1).optional(), owner: z.string().min(1).optional(), ...Page.shape }),
+    handler: async ({ query }) => {
+      const { limit, offset, ...filter } = query;
+      return pageOf(models.Nonconformity, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+    },
+  });
+  route(router, {
+    method: 'get',
+    path: '/nonconformities/:number',
+    tag: 'Continual improvement',
+    summary: 'A nonconformity with its containment, root cause, corrective actions and effectiveness review',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params }) => load(params.number),
+  });
+  route(router, {
+    method: 'get',
+    path: '/nonconformities/:number/history',
+    tag: 'Continual improvement',
+    summary: 'Every step of a nonconformity: who, when, from, to, note',
+    roles: 'authenticated',
+    params: NumberParam,
+    handler: async ({ params }) => {
+      await load(params.number);
+      return caseHistory(models, params.number);
+    },
+  });
+  for (const command of NONCONFORMITY_COMMANDS) {
+    route(router, {
+      method: 'post',
+      path: `/nonconformities/:number/${command}`,
+      tag: 'Continual improvement',
+      summary: SUMMARIES[command],
+      roles: WORKERS,
+      params: NumberParam,
+      body: NonconformityCommandInputs[command] as z.ZodType<unknown>,
+      handler: async ({ params, body, actor }) => {
+        const rec = await load(params.number);
+        if (rec.state === 'closed' || rec.state === 'cancelled') throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
+        return sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
+      },
+    });
+  }
+  return router;
+}

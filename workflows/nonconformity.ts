@@ -1,0 +1,179 @@
+/**
+ * Nonconformity and corrective action [ISO/IEC 20000-1 10.1] as one workflow per nonconformity:
+ * containment → root cause → corrective action (an improvement run as its own PDCA workflow, a
+ * child of this one) → effectiveness review → closed; an ineffective correction starts another.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import { improvementNumber } from '../domain/improvement';
+import {
+  NonconformityCommandInputs,
+  refuseNonconformityCommand,
+  type NonconformityCommand,
+  type NonconformityCommandInput,
+  type NonconformityState,
+  type RaiseNonconformityInput,
+} from '../domain/nonconformity';
+import type { createActivities } from '../activities';
+import { improvementWorkflow } from './improvement';
+import { refusal } from './refusal';
+import { inOrder } from './serial';
+
+type Activities = ReturnType<typeof createActivities>;
+const { persistNonconformity, nextCaseNumber } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+export interface NonconformityRecord extends RaiseNonconformityInput {
+  number: string;
+  state: NonconformityState;
+  raisedBy: string;
+  openedAt: number;
+  containment: { actions: string; by: string; at: number } | null;
+  rootCause: { rootCause: string; by: string; at: number } | null;
+  /** the improvements run as its corrective actions, newest last */
+  correctiveActions: Array<{ improvement: string; startedAt: number; endedAt: number | null; outcome: string | null }>;
+  effectiveness: { effective: boolean; notes: string; by: string; at: number } | null;
+  closedAt: number | null;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+export interface NonconformityEvent {
+  seq: number;
+  action: string;
+  from: NonconformityState | null;
+  to: NonconformityState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+export interface NonconformityCommandArgs {
+  actor: Actor;
+  input: NonconformityCommandInput<NonconformityCommand>;
+}
+export type NonconformityUpdate = UpdateDefinition<NonconformityRecord, [NonconformityCommandArgs]>;
+export const nonconformityUpdates = Object.fromEntries(
+  (['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<NonconformityRecord, [NonconformityCommandArgs]>(`nonconformity.${c}`)]),
+) as Record<NonconformityCommand, NonconformityUpdate>;
+export const nonconformityOpened = wf.defineUpdate<NonconformityRecord>('nonconformity.opened');
+
+export async function nonconformityWorkflow({ number, input, actor }: { number: string; input: RaiseNonconformityInput; actor: Actor }): Promise<NonconformityRecord> {
+  let rec: NonconformityRecord | undefined;
+  let recorded = false;
+  const write = inOrder();
+
+  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: NonconformityState): Promise<NonconformityRecord> {
+    const from = action === 'raise' ? null : rec!.state;
+    if (to) rec!.state = to;
+    rec!.seq += 1;
+    const event: NonconformityEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
+    const snapshot = JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
+    return write(() => persistNonconformity({ record: snapshot, event })).then(() => snapshot);
+  }
+
+  wf.setHandler(nonconformityOpened, async () => {
+    await wf.condition(() => recorded);
+    return JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
+  });
+  for (const command of Object.keys(nonconformityUpdates) as NonconformityCommand[]) {
+    wf.setHandler(
+      nonconformityUpdates[command],
+      async ({ actor: by, input: raw }) => {
+        await wf.condition(() => recorded);
+        const refused = refuseNonconformityCommand(rec!, command, by);
+        if (refused) throw refusal(refused, rec!.state);
+        const r = rec!;
+        const now = Date.now();
+        switch (command) {
+          case 'contain': {
+            const i = raw as NonconformityCommandInput<'contain'>;
+            r.containment = { actions: i.actions, by: by.name, at: now };
+            return record('contain', by.name, i.actions, {}, 'root_cause');
+          }
+          case 'record_root_cause': {
+            const i = raw as NonconformityCommandInput<'record_root_cause'>;
+            r.rootCause = { rootCause: i.rootCause, by: by.name, at: now };
+            return record('record_root_cause', by.name, i.rootCause, {}, 'corrective_action');
+          }
+          case 'review_effectiveness': {
+            const i = raw as NonconformityCommandInput<'review_effectiveness'>;
+            r.effectiveness = { effective: i.effective, notes: i.notes, by: by.name, at: now };
+            if (i.effective) r.closedAt = now;
+            return record('review_effectiveness', by.name, i.notes, { effective: i.effective }, i.effective ? 'closed' : 'corrective_action');
+          }
+          case 'cancel': {
+            const i = raw as NonconformityCommandInput<'cancel'>;
+            r.cancelReason = i.reason;
+            r.closedAt = now;
+            return record('cancel', by.name, i.reason, {}, 'cancelled');
+          }
+          case 'comment': {
+            const i = raw as NonconformityCommandInput<'comment'>;
+            r.comments.push({ at: now, by: by.name, text: i.text });
+            return record('comment', by.name, i.text);
+          }
+        }
+      },
+      {
+        validator: ({ actor: by, input: raw }) => {
+          const parsed = NonconformityCommandInputs[command].safeParse(raw ?? {});
+          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
+          if (rec && recorded) {
+            const refused = refuseNonconformityCommand(rec, command, by);
+            if (refused) throw refusal(refused, rec.state);
+          }
+        },
+      },
+    );
+  }
+
+  rec = {
+    ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,
+    correctiveActions: [], effectiveness: null, closedAt: null, cancelReason: null, comments: [], seq: 0,
+  };
+  await record('raise', actor.name, input.evidence, { requirement: input.requirement, severity: input.severity }, 'containment');
+  recorded = true;
+
+  while (rec.state !== 'closed' && rec.state !== 'cancelled') {
+    await wf.condition(() => rec!.state === 'corrective_action' || rec!.state === 'cancelled');
+    if ((rec.state as NonconformityState) === 'cancelled') break; // a handler may have moved it meanwhile
+    // the corrective action: an improvement of its own, run as a PDCA cycle, a child of this case
+    const improvement = improvementNumber(await nextCaseNumber('IMP'));
+    const n = rec.correctiveActions.length + 1;
+    const child = await wf.startChild(improvementWorkflow, {
+      workflowId: improvement,
+      parentClosePolicy: 'ABANDON',
+      args: [{
+        number: improvement,
+        actor: { name: 'system', roles: ['admin'], groups: [] },
+        input: {
+          title: `Corrective action${n > 1 ? ` ${n}` : ''} for ${number}: ${rec.title}`.slice(0, 200),
+          description: rec.rootCause?.rootCause ?? rec.evidence,
+          source: 'nonconformity',
+          sourceRef: number,
+          service: rec.service,
+          owner: rec.owner,
+          benefit: `${rec.requirement} is met again, and the cause does not recur`,
+        },
+      }],
+    });
+    rec.correctiveActions.push({ improvement, startedAt: Date.now(), endedAt: null, outcome: null });
+    await record('corrective_action', 'system', `run as ${improvement}`, { improvement });
+    const result = await child.result();
+    const ca = rec.correctiveActions[rec.correctiveActions.length - 1];
+    ca.endedAt = Date.now();
+    ca.outcome = result.state;
+    if (result.state === 'closed') {
+      await record('corrective_action_done', 'system', `${improvement} closed: review its effectiveness`, { improvement }, 'effectiveness_review');
+      await wf.condition(() => rec!.state !== 'effectiveness_review');
+    } else {
+      await record('corrective_action_cancelled', 'system', `${improvement} was cancelled: find the root cause again`, { improvement }, 'root_cause');
+    }
+  }
+  await wf.condition(wf.allHandlersFinished);
+  return JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
+}
