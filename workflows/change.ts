@@ -14,7 +14,7 @@ import { ChangeCommandInputs, refuseChangeCommand, type ChangeCommand, type Chan
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from './change-types';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 import { inOrder } from './serial';
 import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
@@ -74,27 +74,14 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     await wf.condition(() => recorded);
     return view();
   });
-  for (const command of Object.keys(changeUpdates) as ChangeCommand[]) {
-    wf.setHandler(
-      changeUpdates[command],
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseChangeCommand(rec!, command, by);
-        if (refused) throw refusal(refused, rec!.state);
-        return apply(command, ChangeCommandInputs[command].parse(raw) as ChangeCommandInput<ChangeCommand>, by);
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = ChangeCommandInputs[command].safeParse(raw ?? {});
-          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
-          if (rec && recorded) {
-            const refused = refuseChangeCommand(rec, command, by);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
-  }
+  handleCommands({
+    updates: changeUpdates,
+    inputs: ChangeCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by) => refuseChangeCommand(r, command, by),
+    apply: (command, input, by) => apply(command, input, by),
+  });
+
 
   function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<ChangeView> {
     const r = rec!;

@@ -22,7 +22,7 @@ import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 import { inOrder } from './serial';
 import { Tasks } from './task';
 
@@ -125,30 +125,14 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     await wf.condition(() => recorded);
     return view();
   });
-  for (const command of Object.keys(improvementUpdates) as ImprovementCommand[]) {
-    wf.setHandler(
-      improvementUpdates[command],
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseImprovementCommand(rec!, command, by) ?? refuseMeasure(command, raw);
-        if (refused) throw refusal(refused, rec!.state);
-        return apply(command, ImprovementCommandInputs[command].parse(raw) as ImprovementCommandInput<ImprovementCommand>, by);
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = ImprovementCommandInputs[command].safeParse(raw ?? {});
-          if (!parsed.success) {
-            const i = parsed.error.issues[0];
-            throw refusal({ kind: 'invalid', message: `${i?.path.join('.') || '(body)'}: ${i?.message ?? 'invalid input'}` }, rec?.state);
-          }
-          if (rec && recorded) {
-            const refused = refuseImprovementCommand(rec, command, by) ?? refuseMeasure(command, raw);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
-  }
+  handleCommands({
+    updates: improvementUpdates,
+    inputs: ImprovementCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by, input) => refuseImprovementCommand(r, command, by) ?? refuseMeasure(command, input),
+    apply: (command, input, by) => apply(command, input, by),
+  });
+
   function refuseMeasure(command: ImprovementCommand, raw: unknown) {
     if (command !== 'measure') return null;
     const name = (raw as { target?: string }).target;

@@ -25,7 +25,7 @@ import type { createActivities } from '../activities';
 import { inOrder } from './serial';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const { loadIncidentPolicies, persistIncident, findKnownErrors } = wf.proxyActivities<Activities>({
@@ -164,31 +164,20 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     await wf.condition(() => recorded);
     return view();
   });
-  for (const command of Object.keys(incidentUpdates) as IncidentCommand[]) {
-    wf.setHandler(
-      incidentUpdates[command] as IncidentUpdate,
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseIncidentCommand(rec!, command, by);
-        if (refused) throw refusal(refused, rec!.state);
-        const cmdInput = IncidentCommandInputs[command].parse(raw) as IncidentCommandInput<typeof command>;
-        const alarms = raiseDueAlarms(Date.now());
-        const answer = apply(command, cmdInput, by);
-        await alarms;
-        return answer;
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = IncidentCommandInputs[command].safeParse(raw);
-          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
-          if (rec && recorded) {
-            const refused = refuseIncidentCommand(rec, command, by);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
-  }
+  handleCommands({
+    updates: incidentUpdates,
+    inputs: IncidentCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by) => refuseIncidentCommand(r, command, by),
+    // SLA alarms already due are raised before the command touches a clock
+    apply: async (command, input, by) => {
+      const alarms = raiseDueAlarms(Date.now());
+      const answer = apply(command, input, by);
+      await alarms;
+      return answer;
+    },
+  });
+
 
   function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<IncidentView> {
     const now = Date.now();

@@ -17,7 +17,7 @@ import {
 } from '../domain/nonconformity';
 import type { createActivities } from '../activities';
 import { improvementWorkflow } from './improvement';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -79,57 +79,48 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     await wf.condition(() => recorded);
     return JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
   });
-  for (const command of Object.keys(nonconformityUpdates) as NonconformityCommand[]) {
-    wf.setHandler(
-      nonconformityUpdates[command],
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseNonconformityCommand(rec!, command, by);
-        if (refused) throw refusal(refused, rec!.state);
-        const r = rec!;
-        const now = Date.now();
-        switch (command) {
-          case 'contain': {
-            const i = raw as NonconformityCommandInput<'contain'>;
-            r.containment = { actions: i.actions, by: by.name, at: now };
-            return record('contain', by.name, i.actions, {}, 'root_cause');
-          }
-          case 'record_root_cause': {
-            const i = raw as NonconformityCommandInput<'record_root_cause'>;
-            r.rootCause = { rootCause: i.rootCause, by: by.name, at: now };
-            return record('record_root_cause', by.name, i.rootCause, {}, 'corrective_action');
-          }
-          case 'review_effectiveness': {
-            const i = raw as NonconformityCommandInput<'review_effectiveness'>;
-            r.effectiveness = { effective: i.effective, notes: i.notes, by: by.name, at: now };
-            if (i.effective) r.closedAt = now;
-            return record('review_effectiveness', by.name, i.notes, { effective: i.effective }, i.effective ? 'closed' : 'corrective_action');
-          }
-          case 'cancel': {
-            const i = raw as NonconformityCommandInput<'cancel'>;
-            r.cancelReason = i.reason;
-            r.closedAt = now;
-            return record('cancel', by.name, i.reason, {}, 'cancelled');
-          }
-          case 'comment': {
-            const i = raw as NonconformityCommandInput<'comment'>;
-            r.comments.push({ at: now, by: by.name, text: i.text });
-            return record('comment', by.name, i.text);
-          }
-        }
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = NonconformityCommandInputs[command].safeParse(raw ?? {});
-          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
-          if (rec && recorded) {
-            const refused = refuseNonconformityCommand(rec, command, by);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
+  handleCommands({
+    updates: nonconformityUpdates,
+    inputs: NonconformityCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by) => refuseNonconformityCommand(r, command, by),
+    apply: (command, input, by) => apply(command, input, by),
+  });
+
+  function apply(command: NonconformityCommand, raw: unknown, by: Actor): Promise<NonconformityRecord> {
+    const r = rec!;
+    const now = Date.now();
+    switch (command) {
+      case 'contain': {
+        const i = raw as NonconformityCommandInput<'contain'>;
+        r.containment = { actions: i.actions, by: by.name, at: now };
+        return record('contain', by.name, i.actions, {}, 'root_cause');
+      }
+      case 'record_root_cause': {
+        const i = raw as NonconformityCommandInput<'record_root_cause'>;
+        r.rootCause = { rootCause: i.rootCause, by: by.name, at: now };
+        return record('record_root_cause', by.name, i.rootCause, {}, 'corrective_action');
+      }
+      case 'review_effectiveness': {
+        const i = raw as NonconformityCommandInput<'review_effectiveness'>;
+        r.effectiveness = { effective: i.effective, notes: i.notes, by: by.name, at: now };
+        if (i.effective) r.closedAt = now;
+        return record('review_effectiveness', by.name, i.notes, { effective: i.effective }, i.effective ? 'closed' : 'corrective_action');
+      }
+      case 'cancel': {
+        const i = raw as NonconformityCommandInput<'cancel'>;
+        r.cancelReason = i.reason;
+        r.closedAt = now;
+        return record('cancel', by.name, i.reason, {}, 'cancelled');
+      }
+      case 'comment': {
+        const i = raw as NonconformityCommandInput<'comment'>;
+        r.comments.push({ at: now, by: by.name, text: i.text });
+        return record('comment', by.name, i.text);
+      }
+    }
   }
+
 
   rec = {
     ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,

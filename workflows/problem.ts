@@ -12,7 +12,7 @@ import type { Actor } from '../domain/actor';
 import { problemNextState, ProblemCommandInputs, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 import { inOrder } from './serial';
 import { changeClosed, linkedToProblem, resolvedByProblem } from './signals';
 import { Tasks } from './task';
@@ -131,27 +131,14 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
       void record('change_failed', 'system', `${change} closed ${outcome}: a new change is needed`, { change, outcome }, 'known_error');
     }
   });
-  for (const command of Object.keys(problemUpdates) as ProblemCommand[]) {
-    wf.setHandler(
-      problemUpdates[command],
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseProblemCommand(rec!, command, by);
-        if (refused) throw refusal(refused, rec!.state);
-        return apply(command, ProblemCommandInputs[command].parse(raw) as ProblemCommandInput<ProblemCommand>, by);
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = ProblemCommandInputs[command].safeParse(raw ?? {});
-          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
-          if (rec && recorded) {
-            const refused = refuseProblemCommand(rec, command, by);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
-  }
+  handleCommands({
+    updates: problemUpdates,
+    inputs: ProblemCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by) => refuseProblemCommand(r, command, by),
+    apply: (command, input, by) => apply(command, input, by),
+  });
+
 
   async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<ProblemView> {
     const r = rec!;

@@ -13,7 +13,7 @@ import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
-import { refusal } from './refusal';
+import { handleCommands } from './case-commands';
 import { inOrder } from './serial';
 import { Tasks } from './task';
 
@@ -99,47 +99,38 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     await wf.condition(() => recorded);
     return view();
   });
-  for (const command of Object.keys(requestUpdates) as RequestCommand[]) {
-    wf.setHandler(
-      requestUpdates[command],
-      async ({ actor: by, input: raw }) => {
-        await wf.condition(() => recorded);
-        const refused = refuseRequestCommand(rec!, command, by);
-        if (refused) throw refusal(refused, rec!.state);
-        const r = rec!;
-        const now = Date.now();
-        switch (command) {
-          case 'cancel': {
-            const i = raw as RequestCommandInput<'cancel'>;
-            r.cancelReason = i.reason;
-            r.closedAt = now;
-            return record('cancel', by.name, i.reason, {}, 'cancelled');
-          }
-          case 'confirm': {
-            const i = raw as RequestCommandInput<'confirm'>;
-            r.closedAt = now;
-            r.autoCloseAt = null;
-            return record('confirm', by.name, i.note ?? null, {}, 'closed');
-          }
-          case 'comment': {
-            const i = raw as RequestCommandInput<'comment'>;
-            r.comments.push({ at: now, by: by.name, text: i.text });
-            return record('comment', by.name, i.text);
-          }
-        }
-      },
-      {
-        validator: ({ actor: by, input: raw }) => {
-          const parsed = RequestCommandInputs[command].safeParse(raw ?? {});
-          if (!parsed.success) throw refusal({ kind: 'invalid', message: parsed.error.issues[0]?.message ?? 'invalid input' }, rec?.state);
-          if (rec && recorded) {
-            const refused = refuseRequestCommand(rec, command, by);
-            if (refused) throw refusal(refused, rec.state);
-          }
-        },
-      },
-    );
+  handleCommands({
+    updates: requestUpdates,
+    inputs: RequestCommandInputs,
+    current: () => (recorded ? rec : undefined),
+    refuse: (r, command, by) => refuseRequestCommand(r, command, by),
+    apply: (command, input, by) => apply(command, input, by),
+  });
+
+  function apply(command: RequestCommand, raw: unknown, by: Actor): Promise<RequestView> {
+    const r = rec!;
+    const now = Date.now();
+    switch (command) {
+      case 'cancel': {
+        const i = raw as RequestCommandInput<'cancel'>;
+        r.cancelReason = i.reason;
+        r.closedAt = now;
+        return record('cancel', by.name, i.reason, {}, 'cancelled');
+      }
+      case 'confirm': {
+        const i = raw as RequestCommandInput<'confirm'>;
+        r.closedAt = now;
+        r.autoCloseAt = null;
+        return record('confirm', by.name, i.note ?? null, {}, 'closed');
+      }
+      case 'comment': {
+        const i = raw as RequestCommandInput<'comment'>;
+        r.comments.push({ at: now, by: by.name, text: i.text });
+        return record('comment', by.name, i.text);
+      }
+    }
   }
+
 
   // ---- request: approval by policy ----
   const { policies, calendars } = await loadApprovalPolicies();
