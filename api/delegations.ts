@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models';
-import { badRequest, conflict, forbidden, notFound } from './problem';
+import { conflict, forbidden, notFound } from './problem';
 import { route } from './route';
 
 const name = z.string().trim().min(1).max(200);

@@ -140,7 +140,6 @@ export function refuseIncidentCommand(
   rec: Pick<IncidentRecord, 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
   command: IncidentCommand,
   actor: Actor,
-  input?: { group?: string },
 ): Refusal | null {
   const to = nextState(rec.state, command);
   if (to === null) {

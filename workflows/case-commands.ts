@@ -10,9 +10,10 @@ import type { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import { refusal, type RefusalKind } from './refusal';
 
-export interface CommandArgs {
+/** what every command carries: who acts, and the command's input */
+export interface CommandArgs<I = unknown> {
   actor: Actor;
-  input: unknown;
+  input: I;
 }
 
 export function handleCommands<C extends string, R extends { state: string }, V>(opts: {

@@ -1,8 +1,8 @@
 /** The change record and its history entries (types only: shared by the workflow, activities and API). */
-import type { Actor } from '../domain/actor';
 import type { ApprovalRecord } from '../domain/approval';
 import type { ChangeCommand, ChangeCommandInput, ChangeState, Conflict, RaiseChangeInput } from '../domain/change';
 import type { TaskRecord } from '../domain/task';
+import type { CommandArgs } from './case-commands';
 
 export interface ChangeRecord extends RaiseChangeInput {
   number: string;
@@ -41,7 +41,4 @@ export interface ChangeView extends ChangeRecord {
   tasks: TaskRecord[];
 }
 
-export interface ChangeCommandArgs<C extends ChangeCommand = ChangeCommand> {
-  actor: Actor;
-  input: ChangeCommandInput<C>;
-}
+export type ChangeCommandArgs<C extends ChangeCommand = ChangeCommand> = CommandArgs<ChangeCommandInput<C>>;

@@ -78,10 +78,9 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     updates: changeUpdates,
     inputs: ChangeCommandInputs,
     current: () => (recorded ? rec : undefined),
-    refuse: (r, command, by) => refuseChangeCommand(r, command, by),
-    apply: (command, input, by) => apply(command, input, by),
+    refuse: refuseChangeCommand,
+    apply,
   });
-
 
   function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<ChangeView> {
     const r = rec!;

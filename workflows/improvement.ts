@@ -22,7 +22,7 @@ import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
 import { Tasks } from './task';
 
@@ -85,10 +85,7 @@ export interface ImprovementView extends ImprovementRecord {
   approvals: ApprovalRecord[];
   tasks: TaskRecord[];
 }
-export interface ImprovementCommandArgs {
-  actor: Actor;
-  input: ImprovementCommandInput<ImprovementCommand>;
-}
+export type ImprovementCommandArgs = CommandArgs<ImprovementCommandInput<ImprovementCommand>>;
 export type ImprovementUpdate = UpdateDefinition<ImprovementView, [ImprovementCommandArgs]>;
 export const improvementUpdates = Object.fromEntries(
   (['plan', 'measure', 'review', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ImprovementView, [ImprovementCommandArgs]>(`improvement.${c}`)]),
@@ -130,7 +127,7 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     inputs: ImprovementCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: (r, command, by, input) => refuseImprovementCommand(r, command, by) ?? refuseMeasure(command, input),
-    apply: (command, input, by) => apply(command, input, by),
+    apply,
   });
 
   function refuseMeasure(command: ImprovementCommand, raw: unknown) {

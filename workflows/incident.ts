@@ -25,7 +25,7 @@ import type { createActivities } from '../activities';
 import { inOrder } from './serial';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandArgs } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const { loadIncidentPolicies, persistIncident, findKnownErrors } = wf.proxyActivities<Activities>({
@@ -40,10 +40,7 @@ const { notify } = wf.proxyActivities<Activities>({
 });
 const tell = (n: Parameters<Activities['notify']>[0]) => void notify(n).catch(() => undefined);
 
-export interface IncidentCommandArgs<C extends IncidentCommand> {
-  actor: Actor;
-  input: IncidentCommandInput<C>;
-}
+export type IncidentCommandArgs<C extends IncidentCommand> = CommandArgs<IncidentCommandInput<C>>;
 
 const def = <C extends IncidentCommand>(c: C) => wf.defineUpdate<IncidentView, [IncidentCommandArgs<C>]>(c);
 /** The commands an incident takes, one update each; the API sends the same definitions. */
@@ -168,7 +165,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     updates: incidentUpdates,
     inputs: IncidentCommandInputs,
     current: () => (recorded ? rec : undefined),
-    refuse: (r, command, by) => refuseIncidentCommand(r, command, by),
+    refuse: refuseIncidentCommand,
     // SLA alarms already due are raised before the command touches a clock
     apply: async (command, input, by) => {
       const alarms = raiseDueAlarms(Date.now());
@@ -177,7 +174,6 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
       return answer;
     },
   });
-
 
   function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<IncidentView> {
     const now = Date.now();

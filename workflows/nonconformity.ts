@@ -17,7 +17,7 @@ import {
 } from '../domain/nonconformity';
 import type { createActivities } from '../activities';
 import { improvementWorkflow } from './improvement';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -51,10 +51,7 @@ export interface NonconformityEvent {
   note: string | null;
   details?: Record<string, unknown>;
 }
-export interface NonconformityCommandArgs {
-  actor: Actor;
-  input: NonconformityCommandInput<NonconformityCommand>;
-}
+export type NonconformityCommandArgs = CommandArgs<NonconformityCommandInput<NonconformityCommand>>;
 export type NonconformityUpdate = UpdateDefinition<NonconformityRecord, [NonconformityCommandArgs]>;
 export const nonconformityUpdates = Object.fromEntries(
   (['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<NonconformityRecord, [NonconformityCommandArgs]>(`nonconformity.${c}`)]),
@@ -83,8 +80,8 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     updates: nonconformityUpdates,
     inputs: NonconformityCommandInputs,
     current: () => (recorded ? rec : undefined),
-    refuse: (r, command, by) => refuseNonconformityCommand(r, command, by),
-    apply: (command, input, by) => apply(command, input, by),
+    refuse: refuseNonconformityCommand,
+    apply,
   });
 
   function apply(command: NonconformityCommand, raw: unknown, by: Actor): Promise<NonconformityRecord> {
@@ -120,7 +117,6 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
       }
     }
   }
-
 
   rec = {
     ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,

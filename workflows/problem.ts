@@ -12,7 +12,7 @@ import type { Actor } from '../domain/actor';
 import { problemNextState, ProblemCommandInputs, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
 import { changeClosed, linkedToProblem, resolvedByProblem } from './signals';
 import { Tasks } from './task';
@@ -53,10 +53,7 @@ export interface ProblemEvent {
 export interface ProblemView extends ProblemRecord {
   tasks: TaskRecord[];
 }
-export interface ProblemCommandArgs {
-  actor: Actor;
-  input: ProblemCommandInput<ProblemCommand>;
-}
+export type ProblemCommandArgs = CommandArgs<ProblemCommandInput<ProblemCommand>>;
 export type ProblemUpdate = UpdateDefinition<ProblemView, [ProblemCommandArgs]>;
 export const problemUpdates = Object.fromEntries(
   (['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ProblemView, [ProblemCommandArgs]>(`problem.${c}`)]),
@@ -135,10 +132,9 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     updates: problemUpdates,
     inputs: ProblemCommandInputs,
     current: () => (recorded ? rec : undefined),
-    refuse: (r, command, by) => refuseProblemCommand(r, command, by),
-    apply: (command, input, by) => apply(command, input, by),
+    refuse: refuseProblemCommand,
+    apply,
   });
-
 
   async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<ProblemView> {
     const r = rec!;

@@ -13,7 +13,7 @@ import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
 import { Tasks } from './task';
 
@@ -54,10 +54,7 @@ export interface RequestView extends RequestRecord {
   approvals: ApprovalRecord[];
   tasks: TaskRecord[];
 }
-export interface RequestCommandArgs {
-  actor: Actor;
-  input: RequestCommandInput<RequestCommand>;
-}
+export type RequestCommandArgs = CommandArgs<RequestCommandInput<RequestCommand>>;
 export type RequestUpdate = UpdateDefinition<RequestView, [RequestCommandArgs]>;
 export const requestUpdates: Record<RequestCommand, RequestUpdate> = {
   cancel: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.cancel'),
@@ -103,8 +100,8 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     updates: requestUpdates,
     inputs: RequestCommandInputs,
     current: () => (recorded ? rec : undefined),
-    refuse: (r, command, by) => refuseRequestCommand(r, command, by),
-    apply: (command, input, by) => apply(command, input, by),
+    refuse: refuseRequestCommand,
+    apply,
   });
 
   function apply(command: RequestCommand, raw: unknown, by: Actor): Promise<RequestView> {
@@ -130,7 +127,6 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
       }
     }
   }
-
 
   // ---- request: approval by policy ----
   const { policies, calendars } = await loadApprovalPolicies();
