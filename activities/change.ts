@@ -2,6 +2,7 @@ import type { ChangePolicyBody } from '../domain/change';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ChangeEvent, ChangeRecord } from '../workflows/change-types';
+import { changeStored } from '../models/change';
 import { persistCase } from './persist';
 
 export function createChangeActivities(models: Models) {
@@ -10,7 +11,7 @@ export function createChangeActivities(models: Models) {
       return latestPolicy<ChangePolicyBody>(models, 'change', 'default');
     },
     async persistChange({ record, event }: { record: ChangeRecord; event: ChangeEvent }): Promise<void> {
-      await persistCase(models.Change, models.Audit, 'change', record.number, record, event);
+      await persistCase(models, models.Change, changeStored, 'change', record, event);
     },
   };
 }

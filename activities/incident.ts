@@ -4,6 +4,8 @@ import type { PriorityMatrixBody } from '../domain/priority';
 import type { IncidentSlaBody } from '../domain/sla';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
+import { incidentStored } from '../models/incident';
+import { findIndexed } from '../models/query';
 import { persistCase } from './persist';
 
 export interface IncidentPolicies {
@@ -31,17 +33,25 @@ export function createIncidentActivities(models: Models) {
 
     /** Known errors whose problem is still open, on this CI or in this category: workarounds for the agent. */
     async findKnownErrors({ configurationItem, category }: { configurationItem: string; category: string }) {
-      const found = await models.Problem.find(
-        { knownError: { $ne: null }, state: { $in: ['investigation', 'known_error', 'awaiting_change'] }, $or: [{ configurationItem }, { category }] },
-        { _id: 0, number: 1, knownError: 1 },
-      ).sort({ openedAt: -1 }).limit(10).lean();
-      return (found as unknown as Array<{ number: string; knownError: { symptoms: string; workaround: string } }>).map((p) => ({ problem: p.number, symptoms: p.knownError.symptoms, workaround: p.knownError.workaround }));
+      type Found = { number: string; knownError: { symptoms: string; workaround: string } };
+      const projection = { number: 1, knownError: 1 } as const;
+      const sort = [['_id', -1]] as const;
+      const open = { $in: ['investigation', 'known_error', 'awaiting_change'] };
+      const [onCi, inCategory] = await Promise.all([
+        findIndexed<Found>(models.Problem, { kedb: true, configurationItem, state: open }, { sort, limit: 10, projection }),
+        findIndexed<Found>(models.Problem, { kedb: true, category, state: open }, { sort, limit: 10, projection }),
+      ]);
+      const seen = new Set<string>();
+      return [...onCi, ...inCategory]
+        .filter((p) => !seen.has(p.number) && seen.add(p.number))
+        .sort((a, b) => (a.number < b.number ? 1 : -1))
+        .slice(0, 10)
+        .map((p) => ({ problem: p.number, symptoms: p.knownError.symptoms, workaround: p.knownError.workaround }));
     },
 
     /** Writes the record and its audit entry; repeating it (a retried activity) changes nothing. */
     async persistIncident({ record, event }: { record: IncidentRecord; event: IncidentEvent }): Promise<void> {
-      const breached = record.sla.response.breachedAt !== null || record.sla.resolution.breachedAt !== null;
-      await persistCase(models.Incident, models.Audit, 'incident', record.number, { ...record, breached }, event);
+      await persistCase(models, models.Incident, incidentStored, 'incident', record, event);
     },
   };
 }

@@ -21,12 +21,13 @@ export function createNotificationActivities(models: Models, opts: NotifyOptions
      */
     async notify(n: Notification): Promise<void> {
       try {
-        await models.Notification.create({ key: n.key, type: n.type, caseId: n.number, payload: n });
+        // keyed by its key: recording it again, and marking it delivered, are primary-key writes
+        await models.Notification.collection.insertOne({ _id: n.key, key: n.key, type: n.type, caseId: n.number, payload: n, createdAt: new Date(), deliveredAt: null } as never);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
       if (!opts.webhookUrl) return;
-      const existing = await models.Notification.findOne({ key: n.key }).lean();
+      const existing = await models.Notification.collection.findOne({ _id: n.key } as never);
       if (existing?.deliveredAt) return;
       const res = await fetch(opts.webhookUrl, {
         method: 'POST',
@@ -35,7 +36,7 @@ export function createNotificationActivities(models: Models, opts: NotifyOptions
         signal: AbortSignal.timeout(10_000),
       });
       if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-      await models.Notification.updateOne({ key: n.key }, { $set: { deliveredAt: new Date() } });
+      await models.Notification.collection.updateOne({ _id: n.key } as never, { $set: { deliveredAt: new Date() } });
     },
   };
 }

@@ -4,7 +4,12 @@ import { incidentTrends, problemNumber, type ProblemTrendBody, type TrendInciden
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { latestPolicy } from '../models/policies';
+import { problemTrendKey } from '../models/problem';
+import { findIndexed, findOneIndexed } from '../models/query';
 import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
+
+/** The most incidents one scan reads: a window with more is a major incident, not a trend to find. */
+const TREND_WINDOW_LIMIT = 20_000;
 
 export interface TrendScanResult {
   opened: string[];
@@ -26,13 +31,14 @@ export function createProblemTrendActivities(models: Models, temporal?: { client
       const result: TrendScanResult = { opened: [], linked: {} };
       if (!policy.enabled) return result;
       const now = Date.now();
-      const recent = (await models.Incident.find(
+      const recent = await findIndexed<TrendIncident>(
+        models.Incident,
         { openedAt: { $gte: now - policy.windowMinutes * 60_000 } },
-        { _id: 0, number: 1, openedAt: 1, configurationItem: 1, service: 1, category: 1 },
-      ).lean()) as unknown as TrendIncident[];
+        { sort: [['openedAt', -1]], limit: TREND_WINDOW_LIMIT, projection: { _id: 0, number: 1, openedAt: 1, configurationItem: 1, service: 1, category: 1 } },
+      );
       for (const trend of incidentTrends(recent, policy, now)) {
         const numbers = trend.incidents.map((i) => i.number);
-        const open = (await models.Problem.findOne({ 'trend.groupBy': policy.groupBy, 'trend.key': trend.key, state: { $nin: ['closed', 'cancelled'] } }).lean()) as ProblemRecord | null;
+        const open = await findOneIndexed<ProblemRecord>(models.Problem, { trendKey: problemTrendKey(policy.groupBy, trend.key), open: true }, [['_id', -1]]);
         if (open) {
           const fresh = numbers.filter((n) => !open.incidents.includes(n));
           if (!fresh.length) continue;

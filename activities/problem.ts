@@ -2,6 +2,7 @@ import type { ProblemPolicyBody } from '../domain/problem';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ProblemEvent, ProblemRecord } from '../workflows/problem';
+import { problemStored } from '../models/problem';
 import { persistCase } from './persist';
 
 export function createProblemActivities(models: Models) {
@@ -10,7 +11,7 @@ export function createProblemActivities(models: Models) {
       return latestPolicy<ProblemPolicyBody>(models, 'problem', 'default');
     },
     async persistProblem({ record, event }: { record: ProblemRecord; event: ProblemEvent }): Promise<void> {
-      await persistCase(models.Problem, models.Audit, 'problem', record.number, record, event);
+      await persistCase(models, models.Problem, problemStored, 'problem', record, event);
     },
   };
 }

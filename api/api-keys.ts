@@ -4,7 +4,8 @@ import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { Role } from '../domain/actor';
 import type { Models } from '../models';
-import { hashKey, newKey } from './auth';
+import { hashKey, newKey, revokeKey, storeKey, type KeyCache } from './auth';
+import { Page, pageOf } from './lists';
 import { conflict, notFound } from './problem';
 import { route } from './route';
 
@@ -27,7 +28,7 @@ const present = (k: KeyDoc) => ({
   revokedAt: k.revokedAt ?? null,
 });
 
-export function apiKeyRoutes({ models }: { models: Models }): Router {
+export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache }): Router {
   const router = Router();
 
   route(router, {
@@ -40,7 +41,7 @@ export function apiKeyRoutes({ models }: { models: Models }): Router {
     status: 201,
     handler: async ({ body, actor }) => {
       const key = newKey();
-      const doc = await models.ApiKey.create({ ...body, hash: hashKey(key), prefix: key.slice(0, 8), createdBy: actor.name });
+      const doc = await storeKey(models, { ...body, hash: hashKey(key), prefix: key.slice(0, 8), createdBy: actor.name });
       return { ...present(doc.toObject() as KeyDoc), key };
     },
   });
@@ -49,9 +50,10 @@ export function apiKeyRoutes({ models }: { models: Models }): Router {
     method: 'get',
     path: '/api-keys',
     tag: 'API keys',
-    summary: 'List API keys (never their secrets)',
+    summary: 'List API keys, oldest first (never their secrets)',
     roles: ['admin'],
-    handler: async () => ({ items: (await models.ApiKey.find({}).sort({ createdAt: 1 }).lean()).map((k) => present(k as KeyDoc)) }),
+    query: z.strictObject({ ...Page.shape }),
+    handler: async ({ query }) => pageOf(models.ApiKey, {}, [['createdAt', 1], ['_id', 1]], query, (k) => present(k as KeyDoc)),
   });
 
   route(router, {
@@ -65,7 +67,8 @@ export function apiKeyRoutes({ models }: { models: Models }): Router {
       const k = await models.ApiKey.findById(params.id).lean();
       if (!k) throw notFound(`there is no API key ${params.id}`);
       if (k.revokedAt) throw conflict(`API key ${params.id} is already revoked`);
-      await models.ApiKey.updateOne({ _id: k._id, revokedAt: null }, { $set: { revokedAt: new Date(), revokedBy: actor.name } });
+      await revokeKey(models, k._id, actor.name);
+      keys.forget(k.hash);
       return present((await models.ApiKey.findById(params.id).lean()) as KeyDoc);
     },
   });

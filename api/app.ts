@@ -11,7 +11,7 @@ import { apiKeyRoutes } from './api-keys';
 import { approvalPolicyRoutes } from './approval-policies';
 import { changeRoutes } from './changes';
 import { delegationRoutes } from './delegations';
-import { authenticate } from './auth';
+import { authenticate, KeyCache } from './auth';
 import { healthRoutes } from './health';
 import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
@@ -30,6 +30,8 @@ export interface AppDeps {
   taskQueue?: string;
   /** the trend scan's Schedule (tests name their own) */
   trendScheduleId?: string;
+  /** how long a key read from the database serves requests before it is read again (30 s) */
+  keyCacheTtlMs?: number;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -52,11 +54,12 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(authenticate(deps.models));
+  const keys = new KeyCache(deps.models, deps.keyCacheTtlMs ?? 30_000, Math.min(deps.keyCacheTtlMs ?? 5_000, 5_000));
+  app.use(authenticate(keys));
 
   app.use(docsRoutes());
   app.use(healthRoutes({ ...deps, taskQueue }));
-  app.use(apiKeyRoutes(deps));
+  app.use(apiKeyRoutes({ ...deps, keys }));
   app.use(policyRoutes(deps));
   app.use(approvalPolicyRoutes(deps));
   app.use(delegationRoutes(deps));

@@ -1,46 +1,86 @@
 /**
- * What every process's routes share: opening a case under its next number, and reading a case's
- * history from the audit trail.
+ * What every process's routes share: opening a case under its next number, reading one case by
+ * its number, and reading its history from the audit trail.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { Workflow } from '@temporalio/common';
 import type { Response } from 'express';
+import type { Model } from 'mongoose';
+import { z } from 'zod';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
+import { decodeCursor, encodeCursor, listPage } from '../models/query';
 import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable } from './commands';
 import { HistoryEntry } from './lists';
+import { badRequest } from './problem';
+
+/** Fields the database keeps for its indexes, not part of a case as its process defines it. */
+const STORED_ONLY = ['_id', 'open', 'kedb', 'trendKey', 'catalogItemId', 'plannedStartAt', 'plannedEndAt', '_linkAt'] as const;
+
+export function fromStore<R>(doc: Record<string, unknown>): R {
+  const out = { ...doc };
+  for (const f of STORED_ONLY) delete out[f];
+  return out as R;
+}
+
+/** One case by its number: a primary-key read. */
+export async function loadCase<R>(model: Model<any>, number: string): Promise<R | null> {
+  const doc = await model.collection.findOne({ _id: number as never });
+  return doc ? fromStore<R>(doc) : null;
+}
 
 /**
  * Starts a case's workflow under the next number of its counter and answers once the case is
- * recorded. The number is the workflow id and is never reused, not even a closed case's; should
- * Temporal already hold it (a database restored behind its back), the number is skipped. A
- * workflow that does not answer in time is a 503 naming the number it was opened under.
+ * recorded, in one round trip to Temporal (update-with-start). The number is the workflow id and
+ * is never reused, not even a closed case's; should Temporal already hold it (a database restored
+ * behind its back), the number is skipped. A workflow that does not answer in time is a 503
+ * naming the number it was opened under.
  */
-export async function openCase<View>(
-  opts: { client: Client; models: Models; counter: string; format: (n: number) => string; path: string; res: Response; opened: UpdateDefinition<View, []> },
-  start: (number: string, common: { workflowId: string; workflowIdReusePolicy: 'REJECT_DUPLICATE' }) => Promise<WorkflowHandle>,
+export async function openCase<View, W extends Workflow>(
+  opts: { client: Client; models: Models; counter: string; format: (n: number) => string; path: string; res: Response; opened: UpdateDefinition<View, []>; taskQueue: string },
+  workflow: W,
+  args: (number: string) => [Parameters<W>[0]],
 ): Promise<View> {
   for (let attempt = 0; ; attempt++) {
     const number = opts.format(await nextNumber(opts.models.Counter, opts.counter));
-    let handle: WorkflowHandle;
+    const startWorkflowOperation = new WithStartWorkflowOperation(workflow, {
+      workflowId: number,
+      taskQueue: opts.taskQueue,
+      args: args(number),
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    } as unknown as ConstructorParameters<typeof WithStartWorkflowOperation<W>>[1]);
     try {
-      handle = await start(number, { workflowId: number, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      const view = await opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.executeUpdateWithStart(opts.opened, { startWorkflowOperation }));
+      opts.res.location(`${opts.path}/${number}`);
+      return view;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 20) continue;
-      throw err;
-    }
-    opts.res.location(`${opts.path}/${number}`);
-    try {
-      return await opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => handle.executeUpdate(opts.opened));
-    } catch (err) {
-      if (isDeadline(err)) throw processUnavailable(`${number} is opened but its process did not answer in time: is a worker running? It will appear at ${opts.path}/${number}`, { number });
+      if (isDeadline(err)) {
+        opts.res.location(`${opts.path}/${number}`);
+        throw processUnavailable(`${number} is opened but its process did not answer in time: is a worker running? It will appear at ${opts.path}/${number}`, { number });
+      }
       throw err;
     }
   }
 }
 
-/** A case's history as the audit trail keeps it: who, when, from, to, note. */
-export async function caseHistory(models: Models, number: string) {
-  const entries = await models.Audit.find({ caseId: number }, { _id: 0, caseId: 0, caseType: 0 }).sort({ seq: 1 }).lean();
-  return { number, items: entries.map((e) => HistoryEntry.parse(e)) };
+export const HistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+/** A case's history as the audit trail keeps it, in order: who, when, from, to, note. */
+export async function caseHistory(models: Models, number: string, query: z.infer<typeof HistoryQuery> = { limit: 500 }) {
+  const after = query.cursor ? decodeCursor(query.cursor, 1) : null;
+  if (query.cursor && !after) throw badRequest('cursor: not a cursor of this history', [{ in: 'query', path: 'cursor', message: 'not a cursor of this history' }]);
+  const page = await listPage<Record<string, unknown>>(models.Audit, {
+    filter: { caseId: number },
+    sort: [['seq', 1]],
+    limit: query.limit,
+    after,
+    projection: { _id: 0, caseId: 0, caseType: 0 },
+  });
+  return { number, items: page.items.map((e) => HistoryEntry.parse(e)), next: encodeCursor(page.next) };
 }

@@ -21,13 +21,17 @@ import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ChangeRecord } from '../workflows/change-types';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
-import { Page, pageOf } from './lists';
-import { badRequest, conflict, illegalTransition, notFound } from './problem';
+import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
+import { linkKey } from '../models/link';
+import { findIndexed, type Filter } from '../models/query';
+import { badRequest, conflict, notFound } from './problem';
 import { route } from './route';
 
 const NumberParam = z.strictObject({ number: ChangeNumber });
+/** The most changes one calendar answer shows. */
+const CALENDAR_LIMIT = 2_000;
 const MANAGERS: Role[] = ['agent', 'admin'];
 const COMMAND_ROLES: Record<ChangeCommand, Role[]> = {
   submit: ['requester', 'agent', 'admin'],
@@ -50,16 +54,25 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
   const router = Router();
 
   async function load(number: string): Promise<ChangeRecord> {
-    const rec = (await models.Change.findOne({ number }, { _id: 0 }).lean()) as ChangeRecord | null;
+    const rec = await loadCase<ChangeRecord>(models.Change, number);
     if (!rec) throw notFound(`there is no change ${number}`);
     return rec;
   }
   async function view(rec: ChangeRecord) {
     const [approvals, tasks] = await Promise.all([
-      models.Approval.find({ caseId: rec.number }, { _id: 0 }).sort({ openedAt: 1 }).lean(),
-      models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean(),
+      findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
+      findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
     ]);
-    return { ...rec, approvals, tasks };
+    return { ...rec, approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
+  }
+  /** Changes holding a window now on any of these CIs: found through the CIs' links to open changes. */
+  async function scheduledOn(cis: string[]): Promise<ChangeRecord[]> {
+    const open = await linkedTargets<ChangeRecord & Record<string, unknown>>(models, models.Change, cis.map((ci) => linkKey('changes', 'configurationItems', ci)), {
+      open: true,
+      direction: 1,
+      accept: (c) => HOLDS_WINDOW.includes(c.state),
+    });
+    return open.map((c) => fromStore<ChangeRecord>(c));
   }
 
   route(router, {
@@ -76,15 +89,13 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       if (body.type === 'standard' && !policy.body.standardTemplates.some((t) => t.id === body.template)) {
         throw badRequest(`there is no standard change template ${body.template}`, [{ in: 'body', path: 'template', message: `there is no standard change template ${body.template}` }]);
       }
-      const scheduled = (await models.Change.find({ state: { $in: HOLDS_WINDOW }, configurationItems: { $in: body.configurationItems } }, { number: 1, plannedStart: 1, plannedEnd: 1, configurationItems: 1 }).lean()) as unknown as ChangeRecord[];
+      const scheduled = await scheduledOn(body.configurationItems);
       const conflicts = scheduleConflicts(body, policy.body, scheduled);
       if (conflicts.length && policy.body.onConflict.action === 'refuse') {
         const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}`));
         throw conflict(`the planned window conflicts with ${names.join(', ')}`, { conflicts });
       }
-      return openCase({ client, models, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened }, (number, common) =>
-        client.workflow.start(changeWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor, conflicts }] }),
-      );
+      return openCase({ client, models, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts }]);
     },
   });
 
@@ -92,7 +103,8 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     method: 'get',
     path: '/changes',
     tag: 'Changes',
-    summary: 'List changes (newest first), filtered and paginated',
+    summary: 'List changes, newest first, filtered, paged by cursor',
+    description: 'By state, type, risk or requester on an index; by a service or CI through its links (at most the 2,000 latest changes of one service or CI), other filters then applied to those.',
     roles: 'authenticated',
     query: z.strictObject({
       state: z.enum(CHANGE_STATES).optional(),
@@ -104,11 +116,14 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       ...Page.shape,
     }),
     handler: async ({ query }) => {
-      const { limit, offset, service, configurationItem, ...rest } = query;
-      const filter: Record<string, unknown> = { ...rest };
-      if (service) filter.services = service;
-      if (configurationItem) filter.configurationItems = configurationItem;
-      return pageOf(models.Change, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+      const { limit, cursor, service, configurationItem, ...rest } = query;
+      const filter: Filter = { ...rest };
+      if (!service && !configurationItem) return pageOf(models.Change, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
+      const keys = [service && linkKey('changes', 'services', service), configurationItem && linkKey('changes', 'configurationItems', configurationItem)].filter((k): k is string => !!k);
+      const matches = (c: Record<string, unknown>) =>
+        Object.entries(filter).every(([k, v]) => c[k] === v) && (!service || (c.services as string[]).includes(service)) && (!configurationItem || (c.configurationItems as string[]).includes(configurationItem));
+      const docs = await linkedTargets(models, models.Change, keys.slice(0, 1), { direction: -1, accept: matches });
+      return pageInMemory(docs, { limit, cursor }, -1, (d) => fromStore(d));
     },
   });
 
@@ -129,9 +144,10 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     summary: 'Every transition, decision, escalation and task of a change: who, when, from, to, note',
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query }) => {
       await load(params.number);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
 
@@ -144,11 +160,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       roles: COMMAND_ROLES[command],
       params: NumberParam,
       body: ChangeCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
-        const rec = await load(params.number);
-        if (['closed', 'rejected', 'cancelled'].includes(rec.state)) throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
-      },
+      handler: async ({ params, body, actor }) => sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
     });
   }
 
@@ -161,8 +173,13 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     query: z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
     handler: async ({ query }) => {
       if (Date.parse(query.to) <= Date.parse(query.from)) throw badRequest('to must be after from', [{ in: 'query', path: 'to', message: 'after from' }]);
+      // open changes planned to start before the end of the period (few: the open ones), then those still running into it
       const [changes, policy] = await Promise.all([
-        models.Change.find({ state: { $in: HOLDS_WINDOW }, plannedStart: { $lt: query.to }, plannedEnd: { $gt: query.from } }, { _id: 0, number: 1, title: 1, state: 1, type: 1, risk: 1, plannedStart: 1, plannedEnd: 1, configurationItems: 1, services: 1 }).sort({ plannedStart: 1 }).lean(),
+        findIndexed(models.Change, { open: true, plannedStartAt: { $lt: Date.parse(query.to) }, plannedEndAt: { $gt: Date.parse(query.from) }, state: { $in: [...HOLDS_WINDOW] } }, {
+          sort: [['plannedStartAt', 1], ['_id', 1]],
+          limit: CALENDAR_LIMIT,
+          projection: { _id: 0, number: 1, title: 1, state: 1, type: 1, risk: 1, plannedStart: 1, plannedEnd: 1, configurationItems: 1, services: 1 },
+        }),
         latestPolicy<ChangePolicyBody>(models, 'change', 'default'),
       ]);
       const blackouts = policy.body.blackouts.filter((b) => Date.parse(b.start) < Date.parse(query.to) && Date.parse(b.end) > Date.parse(query.from));

@@ -6,8 +6,12 @@ import { Router } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models';
+import { findIndexed, findOneIndexed } from '../models/query';
 import { conflict, forbidden, notFound } from './problem';
 import { route } from './route';
+
+/** Delegations read at most for one person (or, for an admin, in all). */
+const PER_PERSON_LIMIT = 1_000;
 
 const name = z.string().trim().min(1).max(200);
 const CreateDelegation = z
@@ -38,12 +42,12 @@ export const presentDelegation = (d: DelegationDoc) => ({
 
 /** The delegation in force now from `from` to `to`, if any. */
 export async function delegationInForce(models: Models, from: string, to: string, now = new Date()) {
-  return models.Delegation.findOne({ from, to, revokedAt: null, start: { $lte: now }, end: { $gt: now } }).lean();
+  return findOneIndexed<DelegationDoc>(models.Delegation, { from, to, revokedAt: null, start: { $lte: now }, end: { $gt: now } }, [['start', 1], ['_id', 1]]);
 }
 
 /** Whose approvals `name` holds now: their own and those of everyone who delegated to them. */
 export async function delegatorsOf(models: Models, name: string, now = new Date()): Promise<string[]> {
-  const ds = await models.Delegation.find({ to: name, revokedAt: null, start: { $lte: now }, end: { $gt: now } }).lean();
+  const ds = await findIndexed<DelegationDoc>(models.Delegation, { to: name, revokedAt: null, start: { $lte: now }, end: { $gt: now } }, { sort: [['start', 1], ['_id', 1]], limit: PER_PERSON_LIMIT });
   return [...new Set(ds.map((d) => d.from))];
 }
 
@@ -60,7 +64,7 @@ export function delegationRoutes({ models }: { models: Models }): Router {
     status: 201,
     handler: async ({ body, actor }) => {
       if (!actor.roles.includes('admin') && body.from !== actor.name) throw forbidden('an approver delegates only their own approvals');
-      const overlapping = await models.Delegation.exists({ from: body.from, revokedAt: null, start: { $lt: new Date(body.end) }, end: { $gt: new Date(body.start) } });
+      const overlapping = await findOneIndexed(models.Delegation, { from: body.from, revokedAt: null, start: { $lt: new Date(body.end) }, end: { $gt: new Date(body.start) } }, [['start', 1], ['_id', 1]]);
       if (overlapping) throw conflict(`${body.from} already has a delegation in that period`);
       const d = await models.Delegation.create({ ...body, start: new Date(body.start), end: new Date(body.end), createdBy: actor.name });
       return presentDelegation(d.toObject() as DelegationDoc);
@@ -75,8 +79,13 @@ export function delegationRoutes({ models }: { models: Models }): Router {
     roles: 'authenticated',
     handler: async ({ actor }) => {
       const all = actor.roles.includes('admin') || actor.roles.includes('auditor');
-      const filter = all ? {} : { $or: [{ from: actor.name }, { to: actor.name }] };
-      return { items: (await models.Delegation.find(filter).sort({ start: 1 }).lean()).map((d) => presentDelegation(d as DelegationDoc)) };
+      const sort = [['start', 1], ['_id', 1]] as const;
+      const found = all
+        ? await findIndexed<DelegationDoc>(models.Delegation, {}, { sort, limit: PER_PERSON_LIMIT })
+        : (await Promise.all([findIndexed<DelegationDoc>(models.Delegation, { from: actor.name }, { sort, limit: PER_PERSON_LIMIT }), findIndexed<DelegationDoc>(models.Delegation, { to: actor.name }, { sort, limit: PER_PERSON_LIMIT })])).flat();
+      const seen = new Set<string>();
+      const items = found.filter((d) => !seen.has(String(d._id)) && seen.add(String(d._id))).sort((a, b) => a.start.getTime() - b.start.getTime());
+      return { items: items.map((d) => presentDelegation(d)) };
     },
   });
 

@@ -17,12 +17,15 @@ import {
 } from '../domain/improvement';
 import type { Models } from '../models';
 import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
-import { Page } from './lists';
-import { illegalTransition, notFound } from './problem';
+import { Page, pageOf } from './lists';
+import { findIndexed } from '../models/query';
+import { notFound } from './problem';
 import { route } from './route';
 
+/** How many improvements the summary reads at most: the register of a large organisation. */
+const REGISTER_LIMIT = 20_000;
 const NumberParam = z.strictObject({ number: ImprovementNumber });
 const SUMMARIES: Record<ImprovementCommand, string> = {
   plan: 'Plan the cycle: objective, measurable targets (baseline, target, unit), actions with groups and due dates; then plan approval',
@@ -47,7 +50,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
   const router = Router();
 
   async function load(number: string): Promise<ImprovementRecord> {
-    const rec = (await models.Improvement.findOne({ number }, { _id: 0 }).lean()) as ImprovementRecord | null;
+    const rec = await loadCase<ImprovementRecord>(models.Improvement, number);
     if (!rec) throw notFound(`there is no improvement ${number}`);
     return rec;
   }
@@ -61,9 +64,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     body: RegisterImprovementInput,
     status: 201,
     handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened }, (number, common) =>
-        client.workflow.start(improvementWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
-      ).then((v) => improvementView(v)),
+      openCase({ client, models, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened, taskQueue }, improvementWorkflow, (number) => [{ number, input: body, actor }]).then((v) => improvementView(v)),
   });
 
   route(router, {
@@ -80,12 +81,8 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       ...Page.shape,
     }),
     handler: async ({ query }) => {
-      const { limit, offset, ...filter } = query;
-      const [docs, total] = await Promise.all([
-        models.Improvement.find(filter, { _id: 0 }).sort({ openedAt: -1, number: -1 }).skip(offset).limit(limit).lean(),
-        models.Improvement.countDocuments(filter),
-      ]);
-      return { items: (docs as unknown as ImprovementRecord[]).map((r) => improvementView(r)), total, limit, offset };
+      const { limit, cursor, ...filter } = query;
+      return pageOf(models.Improvement, filter, [['_id', -1]], { limit, cursor }, (r) => improvementView(fromStore<ImprovementRecord>(r)));
     },
   });
 
@@ -96,7 +93,8 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     summary: 'Counts by phase and state, cycles closed with their targets met, mean cycle time',
     roles: 'authenticated',
     handler: async () => {
-      const all = (await models.Improvement.find({}, { _id: 0, state: 1, cycles: 1 }).lean()) as unknown as ImprovementRecord[];
+      // the whole register, on its index, in one read of at most REGISTER_LIMIT entries
+      const all = await findIndexed<ImprovementRecord>(models.Improvement, {}, { sort: [['_id', 1]], limit: REGISTER_LIMIT, projection: { _id: 0, state: 1, cycles: 1 } });
       const byState = Object.fromEntries(IMPROVEMENT_STATES.map((s) => [s, 0])) as Record<string, number>;
       const byPhase: Record<string, number> = { plan: 0, do: 0, check: 0, closed: 0 };
       let ended = 0;
@@ -133,10 +131,10 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     handler: async ({ params }) => {
       const rec = await load(params.number);
       const [approvals, tasks] = await Promise.all([
-        models.Approval.find({ caseId: rec.number }, { _id: 0 }).sort({ openedAt: 1 }).lean(),
-        models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean(),
+        findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
+        findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
       ]);
-      return { ...improvementView(rec), approvals, tasks };
+      return { ...improvementView(rec), approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
     },
   });
 
@@ -147,9 +145,10 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     summary: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query }) => {
       await load(params.number);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
 
@@ -163,8 +162,6 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       params: NumberParam,
       body: ImprovementCommandInputs[command] as z.ZodType<unknown>,
       handler: async ({ params, body, actor }) => {
-        const rec = await load(params.number);
-        if (rec.state === 'closed' || rec.state === 'cancelled') throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
         const v = await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
         return improvementView(v);
       },

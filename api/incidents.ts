@@ -19,12 +19,13 @@ import {
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
 import { CalendarCache } from './calendar-cache';
 import { forbidden, illegalTransition, notFound } from './problem';
 import { route } from './route';
 import { Page, pageOf } from './lists';
+import type { Filter, SortKeys } from '../models/query';
 
 export interface IncidentDeps {
   models: Models;
@@ -69,15 +70,23 @@ const ListQuery = z.strictObject({
   caller: z.string().min(1).optional(),
   breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   major: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  closedFrom: z.iso.datetime({ offset: true }).optional(),
+  closedBefore: z.iso.datetime({ offset: true }).optional(),
   ...Page.shape,
+}).superRefine((q, ctx) => {
+  if (q.closedFrom && q.closedBefore && Date.parse(q.closedBefore) <= Date.parse(q.closedFrom)) ctx.addIssue({ code: 'custom', path: ['closedBefore'], message: 'closedBefore must be after closedFrom' });
 });
+
+const NEWEST_FIRST: SortKeys = [['_id', -1]];
+const LATEST_CLOSED_FIRST: SortKeys = [['closedAt', -1], ['_id', -1]];
 
 export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Router {
   const router = Router();
   const calendars = new CalendarCache(models);
 
   async function load(number: string): Promise<IncidentRecord> {
-    const rec = (await models.Incident.findOne({ number }, { _id: 0 }).lean()) as IncidentRecord | null;
+    const rec = await loadCase<IncidentRecord>(models.Incident, number);
     if (!rec) throw notFound(`there is no incident ${number}`);
     return rec;
   }
@@ -98,9 +107,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
-      return openCase({ client, models, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened }, (number, common) =>
-        client.workflow.start(incidentWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
-      );
+      return openCase({ client, models, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input: body, actor }]);
     },
   });
 
@@ -108,16 +115,22 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     method: 'get',
     path: '/incidents',
     tag: 'Incidents',
-    summary: 'List incidents (newest first), filtered and paginated',
-    description: 'A requester sees only the incidents they called in.',
+    summary: 'List incidents, filtered, newest first (latest closed first with closedFrom/closedBefore), paged by cursor',
+    description:
+      'Served by an index: open incidents (`open=true`) by priority, group, assignee or breach; any incident by state, priority, group, assignee, breach, major, caller, service or CI; closed incidents by when they closed (`closedFrom`, `closedBefore`). Further filters narrow the indexed list. `next` is the `cursor` of the following page; `total` counts every match. A requester sees only the incidents they called in.',
     roles: 'authenticated',
     query: ListQuery,
     handler: async ({ query, actor }) => {
-      const { limit, offset, group, ...filters } = query;
-      const filter: Record<string, unknown> = { ...filters };
+      const { limit, cursor, group, closedFrom, closedBefore, ...filters } = query;
+      const filter: Filter = { ...filters };
       if (group) filter.assignmentGroup = group;
       if (!actor.roles.some((r) => r !== 'requester')) filter.caller = actor.name;
-      return pageOf(models.Incident, filter, { openedAt: -1, number: -1 }, limit, offset, async (r) => view(r as IncidentRecord));
+      let sort = NEWEST_FIRST;
+      if (closedFrom || closedBefore) {
+        filter.closedAt = { ...(closedFrom ? { $gte: Date.parse(closedFrom) } : { $gte: 0 }), ...(closedBefore ? { $lt: Date.parse(closedBefore) } : {}) };
+        sort = LATEST_CLOSED_FIRST;
+      }
+      return pageOf(models.Incident, filter, sort, { limit, cursor }, async (r) => view(r as IncidentRecord));
     },
   });
 
@@ -142,10 +155,11 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     summary: 'Every transition of an incident: who, when, from, to, note',
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params, actor }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query, actor }) => {
       const rec = await load(params.number);
       if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
 
@@ -159,12 +173,14 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       roles: COMMAND_ROLES[command],
       params: NumberParam,
       body: IncidentCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
-        const rec = await load(params.number);
-        if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
-        if (rec.state === 'closed') throw illegalTransition(`${params.number} is closed: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => (await load(params.number)).state);
-      },
+      // no read first: the workflow refuses what the case or the actor's rights do not allow, and
+      // only a case whose workflow is gone (closed, or never opened) is looked up
+      handler: async ({ params, body, actor }) =>
+        sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => {
+          const rec = await load(params.number);
+          if (!mayReadIncident(rec, actor)) return forbidden(`${params.number} is not one of your incidents`);
+          return illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
+        }),
     });
   }
 

@@ -14,10 +14,10 @@ import {
 } from '../domain/nonconformity';
 import type { Models } from '../models';
 import { nonconformityOpened, nonconformityUpdates, nonconformityWorkflow, type NonconformityRecord } from '../workflows/nonconformity';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
 import { Page, pageOf } from './lists';
-import { illegalTransition, notFound } from './problem';
+import { notFound } from './problem';
 import { route } from './route';
 
 const NumberParam = z.strictObject({ number: NonconformityNumber });
@@ -34,7 +34,7 @@ const SUMMARIES: Record<NonconformityCommand, string> = {
 export function nonconformityRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
   async function load(number: string): Promise<NonconformityRecord> {
-    const rec = (await models.Nonconformity.findOne({ number }, { _id: 0 }).lean()) as NonconformityRecord | null;
+    const rec = await loadCase<NonconformityRecord>(models.Nonconformity, number);
     if (!rec) throw notFound(`there is no nonconformity ${number}`);
     return rec;
   }
@@ -48,20 +48,18 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     body: RaiseNonconformityInput,
     status: 201,
     handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened }, (number, common) =>
-        client.workflow.start(nonconformityWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
-      ),
+      openCase({ client, models, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened, taskQueue }, nonconformityWorkflow, (number) => [{ number, input: body, actor }]),
   });
   route(router, {
     method: 'get',
     path: '/nonconformities',
     tag: 'Continual improvement',
-    summary: 'List nonconformities (newest first), filtered and paginated',
+    summary: 'List nonconformities, newest first, filtered, paged by cursor',
     roles: 'authenticated',
     query: z.strictObject({ state: z.enum(NONCONFORMITY_STATES).optional(), severity: z.enum(['minor', 'major']).optional(), service: z.string().min(1).optional(), owner: z.string().min(1).optional(), ...Page.shape }),
     handler: async ({ query }) => {
-      const { limit, offset, ...filter } = query;
-      return pageOf(models.Nonconformity, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+      const { limit, cursor, ...filter } = query;
+      return pageOf(models.Nonconformity, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
     },
   });
   route(router, {
@@ -80,9 +78,10 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     summary: 'Every step of a nonconformity: who, when, from, to, note',
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query }) => {
       await load(params.number);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
   for (const command of NONCONFORMITY_COMMANDS) {
@@ -94,11 +93,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       roles: WORKERS,
       params: NumberParam,
       body: NonconformityCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
-        const rec = await load(params.number);
-        if (rec.state === 'closed' || rec.state === 'cancelled') throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
-      },
+      handler: async ({ params, body, actor }) => sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
     });
   }
   return router;

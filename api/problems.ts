@@ -9,10 +9,12 @@ import { ensureTrendSchedule } from '../worker/schedules';
 import { present, READ_ONLY, writeVersion } from './policies';
 import type { Models } from '../models';
 import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
-import { Page, pageOf } from './lists';
-import { illegalTransition, notFound } from './problem';
+import { linkedTargets, Page, pageInMemory, pageOf, searchIndexed } from './lists';
+import { linkKey } from '../models/link';
+import { findIndexed, type Filter } from '../models/query';
+import { notFound } from './problem';
 import { route } from './route';
 
 const NumberParam = z.strictObject({ number: ProblemNumber });
@@ -25,7 +27,6 @@ const SUMMARIES: Record<ProblemCommand, string> = {
   cancel: 'Cancel the problem with a reason',
   comment: 'Add a comment',
 };
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A problem with a known error, as the KEDB shows it. */
 const knownError = (p: ProblemRecord) => ({
@@ -75,7 +76,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
   });
 
   async function load(number: string): Promise<ProblemRecord> {
-    const rec = (await models.Problem.findOne({ number }, { _id: 0 }).lean()) as ProblemRecord | null;
+    const rec = await loadCase<ProblemRecord>(models.Problem, number);
     if (!rec) throw notFound(`there is no problem ${number}`);
     return rec;
   }
@@ -89,16 +90,15 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     body: RaiseProblemInput,
     status: 201,
     handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened }, (number, common) =>
-        client.workflow.start(problemWorkflow, { taskQueue, ...common, args: [{ number, input: body, actor }] }),
-      ),
+      openCase({ client, models, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]),
   });
 
   route(router, {
     method: 'get',
     path: '/problems',
     tag: 'Problems',
-    summary: 'List problems (newest first), filtered and paginated',
+    summary: 'List problems, newest first, filtered, paged by cursor',
+    description: 'By state, service, CI, category or group on an index; by an incident through its links.',
     roles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
     query: z.strictObject({
       state: z.enum(PROBLEM_STATES).optional(),
@@ -110,10 +110,11 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       ...Page.shape,
     }),
     handler: async ({ query }) => {
-      const { limit, offset, incident, ...rest } = query;
-      const filter: Record<string, unknown> = { ...rest };
-      if (incident) filter.incidents = incident;
-      return pageOf(models.Problem, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+      const { limit, cursor, incident, ...rest } = query;
+      const filter: Filter = { ...rest };
+      if (!incident) return pageOf(models.Problem, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
+      const docs = await linkedTargets(models, models.Problem, [linkKey('problems', 'incidents', incident)], { direction: -1, accept: (p) => Object.entries(filter).every(([k, v]) => p[k] === v) });
+      return pageInMemory(docs, { limit, cursor }, -1, (d) => fromStore(d));
     },
   });
 
@@ -126,8 +127,8 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     params: NumberParam,
     handler: async ({ params }) => {
       const rec = await load(params.number);
-      const tasks = await models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean();
-      return { ...rec, tasks };
+      const tasks = await findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 });
+      return { ...rec, tasks: tasks.map((t) => fromStore(t)) };
     },
   });
 
@@ -138,9 +139,10 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     summary: 'Every step of a problem: who, when, from, to, note',
     roles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
     params: NumberParam,
-    handler: async ({ params }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query }) => {
       await load(params.number);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
 
@@ -153,11 +155,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       roles: STAFF,
       params: NumberParam,
       body: ProblemCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
-        const rec = await load(params.number);
-        if (rec.state === 'closed' || rec.state === 'cancelled') throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
-      },
+      handler: async ({ params, body, actor }) => sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
     });
   }
 
@@ -175,13 +173,14 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       ...Page.shape,
     }),
     handler: async ({ query }) => {
-      const { limit, offset, q, ...rest } = query;
-      const filter: Record<string, unknown> = { ...rest, knownError: { $ne: null }, state: { $ne: 'cancelled' } };
-      if (q) {
-        const re = { $regex: escape(q), $options: 'i' };
-        filter.$or = [{ 'knownError.symptoms': re }, { 'knownError.rootCause': re }, { 'knownError.workaround': re }, { title: re }];
-      }
-      return pageOf(models.Problem, filter, { openedAt: -1 }, limit, offset, (p) => knownError(p as ProblemRecord));
+      const { limit, cursor, q, ...rest } = query;
+      const filter: Filter = { ...rest, kedb: true };
+      if (!q) return pageOf(models.Problem, filter, [['_id', -1]], { limit, cursor }, (p) => knownError(p as ProblemRecord));
+      // a search reads the known errors in the filter's index order and matches their texts
+      const needle = q.toLowerCase();
+      const hit = (p: ProblemRecord) => [p.knownError?.symptoms, p.knownError?.rootCause, p.knownError?.workaround, p.title].some((t) => t?.toLowerCase().includes(needle));
+      const docs = await searchIndexed<ProblemRecord & Record<string, unknown>>(models.Problem, filter, [['_id', -1]], hit);
+      return pageInMemory(docs, { limit, cursor }, 1, (p) => knownError(p));
     },
   });
 

@@ -21,9 +21,10 @@ import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
 import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
-import { caseHistory, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
 import { sendCommand } from './commands';
 import { Page, pageOf } from './lists';
+import { findIndexed, type Filter } from '../models/query';
 import { present, READ_ONLY, writeVersion } from './policies';
 import { badRequest, conflict, forbidden, illegalTransition, notFound, zodErrors } from './problem';
 import { route } from './route';
@@ -106,7 +107,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
   });
 
   async function load(number: string): Promise<RequestRecord> {
-    const rec = (await models.Request.findOne({ number }, { _id: 0 }).lean()) as RequestRecord | null;
+    const rec = await loadCase<RequestRecord>(models.Request, number);
     if (!rec) throw notFound(`there is no request ${number}`);
     return rec;
   }
@@ -132,9 +133,9 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
         throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       }
       const item: CatalogItem = { ...p.body, id: body.catalogItem, version: p.version };
-      return openCase({ client, models, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened }, (number, common) =>
-        client.workflow.start(requestWorkflow, { taskQueue, ...common, args: [{ number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor }] }),
-      );
+      return openCase({ client, models, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened, taskQueue }, requestWorkflow, (number) => [
+        { number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor },
+      ]);
     },
   });
 
@@ -142,15 +143,19 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     method: 'get',
     path: '/requests',
     tag: 'Service requests',
-    summary: 'List requests (newest first); a requester sees their own',
+    summary: 'List requests, newest first, paged by cursor; a requester sees their own (made by them or for them)',
     roles: 'authenticated',
     query: z.strictObject({ state: z.enum(REQUEST_STATES).optional(), catalogItem: z.string().min(1).optional(), requestedFor: z.string().min(1).optional(), ...Page.shape }),
     handler: async ({ query, actor }) => {
-      const { limit, offset, catalogItem, ...rest } = query;
-      const filter: Record<string, unknown> = { ...rest };
-      if (catalogItem) filter['catalogItem.id'] = catalogItem;
-      if (!staff(actor.roles)) filter.$or = [{ requestedBy: actor.name }, { requestedFor: actor.name }];
-      return pageOf(models.Request, filter, { openedAt: -1, number: -1 }, limit, offset, (r) => r);
+      const { limit, cursor, catalogItem, ...rest } = query;
+      const filter: Filter = { ...rest };
+      if (catalogItem) filter.catalogItemId = catalogItem;
+      if (staff(actor.roles)) return pageOf(models.Request, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
+      // mine: made by me, or for me (one list each, merged; made by me for me counts once)
+      const byMe = { ...filter, requestedBy: actor.name };
+      const forMe = { ...filter, requestedFor: actor.name };
+      if (filter.requestedFor !== undefined && filter.requestedFor !== actor.name) return pageOf(models.Request, byMe, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
+      return pageOf(models.Request, [byMe, forMe], [['_id', -1]], { limit, cursor }, (r) => fromStore(r), { overlap: [{ ...byMe, requestedFor: actor.name }] });
     },
   });
 
@@ -165,10 +170,10 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       const rec = await load(params.number);
       if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
       const [approvals, tasks] = await Promise.all([
-        models.Approval.find({ caseId: rec.number }, { _id: 0 }).sort({ openedAt: 1 }).lean(),
-        models.Task.find({ caseId: rec.number }, { _id: 0 }).sort({ createdAt: 1 }).lean(),
+        findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
+        findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
       ]);
-      return { ...rec, approvals, tasks };
+      return { ...rec, approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
     },
   });
 
@@ -179,10 +184,11 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     summary: 'Every step of a request: who, when, from, to, note',
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params, actor }) => {
+    query: HistoryQuery,
+    handler: async ({ params, query, actor }) => {
       const rec = await load(params.number);
       if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-      return caseHistory(models, params.number);
+      return caseHistory(models, params.number, query);
     },
   });
 

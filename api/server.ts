@@ -1,8 +1,8 @@
 /** The API on its own (production shape): connects to MongoDB and Temporal, then listens. */
 import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { createModels, ensureIndexes } from '../models';
-import { seedDefaultPolicies } from '../models/policies';
+import { createModels } from '../models';
+import { prepareDatabase } from '../models/migrate';
 import { config } from '../stack/config';
 import { logger } from '../stack/logger';
 import { createApp } from './app';
@@ -11,8 +11,7 @@ import { ensureBootstrapAdmin } from './auth';
 async function main() {
   const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
   const models = createModels(conn);
-  await ensureIndexes(models);
-  await seedDefaultPolicies(models);
+  for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
   const generated = await ensureBootstrapAdmin(models, config.adminApiKey);
   if (generated) logger.warn({ adminApiKey: generated }, 'bootstrap admin API key generated: it is shown this once');
   const connection = await Connection.connect({ address: config.temporalAddress });

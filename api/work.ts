@@ -14,14 +14,24 @@ import { sendCommand } from './commands';
 import { delegationInForce, delegatorsOf } from './delegations';
 import { forbidden, illegalTransition, notFound } from './problem';
 import { route } from './route';
-import { Page } from './lists';
+import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
+import { fromStore, loadCase } from './cases';
+import { linkKey } from '../models/link';
+import type { Filter } from '../models/query';
 
 const TaskId = z.strictObject({ id: z.string().regex(/^[A-Z]{3}\d{7,}-T\d+$/, 'a task id such as CHG0000001-T1') });
 const ApprovalId = z.strictObject({ id: z.string().regex(/^[A-Z]{3}\d{7,}-A\d+$/, 'an approval id such as CHG0000001-A1') });
 const caseOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
 
+const OLDEST_FIRST = [['createdAt', 1], ['_id', 1]] as const;
+
 export function workRoutes({ models, client }: { models: Models; client: Client }): Router {
   const router = Router();
+  async function loadTask(id: string): Promise<TaskRecord> {
+    const t = await loadCase<TaskRecord>(models.Task, id);
+    if (!t) throw notFound(`there is no task ${id}`);
+    return t;
+  }
 
   route(router, {
     method: 'get',
@@ -38,18 +48,19 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       ...Page.shape,
     }),
     handler: async ({ query, actor }) => {
-      const filter: Record<string, unknown> = {};
+      const filter: Filter = { open: query.state ? query.state === 'open' || query.state === 'claimed' : true };
+      if (query.state) filter.state = query.state;
       if (query.process) filter.process = query.process;
-      filter.state = query.state ?? { $in: ['open', 'claimed'] };
       if (query.dueBefore) filter.dueAt = { $lt: Date.parse(query.dueBefore) };
+      const page = { limit: query.limit, cursor: query.cursor };
       const seesAll = actor.roles.includes('admin') || actor.roles.includes('auditor');
-      if (query.mine) filter.assignee = actor.name;
-      else if (!seesAll) filter.$or = [{ assignee: actor.name }, { group: { $in: actor.groups } }];
-      const [items, total] = await Promise.all([
-        models.Task.find(filter, { _id: 0 }).sort({ createdAt: 1 }).skip(query.offset).limit(query.limit).lean(),
-        models.Task.countDocuments(filter),
-      ]);
-      return { items, total, limit: query.limit, offset: query.offset };
+      if (query.mine) return pageOf(models.Task, { ...filter, assignee: actor.name }, OLDEST_FIRST, page, (t) => fromStore(t));
+      if (seesAll) return pageOf(models.Task, filter, OLDEST_FIRST, page, (t) => fromStore(t));
+      // mine, and my groups': one list each, merged; a task of my group assigned to me counts once
+      const groups = actor.groups.slice(0, 20);
+      return pageOf(models.Task, [{ ...filter, assignee: actor.name }, ...groups.map((group) => ({ ...filter, group }))], OLDEST_FIRST, page, (t) => fromStore(t), {
+        overlap: groups.map((group) => ({ ...filter, group, assignee: actor.name })),
+      });
     },
   });
 
@@ -63,10 +74,9 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       params: TaskId,
       body: TaskCommandInputs[command] as z.ZodType<unknown>,
       handler: async ({ params, body, actor }) => {
-        const t = (await models.Task.findOne({ id: params.id }, { _id: 0 }).lean()) as TaskRecord | null;
-        if (!t) throw notFound(`there is no task ${params.id}`);
+        const t = await loadTask(params.id);
         if (t.state === 'completed' || t.state === 'cancelled') throw illegalTransition(`task ${params.id} is ${t.state}`, t.state);
-        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => ((await models.Task.findOne({ id: params.id }).lean()) as TaskRecord | null)?.state ?? 'unknown');
+        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => (await loadTask(params.id)).state);
       },
     });
   }
@@ -80,18 +90,18 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
     query: z.strictObject({ process: z.string().min(1).optional(), state: z.enum(['pending', 'approved', 'rejected']).optional(), ...Page.shape }),
     handler: async ({ query, actor }) => {
       const forWhom = [actor.name, ...(await delegatorsOf(models, actor.name))];
-      const filter: Record<string, unknown> = { state: query.state ?? 'pending', approvers: { $in: forWhom } };
-      if (query.process) filter.process = query.process;
-      const [docs, total] = await Promise.all([
-        models.Approval.find(filter, { _id: 0 }).sort({ dueAt: 1 }).skip(query.offset).limit(query.limit).lean(),
-        models.Approval.countDocuments(filter),
-      ]);
-      const items = (docs as unknown as ApprovalRecord[]).map((a) => ({
-        ...a,
+      const state = query.state ?? 'pending';
+      // through the approvers' links: each person's approvals, soonest due first
+      const docs = await linkedTargets<ApprovalRecord & Record<string, unknown>>(models, models.Approval, forWhom.map((n) => linkKey('approvals', 'approvers', n)), {
+        open: state === 'pending',
+        direction: 1,
+        accept: (a) => a.state === state && (!query.process || a.process === query.process),
+      });
+      return pageInMemory(docs, { limit: query.limit, cursor: query.cursor }, 1, (a) => ({
+        ...fromStore<ApprovalRecord>(a),
         // whose approval I would be giving: my own, else the delegator's I stand in for
         onBehalfOf: a.approvers.includes(actor.name) ? actor.name : forWhom.find((n) => a.approvers.includes(n)),
       }));
-      return { items, total, limit: query.limit, offset: query.offset };
     },
   });
 
@@ -106,7 +116,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       params: ApprovalId,
       body: z.strictObject({ comment: z.string().trim().min(1, 'a decision carries a comment').max(4000), onBehalfOf: z.string().trim().min(1).max(200).optional() }),
       handler: async ({ params, body, actor }) => {
-        const a = (await models.Approval.findOne({ id: params.id }, { _id: 0 }).lean()) as ApprovalRecord | null;
+        const a = await loadCase<ApprovalRecord>(models.Approval, params.id);
         if (!a) throw notFound(`there is no approval ${params.id}`);
         if (a.state !== 'pending') throw illegalTransition(`approval ${params.id} is ${a.state}`, a.state);
         let onBehalfOf = body.onBehalfOf ?? actor.name;
@@ -119,7 +129,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
           if (!d) throw forbidden(`${actor.name} holds no delegation from ${onBehalfOf} in force now`);
           delegation = { from: d.from, to: d.to, start: d.start.getTime(), end: d.end.getTime() };
         }
-        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => ((await models.Approval.findOne({ id: params.id }).lean()) as ApprovalRecord | null)?.state ?? 'unknown');
+        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))?.state ?? 'unknown');
       },
     });
   }

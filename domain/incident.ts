@@ -137,10 +137,12 @@ export type Refusal = { kind: 'forbidden' | 'conflict'; message: string };
 export const MAX_COMMENTS = 100;
 
 export function refuseIncidentCommand(
-  rec: Pick<IncidentRecord, 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
+  rec: Pick<IncidentRecord, 'number' | 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
   command: IncidentCommand,
   actor: Actor,
 ): Refusal | null {
+  // a requester sees only their own incidents: another's is refused before its state is told
+  if (!mayReadIncident(rec, actor)) return { kind: 'forbidden', message: `${rec.number} is not one of your incidents` };
   const to = nextState(rec.state, command);
   if (to === null) {
     return { kind: 'conflict', message: `cannot ${command} an incident that is ${rec.state}` };

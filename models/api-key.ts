@@ -1,11 +1,15 @@
 import { Schema, type Connection } from 'mongoose';
 import { ROLES } from '../domain/actor';
 
+/**
+ * API keys, stored hashed. A request finds its key by hash on an index; who belongs to a group
+ * is found through the case links (approvers of a group).
+ */
 const schema = new Schema(
   {
     name: { type: String, required: true },
     /** sha-256 of the secret: keys are long random strings, so a fast hash is enough */
-    hash: { type: String, required: true, unique: true },
+    hash: { type: String, required: true },
     prefix: { type: String, required: true },
     roles: [{ type: String, enum: ROLES }],
     groups: [String],
@@ -17,5 +21,8 @@ const schema = new Schema(
   },
   { versionKey: false },
 );
+schema.index({ hash: 1 }, { unique: true, name: 'hash' });
+schema.index({ bootstrap: 1, createdAt: 1 }, { name: 'bootstrap_created' });
+schema.index({ createdAt: 1, _id: 1 }, { name: 'created' });
 
 export const apiKeyModel = (conn: Connection) => conn.model('ApiKey', schema, 'api_keys');

@@ -16,6 +16,6 @@ const schema = new Schema(
   },
   { versionKey: false },
 );
-schema.index({ caseId: 1, seq: 1 }, { unique: true });
+schema.index({ caseId: 1, seq: 1 }, { unique: true, name: 'case_seq' });
 
 export const auditModel = (conn: Connection) => conn.model('Audit', schema, 'audit_trail');

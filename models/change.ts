@@ -1,22 +1,43 @@
-import { Schema, type Connection } from 'mongoose';
-import { CHANGE_STATES } from '../domain/change';
+import type { Connection } from 'mongoose';
+import { caseRecordSchema, isOpenState, type StoredShape } from './case-record';
 
-/** The change record, as its workflow persists it (see workflows/change ChangeRecord). */
-const schema = new Schema(
+/**
+ * The change record, as its workflow persists it (see workflows/change ChangeRecord), keyed by its
+ * number. `plannedStartAt` and `plannedEndAt` are the planned window as instants, for the change
+ * calendar; its CIs and services are lists: the changes of one CI or service are found through the
+ * case links (models/link.ts), not by an index on the array.
+ */
+const schema = caseRecordSchema(
   {
-    number: { type: String, required: true, unique: true },
-    state: { type: String, enum: CHANGE_STATES, index: true },
-    type: { type: String, index: true },
-    risk: { type: String, index: true },
-    configurationItems: { type: [String], index: true },
-    services: { type: [String], index: true },
-    requestedBy: { type: String, index: true },
-    plannedStart: { type: String, index: true },
+    type: String,
+    risk: String,
+    requestedBy: String,
+    plannedStart: String,
     plannedEnd: String,
-    openedAt: { type: Number, index: true },
-    seq: Number,
+    plannedStartAt: Number,
+    plannedEndAt: Number,
   },
-  { versionKey: false, strict: false, minimize: false },
+  {
+    type_id: { type: 1, _id: -1 },
+    risk_id: { risk: 1, _id: -1 },
+    requestedBy_id: { requestedBy: 1, _id: -1 },
+    open_plannedStart: { open: 1, plannedStartAt: 1, _id: 1 },
+  },
 );
 
 export const changeModel = (conn: Connection) => conn.model('Change', schema, 'changes');
+
+interface ChangeLike {
+  state: string;
+  plannedStart: string;
+  plannedEnd: string;
+  openedAt: number;
+  configurationItems: string[];
+  services: string[];
+}
+export const changeStored: StoredShape<ChangeLike> = {
+  // the planned window as instants: the plan's texts may carry any offset
+  derive: (r) => ({ open: isOpenState(r.state), plannedStartAt: Date.parse(r.plannedStart), plannedEndAt: Date.parse(r.plannedEnd) }),
+  links: (r) => [...new Set(r.configurationItems)].map((value) => ({ field: 'configurationItems', value })).concat([...new Set(r.services)].map((value) => ({ field: 'services', value }))),
+  linkAt: (r) => r.openedAt,
+};

@@ -1,18 +1,20 @@
-import { Schema, type Connection } from 'mongoose';
-import { IMPROVEMENT_STATES } from '../domain/improvement';
+import type { Connection } from 'mongoose';
+import { caseRecordSchema, plainCase } from './case-record';
 
-/** The improvement register: each improvement with its PDCA cycles, as its workflow persists it. */
-const schema = new Schema(
+/** The improvement register: each improvement with its PDCA cycles, as its workflow persists it, keyed by its number. */
+const schema = caseRecordSchema(
   {
-    number: { type: String, required: true, unique: true },
-    state: { type: String, enum: IMPROVEMENT_STATES, index: true },
-    owner: { type: String, index: true },
-    service: { type: String, index: true },
-    source: { type: String, index: true },
-    openedAt: { type: Number, index: true },
-    seq: Number,
+    owner: String,
+    service: String,
+    source: String,
   },
-  { versionKey: false, strict: false, minimize: false },
+  {
+    owner_id: { owner: 1, _id: -1 },
+    service_id: { service: 1, _id: -1 },
+    source_id: { source: 1, _id: -1 },
+  },
 );
 
 export const improvementModel = (conn: Connection) => conn.model('Improvement', schema, 'improvements');
+
+export const improvementStored = plainCase<{ state: string; openedAt: number }>();

@@ -1,26 +1,50 @@
-import { Schema, type Connection } from 'mongoose';
-import { INCIDENT_STATES } from '../domain/incident';
+import type { Connection } from 'mongoose';
+import { caseRecordSchema, isOpenState, type StoredShape } from './case-record';
 
 /**
- * The incident record, as its workflow persists it (see domain/incident IncidentRecord).
- * Listed fields are the ones filtered on; the rest of the record is stored as given.
+ * The incident record, as its workflow persists it (see domain/incident IncidentRecord), keyed by
+ * its number. Declared here: the fields lists filter on and the indexes that serve each list, open
+ * cases by priority, group, assignee, breach and major flag, any case by state, caller, service
+ * and CI, closed ones by when they closed. `breached` and `open` are kept by the persist step.
  */
-const schema = new Schema(
+const schema = caseRecordSchema(
   {
-    number: { type: String, required: true, unique: true },
-    state: { type: String, enum: INCIDENT_STATES, index: true },
-    priority: { type: String, index: true },
-    assignmentGroup: { type: String, index: true },
-    assignee: { type: String, index: true },
-    service: { type: String, index: true },
-    configurationItem: { type: String, index: true },
+    priority: String,
+    assignmentGroup: String,
+    assignee: String,
+    service: String,
+    configurationItem: String,
     category: String,
-    caller: { type: String, index: true },
-    breached: { type: Boolean, index: true },
-    openedAt: { type: Number, index: true },
-    seq: Number,
+    caller: String,
+    breached: Boolean,
+    major: Boolean,
+    closedAt: Number,
   },
-  { versionKey: false, strict: false, minimize: false },
+  {
+    open_priority_id: { open: 1, priority: 1, _id: -1 },
+    open_group_id: { open: 1, assignmentGroup: 1, _id: -1 },
+    open_assignee_id: { open: 1, assignee: 1, _id: -1 },
+    open_breached_id: { open: 1, breached: 1, _id: -1 },
+    priority_id: { priority: 1, _id: -1 },
+    group_id: { assignmentGroup: 1, _id: -1 },
+    assignee_id: { assignee: 1, _id: -1 },
+    breached_id: { breached: 1, _id: -1 },
+    major_id: { major: 1, _id: -1 },
+    caller_id: { caller: 1, _id: -1 },
+    service_id: { service: 1, _id: -1 },
+    ci_id: { configurationItem: 1, _id: -1 },
+    closedAt_id: { closedAt: -1, _id: -1 },
+  },
 );
 
 export const incidentModel = (conn: Connection) => conn.model('Incident', schema, 'incidents');
+
+interface IncidentLike {
+  state: string;
+  openedAt: number;
+  sla: { response: { breachedAt: number | null }; resolution: { breachedAt: number | null } };
+}
+export const incidentStored: StoredShape<IncidentLike> = {
+  derive: (r) => ({ open: isOpenState(r.state), breached: r.sla.response.breachedAt !== null || r.sla.resolution.breachedAt !== null }),
+  linkAt: (r) => r.openedAt,
+};

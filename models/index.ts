@@ -2,7 +2,7 @@
  * The mongoose models, bound to one connection. The worker's activities write case records and
  * audit trails; the API reads them and writes only keys, policies and the case-number counters.
  */
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { apiKeyModel } from './api-key';
 import { approvalModel } from './approval';
 import { changeModel } from './change';
@@ -11,6 +11,7 @@ import { counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { improvementModel } from './improvement';
 import { incidentModel } from './incident';
+import { linkModel } from './link';
 import { nonconformityModel } from './nonconformity';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
@@ -29,6 +30,7 @@ export function createModels(conn: Connection) {
     Delegation: delegationModel(conn),
     Improvement: improvementModel(conn),
     Incident: incidentModel(conn),
+    Link: linkModel(conn),
     Nonconformity: nonconformityModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
@@ -39,9 +41,32 @@ export function createModels(conn: Connection) {
 }
 export type Models = ReturnType<typeof createModels>;
 
-/** Builds every index the models declare (FerretDB and MongoDB alike); safe to repeat. */
+export function allModels(models: Models): Model<any>[] {
+  return Object.values(models).filter((m): m is Model<any> => typeof m === 'function' && 'schema' in m);
+}
+
+/** The case records, keyed by their numbers. */
+export function caseModels(models: Models): Model<any>[] {
+  return [models.Incident, models.Change, models.Request, models.Problem, models.Improvement, models.Nonconformity];
+}
+
+/**
+ * Makes each collection's indexes the ones its model declares: builds the missing ones and drops
+ * those no longer declared (an index nothing asks for only slows writes). Safe to repeat, and to
+ * run from two processes at once.
+ */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const m of [models.ApiKey, models.Approval, models.Audit, models.Change, models.Counter, models.Delegation, models.Improvement, models.Incident, models.Nonconformity, models.Notification, models.Policy, models.Problem, models.Request, models.Task]) {
+  for (const m of allModels(models)) {
+    await m.createCollection().catch((err) => {
+      if ((err as { code?: number }).code !== 48) throw err; // NamespaceExists
+    });
+    const declared = new Set(m.schema.indexes().map(([, o]) => (o as { name: string }).name));
+    for (const ix of await m.collection.listIndexes().toArray()) {
+      if (ix.name === '_id_' || declared.has(ix.name)) continue;
+      await m.collection.dropIndex(ix.name).catch((err) => {
+        if ((err as { code?: number }).code !== 27) throw err; // IndexNotFound: another process dropped it
+      });
+    }
     await m.createIndexes();
   }
 }

@@ -1,18 +1,20 @@
-import { Schema, type Connection } from 'mongoose';
-import { NONCONFORMITY_STATES } from '../domain/nonconformity';
+import type { Connection } from 'mongoose';
+import { caseRecordSchema, plainCase } from './case-record';
 
-/** Nonconformities, as their workflows persist them (see workflows/nonconformity NonconformityRecord). */
-const schema = new Schema(
+/** Nonconformities, as their workflows persist them (see workflows/nonconformity NonconformityRecord), keyed by number. */
+const schema = caseRecordSchema(
   {
-    number: { type: String, required: true, unique: true },
-    state: { type: String, enum: NONCONFORMITY_STATES, index: true },
-    severity: { type: String, index: true },
-    service: { type: String, index: true },
-    owner: { type: String, index: true },
-    openedAt: { type: Number, index: true },
-    seq: Number,
+    severity: String,
+    service: String,
+    owner: String,
   },
-  { versionKey: false, strict: false, minimize: false },
+  {
+    severity_id: { severity: 1, _id: -1 },
+    service_id: { service: 1, _id: -1 },
+    owner_id: { owner: 1, _id: -1 },
+  },
 );
 
 export const nonconformityModel = (conn: Connection) => conn.model('Nonconformity', schema, 'nonconformities');
+
+export const nonconformityStored = plainCase<{ state: string; openedAt: number }>();

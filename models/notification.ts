@@ -3,14 +3,17 @@ import { Schema, type Connection } from 'mongoose';
 /** Notifications the processes emit (SLA warnings and breaches, major incidents), with delivery state. */
 const schema = new Schema(
   {
-    key: { type: String, required: true, unique: true },
-    type: { type: String, required: true, index: true },
-    caseId: { type: String, index: true },
+    _id: String,
+    key: { type: String, required: true },
+    type: { type: String, required: true },
+    caseId: String,
     payload: Schema.Types.Mixed,
     createdAt: { type: Date, default: () => new Date() },
     deliveredAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
+
+schema.index({ caseId: 1, createdAt: 1 }, { name: 'case_created' });
 
 export const notificationModel = (conn: Connection) => conn.model('Notification', schema, 'notifications');

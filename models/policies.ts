@@ -5,6 +5,7 @@ import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
 import { DEFAULT_CHANGE_POLICY } from '../domain/change';
 import { DEFAULT_PROBLEM_POLICY, DEFAULT_PROBLEM_TREND } from '../domain/problem';
 import { isDuplicateKey, type Models } from '.';
+import { findIndexed, findOneIndexed } from './query';
 
 export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend';
 
@@ -21,7 +22,7 @@ export class PolicyNotFound extends Error {}
 export class PolicyVersionConflict extends Error {}
 
 export async function findLatestPolicy<T>(models: Models, kind: PolicyKind, key: string): Promise<StoredPolicy<T> | null> {
-  return (await models.Policy.findOne({ kind, key }, { _id: 0 }).sort({ version: -1 }).lean()) as StoredPolicy<T> | null;
+  return findOneIndexed<StoredPolicy<T>>(models.Policy, { kind, key }, [['version', -1]], { _id: 0 });
 }
 
 export async function latestPolicy<T>(models: Models, kind: PolicyKind, key: string): Promise<StoredPolicy<T>> {
@@ -31,12 +32,15 @@ export async function latestPolicy<T>(models: Models, kind: PolicyKind, key: str
 }
 
 export async function policyVersion<T>(models: Models, kind: PolicyKind, key: string, version: number): Promise<StoredPolicy<T> | null> {
-  return (await models.Policy.findOne({ kind, key, version }, { _id: 0 }).lean()) as StoredPolicy<T> | null;
+  return findOneIndexed<StoredPolicy<T>>(models.Policy, { kind, key, version }, [], { _id: 0 });
 }
+
+/** How many versions of one kind's policies are read at most, all keys together. */
+const VERSIONS_OF_A_KIND_LIMIT = 50_000;
 
 /** The latest version of every policy of a kind, by key. */
 export async function latestPolicies<T>(models: Models, kind: PolicyKind): Promise<StoredPolicy<T>[]> {
-  const all = (await models.Policy.find({ kind }, { _id: 0 }).sort({ key: 1, version: -1 }).lean()) as StoredPolicy<T>[];
+  const all = await findIndexed<StoredPolicy<T>>(models.Policy, { kind }, { sort: [['key', 1], ['version', -1]], limit: VERSIONS_OF_A_KIND_LIMIT, projection: { _id: 0 } });
   return all.filter((p, i) => i === 0 || all[i - 1].key !== p.key);
 }
 

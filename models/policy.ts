@@ -15,6 +15,6 @@ const schema = new Schema(
   },
   { versionKey: false, minimize: false },
 );
-schema.index({ kind: 1, key: 1, version: -1 }, { unique: true });
+schema.index({ kind: 1, key: 1, version: -1 }, { unique: true, name: 'kind_key_version' });
 
 export const policyModel = (conn: Connection) => conn.model('Policy', schema, 'policies');

@@ -1,18 +1,31 @@
-import { Schema, type Connection } from 'mongoose';
-import { REQUEST_STATES } from '../domain/request';
+import type { Connection } from 'mongoose';
+import { caseRecordSchema, isOpenState, type StoredShape } from './case-record';
 
-/** The service request record, as its workflow persists it (see workflows/request RequestRecord). */
-const schema = new Schema(
+/**
+ * The service request record, as its workflow persists it (see workflows/request RequestRecord),
+ * keyed by its number. `catalogItemId` is kept by the persist step (lists filter on it).
+ */
+const schema = caseRecordSchema(
   {
-    number: { type: String, required: true, unique: true },
-    state: { type: String, enum: REQUEST_STATES, index: true },
-    requestedBy: { type: String, index: true },
-    requestedFor: { type: String, index: true },
-    'catalogItem.id': { type: String, index: true },
-    openedAt: { type: Number, index: true },
-    seq: Number,
+    requestedBy: String,
+    requestedFor: String,
+    catalogItemId: String,
   },
-  { versionKey: false, strict: false, minimize: false },
+  {
+    requestedBy_id: { requestedBy: 1, _id: -1 },
+    requestedFor_id: { requestedFor: 1, _id: -1 },
+    catalogItem_id: { catalogItemId: 1, _id: -1 },
+  },
 );
 
 export const requestModel = (conn: Connection) => conn.model('Request', schema, 'requests');
+
+interface RequestLike {
+  state: string;
+  openedAt: number;
+  catalogItem: { id: string };
+}
+export const requestStored: StoredShape<RequestLike> = {
+  derive: (r) => ({ open: isOpenState(r.state), catalogItemId: r.catalogItem.id }),
+  linkAt: (r) => r.openedAt,
+};

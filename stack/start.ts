@@ -10,8 +10,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createApp } from '../api/app';
 import { ensureBootstrapAdmin } from '../api/auth';
-import { createModels, ensureIndexes } from '../models';
-import { seedDefaultPolicies } from '../models/policies';
+import { createModels } from '../models';
+import { prepareDatabase } from '../models/migrate';
 import { ensureTrendSchedule } from '../worker/schedules';
 import { createWorker, TASK_QUEUE } from '../worker/worker';
 import { config } from './config';
@@ -52,8 +52,7 @@ async function main() {
     const conn = await mongoose.createConnection(db.uri).asPromise();
     stops.push(() => conn.close());
     const models = createModels(conn);
-    await ensureIndexes(models);
-    await seedDefaultPolicies(models);
+    for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
     const generatedKey = await ensureBootstrapAdmin(models, config.adminApiKey);
 
     const connection = await Connection.connect({ address: temporal.address });

@@ -6,8 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
-import { createModels, ensureIndexes, type Models } from '../models';
-import { seedDefaultPolicies } from '../models/policies';
+import { createModels, type Models } from '../models';
+import { prepareDatabase } from '../models/migrate';
 import { config } from '../stack/config';
 import { logger } from '../stack/logger';
 import { ensureTrendSchedule } from './schedules';
@@ -46,8 +46,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
 async function main() {
   const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
   const models = createModels(conn);
-  await ensureIndexes(models);
-  await seedDefaultPolicies(models);
+  for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace });
   const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl, client });

@@ -4,6 +4,7 @@
  * child of this one) → effectiveness review → closed; an ineffective correction starts another.
  */
 import * as wf from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { improvementNumber } from '../domain/improvement';
@@ -129,9 +130,9 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     await wf.condition(() => rec!.state === 'corrective_action' || rec!.state === 'cancelled');
     if ((rec.state as NonconformityState) === 'cancelled') break; // a handler may have moved it meanwhile
     // the corrective action: an improvement of its own, run as a PDCA cycle, a child of this case
-    const improvement = improvementNumber(await nextCaseNumber('IMP'));
     const n = rec.correctiveActions.length + 1;
-    const child = await wf.startChild(improvementWorkflow, {
+    // a number Temporal already holds (a database restored behind its back) is skipped, as the API does
+    const start = async (improvement: string) => wf.startChild(improvementWorkflow, {
       workflowId: improvement,
       parentClosePolicy: 'ABANDON',
       args: [{
@@ -148,6 +149,17 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
         },
       }],
     });
+    let improvement = improvementNumber(await nextCaseNumber('IMP'));
+    let child: Awaited<ReturnType<typeof start>>;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        child = await start(improvement);
+        break;
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
+        improvement = improvementNumber(await nextCaseNumber('IMP'));
+      }
+    }
     rec.correctiveActions.push({ improvement, startedAt: Date.now(), endedAt: null, outcome: null });
     await record('corrective_action', 'system', `run as ${improvement}`, { improvement });
     const result = await child.result();

@@ -263,17 +263,24 @@ describe('reading incidents', () => {
     expect(r.body.sla).toHaveProperty('breached', false);
   });
 
-  it('lists with filters and pages', async () => {
+  it('lists with filters, newest first, and pages by cursor', async () => {
     const n1 = await open({ ...vpn, service: 'Payroll' });
     const n2 = await open({ ...vpn, service: 'Payroll', impact: 3, urgency: 3 });
     await api.call('POST', `/incidents/${n2}/assign`, { key: alice, body: { group: 'network', assignee: 'alice' } });
 
     const all = await api.call('GET', '/incidents?service=Payroll', { key: alice });
-    expect(all.body).toMatchObject({ total: 2, limit: 20, offset: 0 });
+    expect(all.body).toMatchObject({ total: 2, limit: 20, next: null });
     expect(all.body.items.map((i: { number: string }) => i.number)).toEqual([n2, n1]);
-    const page = await api.call('GET', '/incidents?service=Payroll&limit=1&offset=1', { key: alice });
-    expect(page.body.items.map((i: { number: string }) => i.number)).toEqual([n1]);
-    expect(page.body.total).toBe(2);
+    const first = await api.call('GET', '/incidents?service=Payroll&limit=1', { key: alice });
+    expect(first.body.items.map((i: { number: string }) => i.number)).toEqual([n2]);
+    expect(first.body.next).toEqual(expect.any(String));
+    const second = await api.call('GET', `/incidents?service=Payroll&limit=1&cursor=${first.body.next}`, { key: alice });
+    expect(second.body.items.map((i: { number: string }) => i.number)).toEqual([n1]);
+    expect(second.body).toMatchObject({ total: 2, next: null });
+    expect((await api.call('GET', '/incidents?service=Payroll&cursor=bm90LWEtY3Vyc29y', { key: alice })).status).toBe(400);
+    expect((await api.call('GET', '/incidents?service=Payroll&offset=1', { key: alice })).status).toBe(400);
+    const openOnes = await api.call('GET', '/incidents?service=Payroll&open=true&priority=P4', { key: alice });
+    expect(openOnes.body).toMatchObject({ total: 1, items: [{ number: n2 }] });
     const byState = await api.call('GET', '/incidents?service=Payroll&state=assigned&group=network&assignee=alice', { key: alice });
     expect(byState.body.items.map((i: { number: string }) => i.number)).toEqual([n2]);
     expect((await api.call('GET', '/incidents?service=Payroll&priority=P4', { key: alice })).body.total).toBe(1);

@@ -134,7 +134,8 @@ describe('a request', () => {
     const cancelled = (await order({ model: 'standard', neededBy: '2027-02-01' })).body.number;
     expect((await api.call('POST', `/requests/${cancelled}/cancel`, { key: carol, body: { reason: 'not mine' } })).status).toBe(403);
     expect((await api.call('POST', `/requests/${cancelled}/cancel`, { key: bob, body: { reason: 'ordered twice' } })).body.state).toBe('cancelled');
-    expect((await api.call('GET', '/approvals?process=request', { key: boss })).body.items.find((y: { caseId: string }) => y.caseId === cancelled)).toBeUndefined();
+    // the approval is withdrawn once the cancellation is recorded
+    await eventually(async () => expect((await api.call('GET', '/approvals?process=request', { key: boss })).body.items.find((y: { caseId: string }) => y.caseId === cancelled)).toBeUndefined());
 
     const started = (await order({}, bob, badge)).body.number; // no approval policy: straight to fulfilment
     await state(started, 'fulfilment');

@@ -13,8 +13,8 @@ import mongoose from 'mongoose';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { ensureBootstrapAdmin } from '../../api/auth';
-import { createModels, ensureIndexes, type Models } from '../../models';
-import { seedDefaultPolicies } from '../../models/policies';
+import { createModels, type Models } from '../../models';
+import { prepareDatabase } from '../../models/migrate';
 import { createWorker } from '../../worker/worker';
 
 let runtimeInstalled = false;
@@ -28,8 +28,7 @@ export async function openDatabase(label: string): Promise<Models> {
   const dbName = `t_${label.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`;
   const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName }).asPromise();
   const models = createModels(conn);
-  await ensureIndexes(models);
-  await seedDefaultPolicies(models);
+  await prepareDatabase(models);
   return models;
 }
 
@@ -84,18 +83,18 @@ export interface RunningApi {
 }
 
 /** The API over HTTP, with a real worker, against the run's Temporal dev server and database. */
-export async function startApi(label: string, opts: { webhookUrl?: string } = {}): Promise<RunningApi> {
+export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number } = {}): Promise<RunningApi> {
   quietRuntime();
   const models = await openDatabase(label);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
-  await models.Counter.create({ _id: 'INC', value: Math.floor(Math.random() * 9000) * 1000 });
+  for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined))!;
   const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const taskQueue = `test-${randomUUID()}`;
-  const w = await startWorker(nativeConnection, 'default', models, { ...opts, client, taskQueue });
-  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}` });
+  const w = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
+  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -4,7 +4,7 @@ import { INCIDENT_STATES, nextState, refuseIncidentCommand } from '../../domain/
 const agent: Actor = { name: 'alice', roles: ['agent'], groups: ['network'] };
 const otherAgent: Actor = { name: 'omar', roles: ['agent'], groups: ['desktop'] };
 const caller: Actor = { name: 'bob', roles: ['requester'], groups: [] };
-const rec = (state: (typeof INCIDENT_STATES)[number], group: string | null = 'network') => ({ state, assignmentGroup: group, caller: 'bob' });
+const rec = (state: (typeof INCIDENT_STATES)[number], group: string | null = 'network') => ({ number: 'INC0000001', state, assignmentGroup: group, caller: 'bob' });
 
 describe('the incident state table', () => {
   it('moves new → assigned → in_progress ⇄ on_hold → resolved → closed', () => {
@@ -50,5 +50,10 @@ describe('who may act on an incident', () => {
 
   it('reports an illegal transition before rights', () => {
     expect(refuseIncidentCommand(rec('closed'), 'reopen', otherAgent)).toEqual({ kind: 'conflict', message: 'cannot reopen an incident that is closed' });
+  });
+
+  it('refuses a requester on another caller’s incident before telling its state', () => {
+    const stranger: Actor = { name: 'eve', roles: ['requester'], groups: [] };
+    expect(refuseIncidentCommand(rec('closed'), 'comment', stranger)).toEqual({ kind: 'forbidden', message: 'INC0000001 is not one of your incidents' });
   });
 });

@@ -4,6 +4,7 @@ import type { Actor } from '../../domain/actor';
 import type { ApprovalPolicyBody } from '../../domain/approval';
 import type { RaiseChangeInput } from '../../domain/change';
 import type { Models } from '../../models';
+import { storeKey } from '../../api/auth';
 import { putPolicy } from '../../models/policies';
 import { decideApproval } from '../../workflows/approval';
 import { changeOpened, changeUpdates, changeWorkflow } from '../../workflows/change';
@@ -21,10 +22,8 @@ const person = (name: string, groups: string[] = []): Actor => ({ name, roles: [
 beforeAll(async () => {
   [env, models] = await Promise.all([timeSkippingEnv(), openDatabase('approval_deadlines')]);
   // who is in which group: the holders of active API keys
-  await models.ApiKey.insertMany([
-    { name: 'gus', hash: 'h-gus', prefix: 'x', roles: ['approver'], groups: ['cab-chairs'] },
-    { name: 'max', hash: 'h-max', prefix: 'x', roles: ['agent'], groups: ['cab-chairs'] },
-  ]);
+  await storeKey(models, { name: 'gus', hash: 'h-gus', prefix: 'x', roles: ['approver'], groups: ['cab-chairs'], createdBy: 'test' });
+  await storeKey(models, { name: 'max', hash: 'h-max', prefix: 'x', roles: ['agent'], groups: ['cab-chairs'], createdBy: 'test' });
   worker = await startWorker(env.nativeConnection, 'default', models, { maxCachedWorkflows: 0 });
 });
 afterAll(async () => {
