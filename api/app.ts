@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
 import { nonconformityRoutes } from './nonconformities';
+import { metricsRoutes, timeRequests } from './metrics';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
 import { problemRoutes } from './problems';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
+  app.use(timeRequests());
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   const keys = new KeyCache(deps.models, deps.keyCacheTtlMs ?? 30_000, Math.min(deps.keyCacheTtlMs ?? 5_000, 5_000));
   app.use(authenticate(keys));
 
+  app.use(metricsRoutes());
   app.use(docsRoutes());
   app.use(healthRoutes({ ...deps, taskQueue }));
   app.use(apiKeyRoutes({ ...deps, keys }));

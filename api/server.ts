@@ -5,11 +5,13 @@ import { createModels } from '../models';
 import { prepareDatabase } from '../models/migrate';
 import { config } from '../stack/config';
 import { logger } from '../stack/logger';
+import { instrumentDatabase } from '../stack/metrics';
 import { createApp } from './app';
 import { ensureBootstrapAdmin } from './auth';
 
 async function main() {
-  const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
+  const conn = await mongoose.createConnection(config.mongodbUri, { monitorCommands: true }).asPromise();
+  instrumentDatabase(conn);
   const models = createModels(conn);
   for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
   const generated = await ensureBootstrapAdmin(models, config.adminApiKey);

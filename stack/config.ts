@@ -1,4 +1,12 @@
 /** Settings from the environment (see README: Configuration). */
+const int = (name: string, fallback: number, min = 0): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, not "${raw}"`);
+  return n;
+};
+
 export const config = {
   port: Number(process.env.PORT ?? 3000),
   mongodbUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/iso20k',
@@ -7,4 +15,20 @@ export const config = {
   adminApiKey: process.env.ADMIN_API_KEY,
   webhookUrl: process.env.NOTIFY_WEBHOOK_URL,
   logLevel: process.env.LOG_LEVEL ?? 'info',
+  /** where a worker of its own serves /metrics (the API serves them on its port) */
+  metricsPort: int('METRICS_PORT', 9464, 1),
 };
+
+/**
+ * How much a worker holds and runs at once. A cached workflow costs about 0.3 MiB (see README:
+ * Sizing); the cache keeps the busiest cases in memory and replays the others from their history
+ * when they next wake up, so open cases beyond it cost nothing while they wait.
+ */
+export function workerTuning() {
+  return {
+    maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 1000),
+    maxConcurrentWorkflowTaskExecutions: int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2),
+    maxConcurrentActivityTaskExecutions: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
+    maxConcurrentLocalActivityExecutions: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 100, 1),
+  };
+}

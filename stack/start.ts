@@ -17,6 +17,8 @@ import { createWorker, TASK_QUEUE } from '../worker/worker';
 import { config } from './config';
 import { startDatabase } from './database';
 import { logger } from './logger';
+import { instrumentDatabase } from './metrics';
+import { freePort } from './process';
 import { DATA } from './paths';
 import { setup } from './setup';
 import { startTemporal } from './temporal';
@@ -37,7 +39,9 @@ async function main() {
   try {
     setup();
     // the worker's runtime must not stop itself on Ctrl-C: the stack stops it, in order
-    Runtime.install({ shutdownSignals: [] });
+    // and serves its own metrics on a loopback address, which the API's /metrics appends
+    process.env.TEMPORAL_SDK_METRICS_ADDRESS ??= `127.0.0.1:${await freePort()}`;
+    Runtime.install({ shutdownSignals: [], telemetryOptions: { metrics: { prometheus: { bindAddress: process.env.TEMPORAL_SDK_METRICS_ADDRESS } } } });
 
     const db = await startDatabase({ dataDir: DATA, port: Number(process.env.DB_PORT ?? 27017), dbName: 'iso20k' });
     stops.push(db.stop);
@@ -49,7 +53,8 @@ async function main() {
     });
     stops.push(temporal.stop);
 
-    const conn = await mongoose.createConnection(db.uri).asPromise();
+    const conn = await mongoose.createConnection(db.uri, { monitorCommands: true }).asPromise();
+    instrumentDatabase(conn);
     stops.push(() => conn.close());
     const models = createModels(conn);
     for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');

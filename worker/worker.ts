@@ -3,12 +3,14 @@
  * out: start more of them (`docker compose up --scale worker=N`) against the same Temporal.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
 import { createModels, type Models } from '../models';
 import { prepareDatabase } from '../models/migrate';
-import { config } from '../stack/config';
+import { config, workerTuning } from '../stack/config';
+import { instrumentDatabase, serveMetrics, trackWorker } from '../stack/metrics';
+import { freePort } from '../stack/process';
 import { logger } from '../stack/logger';
 import { ensureTrendSchedule } from './schedules';
 
@@ -24,12 +26,18 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** for activities that start or command other cases (the trend scan) */
   client?: Client;
-  /** 0 replays every workflow task from history (tests use it to prove restarts and determinism) */
+  /** 0 replays every workflow task from history (tests use it to prove restarts and determinism); else from the environment */
   maxCachedWorkflows?: number;
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  return Worker.create({
+  const tuning = workerTuning();
+  const cache = deps.maxCachedWorkflows ?? tuning.maxCachedWorkflows;
+  const worker = await Worker.create({
+    ...tuning,
+    maxCachedWorkflows: cache,
+    // the SDK runs no more workflow tasks at once than it can cache (no such bound without a cache)
+    maxConcurrentWorkflowTaskExecutions: cache > 0 ? Math.min(tuning.maxConcurrentWorkflowTaskExecutions, Math.max(2, cache)) : tuning.maxConcurrentWorkflowTaskExecutions,
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue ?? TASK_QUEUE,
@@ -39,12 +47,18 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
       webhookUrl: deps.webhookUrl,
       temporal: deps.client ? { client: deps.client, taskQueue: deps.taskQueue ?? TASK_QUEUE } : undefined,
     }),
-    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
+  trackWorker(worker);
+  return worker;
 }
 
 async function main() {
-  const conn = await mongoose.createConnection(config.mongodbUri).asPromise();
+  // the SDK's own metrics (polls, task latencies, cache) on an address of their own, appended to /metrics
+  process.env.TEMPORAL_SDK_METRICS_ADDRESS ??= `127.0.0.1:${await freePort()}`;
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: process.env.TEMPORAL_SDK_METRICS_ADDRESS } } } });
+  const conn = await mongoose.createConnection(config.mongodbUri, { monitorCommands: true }).asPromise();
+  instrumentDatabase(conn);
+  const metrics = serveMetrics(config.metricsPort);
   const models = createModels(conn);
   for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -55,6 +69,7 @@ async function main() {
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   await connection.close();
   await conn.close();
+  metrics.close();
 }
 
 if (require.main === module) {

@@ -170,6 +170,19 @@ describe('documentation and health', () => {
     expect(ready.body).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
   });
 
+  it('serves Prometheus metrics: latency per route and status, database commands, the workflow cache', async () => {
+    await api.call('GET', '/incidents?limit=1', { key: agent });
+    await api.call('GET', '/incidents/INC9999999', { key: agent });
+    const r = await fetch(`${api.url}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await r.text();
+    expect(text).toMatch(/iso20k_http_request_duration_seconds_count\{method="GET",route="\/incidents",status="200"\} [1-9]/);
+    expect(text).toMatch(/iso20k_http_request_duration_seconds_count\{method="GET",route="\/incidents\/:number",status="404"\} [1-9]/);
+    expect(text).toMatch(/iso20k_worker_cached_workflows \d+/);
+    expect(text).toMatch(/iso20k_db_command_duration_seconds_count\{command="find",collection="incidents",outcome="ok"\} [1-9]/);
+  });
+
   it('answers an unknown route with a problem', async () => {
     const r = await api.call('GET', '/nowhere', { key: agent });
     expect(r.status).toBe(404);

@@ -15,6 +15,7 @@ import { createApp } from '../../api/app';
 import { ensureBootstrapAdmin } from '../../api/auth';
 import { createModels, type Models } from '../../models';
 import { prepareDatabase } from '../../models/migrate';
+import { instrumentDatabase } from '../../stack/metrics';
 import { createWorker } from '../../worker/worker';
 
 let runtimeInstalled = false;
@@ -26,7 +27,8 @@ function quietRuntime() {
 
 export async function openDatabase(label: string): Promise<Models> {
   const dbName = `t_${label.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`;
-  const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName }).asPromise();
+  const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName, monitorCommands: true }).asPromise();
+  instrumentDatabase(conn);
   const models = createModels(conn);
   await prepareDatabase(models);
   return models;
