@@ -53,7 +53,8 @@ export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache 
     summary: 'List API keys, oldest first (never their secrets)',
     roles: ['admin'],
     query: z.strictObject({ ...Page.shape }),
-    handler: async ({ query }) => pageOf(models.ApiKey, {}, [['createdAt', 1], ['_id', 1]], query, (k) => present(k as KeyDoc)),
+    // a key's id grows with its creation time: the primary key is the list's order
+    handler: async ({ query }) => pageOf(models.ApiKey, {}, [['_id', 1]], query, (k) => present(k as KeyDoc)),
   });
 
   route(router, {

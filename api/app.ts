@@ -6,7 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Models } from '../models';
-import { TASK_QUEUE } from '../worker/worker';
+import { TASK_QUEUE } from '../stack/config';
 import { apiKeyRoutes } from './api-keys';
 import { approvalPolicyRoutes } from './approval-policies';
 import { changeRoutes } from './changes';

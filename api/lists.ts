@@ -6,7 +6,7 @@
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models';
-import { countIndexed, decodeCursor, encodeCursor, findIndexed, listPage, type Filter, type SortKeys } from '../models/query';
+import { countIndexed, cursorOf, decodeCursor, encodeCursor, findIndexed, listPage, type Filter, type SortKeys } from '../models/query';
 import { badRequest } from './problem';
 
 export const Page = z.object({
@@ -48,7 +48,7 @@ export async function pageOf<T>(
     items: await Promise.all(items.map(map)),
     total: counts.reduce((a, b) => a + b, 0) - overlaps.reduce((a, b) => a + b, 0),
     limit: query.limit,
-    next: more && last ? encodeCursor(sort.map(([f]) => (last[f] instanceof Date ? (last[f] as Date).getTime() : (last[f] as never) ?? null))) : null,
+    next: more && last ? encodeCursor(cursorOf(last, sort)) : null,
   };
 }
 

@@ -23,6 +23,5 @@ const schema = new Schema(
 );
 schema.index({ hash: 1 }, { unique: true, name: 'hash' });
 schema.index({ bootstrap: 1, createdAt: 1 }, { name: 'bootstrap_created' });
-schema.index({ createdAt: 1, _id: 1 }, { name: 'created' });
 
 export const apiKeyModel = (conn: Connection) => conn.model('ApiKey', schema, 'api_keys');

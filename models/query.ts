@@ -10,7 +10,7 @@
  * Lists page by keyset (the sort values of the last item), never by offset: a deep page costs
  * what the first one does.
  */
-import type { Model } from 'mongoose';
+import { mongo, type Model } from 'mongoose';
 
 export type Direction = 1 | -1;
 /** sort keys in order; the last one is unique (`_id`), so the order is total */
@@ -101,10 +101,11 @@ export async function listPage<T = Record<string, unknown>>(
   const ranges: Filter[] = [];
   if (opts.after) {
     if (opts.after.length !== sort.length) throw new Error('a cursor carries one value per sort key');
+    const after = opts.after.map((v, i) => fromScalar(model, sort[i][0], v));
     for (let i = sort.length - 1; i >= 0; i--) {
       const cond: Filter = {};
-      for (let j = 0; j < i; j++) cond[sort[j][0]] = opts.after[j];
-      cond[sort[i][0]] = { [sort[i][1] === 1 ? '$gt' : '$lt']: opts.after[i] };
+      for (let j = 0; j < i; j++) cond[sort[j][0]] = after[j];
+      cond[sort[i][0]] = { [sort[i][1] === 1 ? '$gt' : '$lt']: after[i] };
       ranges.push(cond);
     }
   } else {
@@ -123,7 +124,12 @@ export async function listPage<T = Record<string, unknown>>(
   const more = items.length > limit;
   const page = items.slice(0, limit);
   const last = page[page.length - 1] as Record<string, unknown> | undefined;
-  return { items: page, next: more && last ? sort.map(([f]) => toScalar(last[f])) : null };
+  return { items: page, next: more && last ? cursorOf(last, sort) : null };
+}
+
+/** The sort values of a document, as a cursor carries them. */
+export function cursorOf(doc: Record<string, unknown>, sort: SortKeys): Scalar[] {
+  return sort.map(([f]) => toScalar(doc[f]));
 }
 
 /** The sort keys a sub-query of the keyset still orders by, once its leading keys are pinned. */
@@ -143,10 +149,20 @@ function mergeFilter(filter: Filter, range: Filter): Filter {
   return out;
 }
 
+/** A sort value as a cursor carries it: dates as epoch ms, object ids as hex. */
 function toScalar(v: unknown): Scalar {
   if (v instanceof Date) return v.getTime();
   if (v === undefined) return null;
+  if (v instanceof mongo.ObjectId) return v.toHexString();
   return v as Scalar;
+}
+
+/** A cursor's value as the field holds it, so the next page compares like with like. */
+function fromScalar(model: Model<any>, field: string, v: Scalar): unknown {
+  const type = model.schema.path(field)?.instance;
+  if (type === 'ObjectId' && typeof v === 'string' && mongo.ObjectId.isValid(v)) return new mongo.ObjectId(v);
+  if (type === 'Date' && typeof v === 'number') return new Date(v);
+  return v;
 }
 
 /** How many documents match, counted on the index (never by reading them). */

@@ -7,6 +7,9 @@ const int = (name: string, fallback: number, min = 0): number => {
   return n;
 };
 
+/** The task queue every process workflow and activity runs on (workers scale out on it). */
+export const TASK_QUEUE = 'iso20k-flow';
+
 export const config = {
   port: Number(process.env.PORT ?? 3000),
   mongodbUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/iso20k',

@@ -51,7 +51,7 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
     fs.mkdirSync(dbPath, { recursive: true });
     const s = spawnServer('mongod', ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1'], path.join(opts.dataDir, 'mongod.log'));
     await waitFor('mongod', () => pingable(uri), s.child);
-    return { uri, label: `mongod on the PATH (data under ${dbPath})`, stop: s.stop };
+    return { uri, label: `mongod on the PATH (data under ${dbPath})`, stop: s.stop, pid: s.child.pid };
   }
 
   if (fs.existsSync(FERRETDB)) {
@@ -70,8 +70,9 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
       ],
       path.join(opts.dataDir, 'ferretdb.log'),
     );
-    await waitFor('FerretDB', () => pingable(uri), s.child);
-    return { uri, label: `FerretDB ${FERRETDB_VERSION} (SQLite under ${dir})`, stop: s.stop };
+    // a database written by an earlier FerretDB has its indexes rebuilt once, before FerretDB answers
+    await waitFor('FerretDB', () => pingable(uri), s.child, 30 * 60_000);
+    return { uri, label: `FerretDB ${FERRETDB_VERSION} with the iso20k pushdown patch (SQLite under ${dir})`, stop: s.stop, pid: s.child.pid };
   }
 
   // last resort: mongodb-memory-server downloads a mongod (needs internet the first time)

@@ -7,6 +7,8 @@ export interface Server {
   /** what it is, for the banner: "FerretDB v1.24.2 (SQLite under .data/ferretdb)" */
   label: string;
   stop(): Promise<void>;
+  /** the server's process, when this stack started it */
+  pid?: number;
 }
 
 export function freePort(): Promise<number> {

