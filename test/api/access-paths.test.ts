@@ -94,6 +94,9 @@ describe('every command the product sends to the database', () => {
       if (find.limit) expect([shape, ex.limitPushdown]).toEqual([shape, true]);
     }
     expect(seen.size).toBeGreaterThan(30);
+    // a write guarded by the record's sequence reads one row, not the collection
+    const guarded = await api.models.conn.db!.command({ explain: { find: 'incidents', filter: { _id: n, seq: { $lt: 99 } } }, verbosity: 'queryPlanner' });
+    expect(guarded.filterPushdown).toBe(true);
   });
 
   it('would be caught reading by a field without an index’s hint, or writing by anything but the primary key', async () => {
