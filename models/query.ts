@@ -24,6 +24,7 @@ interface DeclaredIndex {
 }
 
 const OPERATORS_OF_EQUALITY = new Set(['$eq']);
+const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
 
 function declaredIndexes(model: Model<any>): DeclaredIndex[] {
   const out: DeclaredIndex[] = [{ name: '_id_', keys: [['_id', 1]] }];
@@ -63,12 +64,15 @@ function isOperatorDoc(v: unknown): v is Record<string, unknown> {
  */
 export function indexFor(model: Model<any>, filter: Filter, sort: SortKeys = []): string {
   const pinned = new Set(equalityFields(filter));
+  const ranged = new Set(Object.keys(filter).filter((k) => !pinned.has(k) && isOperatorDoc(filter[k]) && Object.keys(filter[k] as object).some((op) => RANGE_OPERATORS.has(op))));
   let best: { name: string; score: number; width: number } | undefined;
   for (const ix of indexesOf(model)) {
     let n = 0;
     while (n < ix.keys.length && pinned.has(ix.keys[n][0])) n++;
     if (!servesSort(ix.keys.slice(n), sort)) continue;
-    if (!best || n > best.score || (n === best.score && ix.keys.length < best.width)) best = { name: ix.name, score: n, width: ix.keys.length };
+    // a range on the key after the pinned ones is served by the index too (a count of a period)
+    const score = n + (n < ix.keys.length && ranged.has(ix.keys[n][0]) ? 0.5 : 0);
+    if (!best || score > best.score || (score === best.score && ix.keys.length < best.width)) best = { name: ix.name, score, width: ix.keys.length };
   }
   if (!best) throw new Error(`${model.modelName}: no declared index serves the sort ${JSON.stringify(sort)} (declare one)`);
   return best.name;

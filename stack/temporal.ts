@@ -53,7 +53,7 @@ export async function startTemporal(opts: { dbFile?: string; port?: number; uiPo
     const s = spawnServer(TEMPORAL_CLI, args, path.join(opts.logDir, 'temporal.log'));
     await waitFor('the Temporal dev server', () => answers(address), s.child, 120_000);
     const where = opts.dbFile ? `SQLite ${opts.dbFile}` : 'in memory';
-    return { address, namespace, uiUrl, label: `Temporal dev server (${where})`, stop: s.stop };
+    return { address, namespace, uiUrl, label: `Temporal dev server (${where})`, stop: s.stop, pid: s.child.pid };
   }
 
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
