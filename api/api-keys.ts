@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
-import { Role } from '../domain/actor';
+import { Role } from '../domain/schemas/actor';
 import type { Models } from '../models';
 import { hashKey, newKey, revokeKey, storeKey, type KeyCache } from './auth';
 import { Page, pageOf } from './lists';

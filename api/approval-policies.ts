@@ -4,7 +4,8 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApprovalPolicyBody, APPROVAL_PROCESSES } from '../domain/approval';
+import { APPROVAL_PROCESSES } from '../domain/approval';
+import { ApprovalPolicyBody } from '../domain/schemas/approval';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy } from '../models/policies';

@@ -7,16 +7,14 @@ import {
   CHANGE_COMMANDS,
   CHANGE_STATES,
   CHANGE_TYPES,
-  ChangeCommandInputs,
-  ChangeNumber,
   changeNumber,
   HOLDS_WINDOW,
-  RaiseChangeInput,
   RISKS,
   scheduleConflicts,
   type ChangeCommand,
   type ChangePolicyBody,
 } from '../domain/change';
+import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput } from '../domain/schemas/change';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ChangeRecord } from '../workflows/change-types';

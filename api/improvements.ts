@@ -7,14 +7,12 @@ import {
   IMPROVEMENT_COMMANDS,
   IMPROVEMENT_SOURCES,
   IMPROVEMENT_STATES,
-  ImprovementCommandInputs,
-  ImprovementNumber,
   improvementNumber,
   PHASE_OF,
-  RegisterImprovementInput,
   targetMet,
   type ImprovementCommand,
 } from '../domain/improvement';
+import { ImprovementCommandInputs, ImprovementNumber, RegisterImprovementInput } from '../domain/schemas/improvement';
 import type { Models } from '../models';
 import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
 import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';

@@ -7,15 +7,13 @@ import {
   INCIDENT_COMMANDS,
   INCIDENT_STATES,
   INCIDENT_TRANSITIONS,
-  IncidentCommandInputs,
-  IncidentNumber,
   incidentNumber,
   incidentView,
   mayReadIncident,
-  OpenIncidentInput,
   type IncidentCommand,
   type IncidentRecord,
 } from '../domain/incident';
+import { IncidentCommandInputs, IncidentNumber, OpenIncidentInput } from '../domain/schemas/incident';
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';

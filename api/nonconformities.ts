@@ -6,12 +6,10 @@ import type { Role } from '../domain/actor';
 import {
   NONCONFORMITY_COMMANDS,
   NONCONFORMITY_STATES,
-  NonconformityCommandInputs,
-  NonconformityNumber,
   nonconformityNumber,
-  RaiseNonconformityInput,
   type NonconformityCommand,
 } from '../domain/nonconformity';
+import { NonconformityCommandInputs, NonconformityNumber, RaiseNonconformityInput } from '../domain/schemas/nonconformity';
 import type { Models } from '../models';
 import { nonconformityOpened, nonconformityUpdates, nonconformityWorkflow, type NonconformityRecord } from '../workflows/nonconformity';
 import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';

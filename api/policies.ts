@@ -5,11 +5,11 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { CalendarBody } from '../domain/calendar';
-import { PriorityMatrixBody } from '../domain/priority';
-import { IncidentSlaBody } from '../domain/sla';
-import { ChangePolicyBody } from '../domain/change';
-import { ProblemPolicyBody } from '../domain/problem';
+import { CalendarBody } from '../domain/schemas/calendar';
+import { PriorityMatrixBody } from '../domain/schemas/priority';
+import { IncidentSlaBody } from '../domain/schemas/sla';
+import { ChangePolicyBody } from '../domain/schemas/change';
+import { ProblemPolicyBody } from '../domain/schemas/problem';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';

@@ -6,17 +6,13 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import {
-  CatalogItemBody,
-  formSchema,
-  RaiseRequestInput,
   REQUEST_COMMANDS,
   REQUEST_STATES,
-  RequestCommandInputs,
-  RequestNumber,
   requestNumber,
   type CatalogItem,
   type RequestCommand,
 } from '../domain/request';
+import { CatalogItemBody, formSchema, RaiseRequestInput, RequestCommandInputs, RequestNumber } from '../domain/schemas/request';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';

@@ -5,8 +5,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
+import { DecisionInput } from '../domain/schemas/approval';
 import type { ApprovalRecord } from '../domain/approval';
-import { TASK_STATES, TaskCommandInputs, type TaskCommand, type TaskRecord } from '../domain/task';
+import { TASK_STATES, type TaskCommand, type TaskRecord } from '../domain/task';
+import { TaskCommandInputs } from '../domain/schemas/task';
 import type { Models } from '../models';
 import { decideApproval } from '../workflows/approval';
 import { taskUpdates } from '../workflows/task';
@@ -114,7 +116,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       description: 'As a named approver, or as the delegate of one whose delegation is in force (say whom with onBehalfOf, or let it be found).',
       roles: ['approver', 'agent', 'admin', 'process_owner', 'improvement_manager'],
       params: ApprovalId,
-      body: z.strictObject({ comment: z.string().trim().min(1, 'a decision carries a comment').max(4000), onBehalfOf: z.string().trim().min(1).max(200).optional() }),
+      body: DecisionInput.extend({ onBehalfOf: z.string().trim().min(1).max(200).optional() }),
       handler: async ({ params, body, actor }) => {
         const a = await loadCase<ApprovalRecord>(models.Approval, params.id);
         if (!a) throw notFound(`there is no approval ${params.id}`);

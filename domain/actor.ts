@@ -1,9 +1,6 @@
 /** Who is acting: the identity behind an API key, passed with every command into the workflow. */
-import { z } from 'zod';
-
 export const ROLES = ['admin', 'process_owner', 'agent', 'approver', 'improvement_manager', 'requester', 'auditor'] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
+export type Role = (typeof ROLES)[number];
 
 export interface Actor {
   name: string;

@@ -3,61 +3,16 @@
  * change policy (blackout windows, standard change templates, what a scheduling conflict does),
  * and the conflicts a planned window has. Pure: workflows, activities and the API share it.
  */
-import { z } from 'zod';
 import type { Actor } from './actor';
+import type { ChangePolicyBody } from './schemas/change';
+
+export type { ChangeCommandInput, ChangePolicyBody, RaiseChangeInput } from './schemas/change';
 
 export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
 export const RISKS = ['low', 'medium', 'high', 'very_high'] as const;
 export const CHANGE_STATES = ['new', 'assessment', 'authorization', 'scheduled', 'implementing', 'review', 'closed', 'rejected', 'cancelled'] as const;
 export type ChangeState = (typeof CHANGE_STATES)[number];
 export const CHANGE_OUTCOMES = ['successful', 'failed', 'backed_out'] as const;
-
-const text = (max: number) => z.string().trim().min(1).max(max);
-const name = text(200);
-const instant = z.iso.datetime({ offset: true });
-
-export const RaiseChangeInput = z
-  .strictObject({
-    title: text(200),
-    description: text(10_000),
-    justification: text(10_000),
-    type: z.enum(CHANGE_TYPES),
-    /** a standard change names the pre-approved template it follows */
-    template: z.string().min(1).max(100).optional(),
-    configurationItems: z.array(name).min(1).max(100),
-    services: z.array(name).max(100).default([]),
-    risk: z.enum(RISKS),
-    impact: z.enum(['low', 'medium', 'high']),
-    plannedStart: instant,
-    plannedEnd: instant,
-    implementationPlan: text(20_000),
-    backoutPlan: text(20_000),
-    /** the group that implements it (and backs it out) */
-    implementationGroup: name,
-    incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(100).default([]),
-    problems: z.array(z.string().regex(/^PRB\d{7,}$/)).max(100).default([]),
-    cost: z.number().min(0).max(1e12).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (Date.parse(c.plannedEnd) <= Date.parse(c.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'the planned end must be after the planned start' });
-    if (c.type === 'standard' && !c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'a standard change names its pre-approved template' });
-    if (c.type !== 'standard' && c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'only a standard change follows a template' });
-  });
-export type RaiseChangeInput = z.infer<typeof RaiseChangeInput>;
-
-export const ChangePolicyBody = z.strictObject({
-  blackouts: z
-    .array(z.strictObject({ name, start: instant, end: instant, services: z.array(name).max(100).default([]) }))
-    .max(500)
-    .default([]),
-  standardTemplates: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/), name, description: z.string().max(2000).default('') })).max(500).default([]),
-  /** a blackout or collision: refuse the change (409), or route it to an extra approval policy */
-  onConflict: z.discriminatedUnion('action', [
-    z.strictObject({ action: z.literal('refuse') }),
-    z.strictObject({ action: z.literal('approve'), approvalPolicy: z.string().regex(/^ap-\d+$/) }),
-  ]),
-});
-export type ChangePolicyBody = z.infer<typeof ChangePolicyBody>;
 
 export const DEFAULT_CHANGE_POLICY: ChangePolicyBody = {
   blackouts: [],
@@ -104,19 +59,6 @@ export const HOLDS_WINDOW: readonly ChangeState[] = ['scheduled', 'implementing'
 export const CHANGE_COMMANDS = ['submit', 'assess', 'implement', 'complete', 'cancel', 'comment'] as const;
 export type ChangeCommand = (typeof CHANGE_COMMANDS)[number];
 
-export const ChangeCommandInputs = {
-  /** the requester hands the RFC in: to assessment, or straight to scheduled for a standard change */
-  submit: z.strictObject({ note: text(2000).optional() }),
-  /** the change manager's risk assessment: on to authorization by the matching approval policy */
-  assess: z.strictObject({ risk: z.enum(RISKS), impact: z.enum(['low', 'medium', 'high']), assessment: text(10_000) }),
-  implement: z.strictObject({ note: text(2000).optional() }),
-  /** the implementation's result: successful goes to review; failed opens a back-out task first */
-  complete: z.strictObject({ result: z.enum(['successful', 'failed']), notes: text(10_000) }),
-  cancel: z.strictObject({ reason: text(2000) }),
-  comment: z.strictObject({ text: text(2000) }),
-} satisfies Record<ChangeCommand, z.ZodType>;
-export type ChangeCommandInput<C extends ChangeCommand> = z.infer<(typeof ChangeCommandInputs)[C]>;
-
 const TRANSITIONS: Record<ChangeCommand, readonly ChangeState[]> = {
   submit: ['new'],
   assess: ['assessment'],
@@ -159,4 +101,3 @@ export function refuseChangeCommand(c: ChangeFacts, command: ChangeCommand, acto
 export function changeNumber(n: number): string {
   return `CHG${String(n).padStart(7, '0')}`;
 }
-export const ChangeNumber = z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001');

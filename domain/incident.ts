@@ -2,15 +2,16 @@
  * Incident management [ISO/IEC 20000-1 8.6.1]: the states, the commands that move between them,
  * and who may give each command. Pure: workflows, activities and the API share it.
  */
-import { z } from 'zod';
 import type { Actor } from './actor';
-import { Level, Priority } from './priority';
+import type { Priority } from './priority';
 import type { CalendarBody } from './calendar';
 import { clockView, workingMsBetween, type Clock, type ClockView } from './sla';
+import type { OpenIncidentInput } from './schemas/incident';
+
+export type { IncidentCommandInput, OpenIncidentInput } from './schemas/incident';
 
 export const INCIDENT_STATES = ['new', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
-export const IncidentState = z.enum(INCIDENT_STATES);
-export type IncidentState = z.infer<typeof IncidentState>;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
 
 export const INCIDENT_COMMANDS = ['assign', 'start', 'hold', 'resume', 'resolve', 'confirm', 'reopen', 'close', 'comment'] as const;
 export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
@@ -38,35 +39,7 @@ export function nextState(state: IncidentState, command: IncidentCommand): Incid
   return t.to === 'same' ? state : t.to;
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const name = text(200);
-
-export const OpenIncidentInput = z.strictObject({
-  title: text(200),
-  description: text(10_000),
-  caller: name,
-  service: name,
-  configurationItem: name,
-  category: name,
-  impact: Level,
-  urgency: Level,
-});
-export type OpenIncidentInput = z.infer<typeof OpenIncidentInput>;
-
 export const RESOLUTION_CODES = ['fixed', 'workaround', 'no_fault_found', 'duplicate', 'user_error', 'cancelled'] as const;
-
-export const IncidentCommandInputs = {
-  assign: z.strictObject({ group: name, assignee: name.optional(), note: text(2000).optional() }),
-  start: z.strictObject({ note: text(2000).optional() }),
-  hold: z.strictObject({ reason: text(500) }),
-  resume: z.strictObject({ note: text(2000).optional() }),
-  resolve: z.strictObject({ resolutionCode: z.enum(RESOLUTION_CODES), resolution: text(10_000) }),
-  confirm: z.strictObject({ note: text(2000).optional() }),
-  reopen: z.strictObject({ reason: text(2000) }),
-  close: z.strictObject({ note: text(2000) }),
-  comment: z.strictObject({ text: text(2000) }),
-} satisfies Record<IncidentCommand, z.ZodType>;
-export type IncidentCommandInput<C extends IncidentCommand> = z.infer<(typeof IncidentCommandInputs)[C]>;
 
 /** An incident as the workflow holds it and persists it: the record of the case. */
 export interface IncidentRecord extends OpenIncidentInput {
@@ -190,7 +163,6 @@ export function mayReadIncident(rec: Pick<IncidentRecord, 'caller'>, actor: Acto
 export function incidentNumber(n: number): string {
   return `INC${String(n).padStart(7, '0')}`;
 }
-export const IncidentNumber = z.string().regex(/^INC\d{7,}$/, 'an incident number such as INC0000001');
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 

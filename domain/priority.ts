@@ -1,21 +1,13 @@
 /** The priority matrix: priority = f(impact, urgency), a process owner's data. */
-import { z } from 'zod';
+import type { PriorityMatrixBody } from './schemas/priority';
+
+export type { PriorityMatrixBody } from './schemas/priority';
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export const Priority = z.enum(PRIORITIES);
-export type Priority = z.infer<typeof Priority>;
+export type Priority = (typeof PRIORITIES)[number];
 
 /** 1 is the highest impact or urgency, 3 the lowest. */
-export const Level = z.number().int().min(1).max(3);
 export type Level = 1 | 2 | 3;
-
-const Row = z.strictObject({ '1': Priority, '2': Priority, '3': Priority });
-
-/** matrix[impact][urgency] */
-export const PriorityMatrixBody = z.strictObject({
-  matrix: z.strictObject({ '1': Row, '2': Row, '3': Row }),
-});
-export type PriorityMatrixBody = z.infer<typeof PriorityMatrixBody>;
 
 export const DEFAULT_PRIORITY_MATRIX: PriorityMatrixBody = {
   matrix: {

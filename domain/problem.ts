@@ -2,42 +2,16 @@
  * Problem management [ISO/IEC 20000-1 8.6.3]: problems, known errors with workarounds, and
  * resolution through a change. States, commands, who may give them, and the problem policy.
  */
-import { z } from 'zod';
 import type { Actor } from './actor';
+import type { ProblemPolicyBody, ProblemTrendBody } from './schemas/problem';
+
+export type { ProblemCommandInput, ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
 export const PROBLEM_STATES = ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved', 'closed', 'cancelled'] as const;
 export type ProblemState = (typeof PROBLEM_STATES)[number];
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const name = text(200);
-
-export const RaiseProblemInput = z.strictObject({
-  title: text(200),
-  description: text(10_000),
-  service: name,
-  configurationItem: name.optional(),
-  category: name,
-  impact: z.enum(['low', 'medium', 'high']),
-  /** the team that investigates it */
-  group: name,
-  incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(500).default([]),
-});
-export type RaiseProblemInput = z.infer<typeof RaiseProblemInput>;
-
 export const PROBLEM_COMMANDS = ['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const;
 export type ProblemCommand = (typeof PROBLEM_COMMANDS)[number];
-
-export const ProblemCommandInputs = {
-  investigate: z.strictObject({ note: text(2000).optional() }),
-  /** the root cause found and the workaround published: the problem becomes a known error */
-  record_known_error: z.strictObject({ symptoms: text(4000), rootCause: text(10_000), workaround: text(10_000) }),
-  /** the RFC raised to remove the root cause; its successful close resolves the problem */
-  link_change: z.strictObject({ change: z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001') }),
-  link_incidents: z.strictObject({ incidents: z.array(z.string().regex(/^INC\d{7,}$/)).min(1).max(500) }),
-  cancel: z.strictObject({ reason: text(2000) }),
-  comment: z.strictObject({ text: text(2000) }),
-} satisfies Record<ProblemCommand, z.ZodType>;
-export type ProblemCommandInput<C extends ProblemCommand> = z.infer<(typeof ProblemCommandInputs)[C]>;
 
 const FROM: Record<ProblemCommand, readonly ProblemState[]> = {
   investigate: ['new'],
@@ -69,39 +43,17 @@ export function refuseProblemCommand(p: { state: ProblemState; group: string }, 
   return null;
 }
 
-export const ProblemPolicyBody = z.strictObject({
-  /** days a resolved problem is watched for recurrence before it closes */
-  verificationDays: z.number().int().min(1).max(365),
-  /** what happens to its open incidents when a problem is resolved */
-  onResolve: z.enum(['resolve_incidents', 'leave_to_teams']),
-});
-export type ProblemPolicyBody = z.infer<typeof ProblemPolicyBody>;
 export const DEFAULT_PROBLEM_POLICY: ProblemPolicyBody = { verificationDays: 14, onResolve: 'resolve_incidents' };
 
 export function problemNumber(n: number): string {
   return `PRB${String(n).padStart(7, '0')}`;
 }
-export const ProblemNumber = z.string().regex(/^PRB\d{7,}$/, 'a problem number such as PRB0000001');
 
 // ---- problems from incident trends ----
 
 export const TREND_KEYS = ['configurationItem', 'service', 'category'] as const;
 export type TrendKey = (typeof TREND_KEYS)[number];
 
-export const ProblemTrendBody = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** incidents sharing this field form a trend */
-  groupBy: z.enum(TREND_KEYS),
-  /** how many incidents within the window make a trend */
-  threshold: z.number().int().min(2).max(1000),
-  windowMinutes: z.number().int().min(1).max(525_600),
-  /** how often the scan runs (a Temporal Schedule) */
-  scanIntervalMinutes: z.number().int().min(1).max(10_080),
-  /** the problem team a trend's problem goes to */
-  group: name,
-  impact: z.enum(['low', 'medium', 'high']).default('medium'),
-});
-export type ProblemTrendBody = z.infer<typeof ProblemTrendBody>;
 export const DEFAULT_PROBLEM_TREND: ProblemTrendBody = {
   enabled: true,
   groupBy: 'configurationItem',

@@ -4,9 +4,11 @@
  * changes to a calendar cannot rewrite time already used (the clock keeps the calendar version
  * it started with).
  */
-import { z } from 'zod';
 import { addBusinessMs, businessMsBetween, type CalendarBody } from './calendar';
-import { PRIORITIES, type Priority } from './priority';
+import type { Priority } from './priority';
+import type { IncidentSlaBody } from './schemas/sla';
+
+export type { IncidentSlaBody } from './schemas/sla';
 
 export type ClockName = 'response' | 'resolution';
 export type ClockStatus = 'running' | 'paused' | 'met' | 'breached';
@@ -127,30 +129,6 @@ export function clockView(clock: Clock, cal: CalendarBody, now: number) {
 export type ClockView = ReturnType<typeof clockView>;
 
 // ---- the incident SLA policy (process owner data) ----
-
-const Target = z.strictObject({
-  responseMinutes: z.number().int().positive().max(525_600),
-  resolutionMinutes: z.number().int().positive().max(525_600),
-  /** a priority may run on its own calendar (a P1 around the clock, say) */
-  calendarId: z.string().min(1).max(100).optional(),
-});
-
-export const IncidentSlaBody = z
-  .strictObject({
-    calendarId: z.string().min(1).max(100),
-    warningPercent: z.number().int().min(1).max(99),
-    /** calendar days a resolved incident waits for the caller's confirmation before it closes */
-    autoCloseDays: z.number().int().min(1).max(90),
-    targets: z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, Target])) as Record<Priority, typeof Target>),
-  })
-  .superRefine((sla, ctx) => {
-    for (const p of PRIORITIES) {
-      if (sla.targets[p].responseMinutes > sla.targets[p].resolutionMinutes) {
-        ctx.addIssue({ code: 'custom', path: ['targets', p, 'responseMinutes'], message: 'the response target cannot exceed the resolution target' });
-      }
-    }
-  });
-export type IncidentSlaBody = z.infer<typeof IncidentSlaBody>;
 
 export const DEFAULT_INCIDENT_SLA: IncidentSlaBody = {
   calendarId: 'business-hours',

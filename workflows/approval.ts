@@ -7,7 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { Actor } from '../domain/actor';
-import { DecisionInput, refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
+import { refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
 import { addBusinessMs, type Calendar } from '../domain/calendar';
 import type { createActivities } from '../activities';
 import { refusal } from './refusal';
@@ -84,8 +84,6 @@ export class Approvals {
       const done = this.all.find((a) => a.id === args.approvalId);
       return refusal({ kind: done ? 'conflict' : 'invalid', message: done ? `approval ${args.approvalId} is ${done.state}` : `there is no approval ${args.approvalId} in this case` }, done?.state);
     }
-    const parsed = DecisionInput.safeParse({ comment: args.comment });
-    if (!parsed.success) return refusal({ kind: 'invalid', message: parsed.error.issues[0].message }, rec.state);
     const r = refuseDecision(rec, this.ctx.requester, args.actor.name, args.onBehalfOf, args.delegation, Date.now());
     return r ? refusal(r, rec.state) : null;
   }

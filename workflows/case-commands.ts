@@ -1,12 +1,14 @@
 /**
- * A case's commands as workflow updates, the same way for every process: the input is checked
- * against its schema, and the command refused when the case's state or the actor's rights do not
- * allow it, first in the validator (so a refusal leaves no trace in the history) and again in the
- * handler (which may run after other commands changed the case); then it is applied.
+ * A case's commands as workflow updates, the same way for every process: the command is refused
+ * when the case's state or the actor's rights do not allow it, first in the validator (so a
+ * refusal leaves no trace in the history) and again in the handler (which may run after other
+ * commands changed the case); then it is applied.
+ * The input is not parsed here: the API parses every body with the command's zod schema before it
+ * sends the command, and zod in the workflow bundle would cost every cached workflow its own
+ * instance of every schema.
  */
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { z } from 'zod';
 import type { Actor } from '../domain/actor';
 import { refusal, type RefusalKind } from './refusal';
 
@@ -18,7 +20,6 @@ export interface CommandArgs<I = unknown> {
 
 export function handleCommands<C extends string, R extends { state: string }, V>(opts: {
   updates: Record<C, UpdateDefinition<V, [any]>>;
-  inputs: Record<C, z.ZodType>;
   /** the case, once it is recorded (commands wait until then) */
   current: () => R | undefined;
   refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
@@ -26,17 +27,11 @@ export function handleCommands<C extends string, R extends { state: string }, V>
 }): void {
   for (const command of Object.keys(opts.updates) as C[]) {
     const check = ({ actor, input }: CommandArgs, rec: R | undefined) => {
-      const parsed = opts.inputs[command].safeParse(input ?? {});
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        const where = i?.path.length ? `${i.path.join('.')}: ` : '';
-        throw refusal({ kind: 'invalid', message: `${where}${i?.message ?? 'invalid input'}` }, rec?.state);
-      }
       if (rec) {
-        const refused = opts.refuse(rec, command, actor, parsed.data);
+        const refused = opts.refuse(rec, command, actor, input ?? {});
         if (refused) throw refusal(refused, rec.state);
       }
-      return parsed.data;
+      return input ?? {};
     };
     wf.setHandler(
       opts.updates[command] as UpdateDefinition<V, [CommandArgs]>,

@@ -10,7 +10,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
 import type { Calendar } from '../domain/calendar';
-import { ChangeCommandInputs, refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
+import { refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from './change-types';
@@ -76,7 +76,6 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
   });
   handleCommands({
     updates: changeUpdates,
-    inputs: ChangeCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: refuseChangeCommand,
     apply,

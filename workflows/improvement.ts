@@ -10,7 +10,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
 import {
-  ImprovementCommandInputs,
   refuseImprovementCommand,
   type ImprovementCommand,
   type ImprovementCommandInput,
@@ -124,7 +123,6 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
   });
   handleCommands({
     updates: improvementUpdates,
-    inputs: ImprovementCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: (r, command, by, input) => refuseImprovementCommand(r, command, by) ?? refuseMeasure(command, input),
     apply,

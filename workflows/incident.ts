@@ -8,7 +8,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
 import {
-  IncidentCommandInputs,
   incidentView,
   nextState,
   refuseIncidentCommand,
@@ -163,7 +162,6 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   });
   handleCommands({
     updates: incidentUpdates,
-    inputs: IncidentCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: refuseIncidentCommand,
     // SLA alarms already due are raised before the command touches a clock

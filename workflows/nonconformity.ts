@@ -9,7 +9,6 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { improvementNumber } from '../domain/improvement';
 import {
-  NonconformityCommandInputs,
   refuseNonconformityCommand,
   type NonconformityCommand,
   type NonconformityCommandInput,
@@ -79,7 +78,6 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
   });
   handleCommands({
     updates: nonconformityUpdates,
-    inputs: NonconformityCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: refuseNonconformityCommand,
     apply,

@@ -9,7 +9,7 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import { problemNextState, ProblemCommandInputs, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
+import { problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { handleCommands, type CommandArgs } from './case-commands';
@@ -130,7 +130,6 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
   });
   handleCommands({
     updates: problemUpdates,
-    inputs: ProblemCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: refuseProblemCommand,
     apply,

@@ -8,7 +8,7 @@ import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
-import { refuseRequestCommand, RequestCommandInputs, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
+import { refuseRequestCommand, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
@@ -98,7 +98,6 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
   });
   handleCommands({
     updates: requestUpdates,
-    inputs: RequestCommandInputs,
     current: () => (recorded ? rec : undefined),
     refuse: refuseRequestCommand,
     apply,

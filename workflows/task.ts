@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import { refuseTaskCommand, TaskCommandInputs, type TaskCommand, type TaskCommandInput, type TaskRecord, type TaskType } from '../domain/task';
+import { refuseTaskCommand, type TaskCommand, type TaskCommandInput, type TaskRecord, type TaskType } from '../domain/task';
 import type { createActivities } from '../activities';
 import { refusal } from './refusal';
 import { inOrder } from './serial';
@@ -54,8 +54,7 @@ export class Tasks {
           const refused = this.refuse(taskId, command, actor, input);
           if (refused) throw refused;
           const t = this.all.find((x) => x.id === taskId)!;
-          const parsed = TaskCommandInputs[command].parse(input) as TaskCommandInput<TaskCommand>;
-          this.apply(t, command, actor, parsed);
+          this.apply(t, command, actor, (input ?? {}) as TaskCommandInput<TaskCommand>);
           t.rev += 1;
           const answer = JSON.parse(JSON.stringify(t)) as TaskRecord;
           const note = command === 'complete' ? `outcome ${t.outcome}` : command === 'reassign' ? `to ${t.group}${t.assignee ? ' / ' + t.assignee : ''}` : null;
@@ -70,9 +69,7 @@ export class Tasks {
   private refuse(taskId: string, command: TaskCommand, actor: Actor, input: unknown) {
     const t = this.all.find((x) => x.id === taskId);
     if (!t) return refusal({ kind: 'invalid', message: `there is no task ${taskId} in this case` }, undefined);
-    const parsed = TaskCommandInputs[command].safeParse(input ?? {});
-    if (!parsed.success) return refusal({ kind: 'invalid', message: parsed.error.issues[0].message }, t.state);
-    const r = refuseTaskCommand(t, command, actor, parsed.data);
+    const r = refuseTaskCommand(t, command, actor, input ?? {});
     return r ? refusal(r, t.state) : null;
   }
 
@@ -97,7 +94,7 @@ export class Tasks {
         const i = input as TaskCommandInput<'complete'>;
         t.state = 'completed';
         t.outcome = i.outcome;
-        t.fields = i.fields;
+        t.fields = i.fields ?? {};
         t.completedAt = Date.now();
         t.completedBy = actor.name;
         return;

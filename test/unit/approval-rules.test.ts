@@ -1,4 +1,5 @@
-import { ApprovalPolicyBody, matchPolicy, refuseDecision, stageOutcome, type ApprovalPolicy, type Decision, type StageTally } from '../../domain/approval';
+import { matchPolicy, refuseDecision, stageOutcome, type ApprovalPolicy, type Decision, type StageTally } from '../../domain/approval';
+import { ApprovalPolicyBody } from '../../domain/schemas/approval';
 
 const stage = { name: 'CAB', approvers: { users: ['ann', 'ben', 'cat'], groups: [] }, mode: 'quorum', quorum: 2, deadline: { businessMinutes: 480, calendarId: 'business-hours' }, onDeadline: { action: 'reject' } };
 const policy = (id: string, over: Record<string, unknown>): ApprovalPolicy => ({ ...ApprovalPolicyBody.parse({ name: id, process: 'change', stages: [stage], ...over }), id, version: 1 });

@@ -1,4 +1,5 @@
-import { addBusinessMs, businessMsBetween, CalendarBody, DEFAULT_CALENDARS } from '../../domain/calendar';
+import { addBusinessMs, businessMsBetween, DEFAULT_CALENDARS } from '../../domain/calendar';
+import { CalendarBody } from '../../domain/schemas/calendar';
 
 const H = 3_600_000;
 const at = (iso: string) => Date.parse(iso);

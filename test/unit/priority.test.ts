@@ -1,4 +1,5 @@
-import { DEFAULT_PRIORITY_MATRIX, priorityOf, PriorityMatrixBody } from '../../domain/priority';
+import { DEFAULT_PRIORITY_MATRIX, priorityOf } from '../../domain/priority';
+import { PriorityMatrixBody } from '../../domain/schemas/priority';
 
 describe('the priority matrix', () => {
   it('derives priority from impact and urgency (1 is the highest)', () => {

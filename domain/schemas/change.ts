@@ -1,0 +1,65 @@
+/** Requests for change, their commands' input and the change policy, as the API validates them. */
+import { z } from 'zod';
+import { CHANGE_TYPES, RISKS, type ChangeCommand } from '../change';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const name = text(200);
+const instant = z.iso.datetime({ offset: true });
+
+export const RaiseChangeInput = z
+  .strictObject({
+    title: text(200),
+    description: text(10_000),
+    justification: text(10_000),
+    type: z.enum(CHANGE_TYPES),
+    /** a standard change names the pre-approved template it follows */
+    template: z.string().min(1).max(100).optional(),
+    configurationItems: z.array(name).min(1).max(100),
+    services: z.array(name).max(100).default([]),
+    risk: z.enum(RISKS),
+    impact: z.enum(['low', 'medium', 'high']),
+    plannedStart: instant,
+    plannedEnd: instant,
+    implementationPlan: text(20_000),
+    backoutPlan: text(20_000),
+    /** the group that implements it (and backs it out) */
+    implementationGroup: name,
+    incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(100).default([]),
+    problems: z.array(z.string().regex(/^PRB\d{7,}$/)).max(100).default([]),
+    cost: z.number().min(0).max(1e12).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (Date.parse(c.plannedEnd) <= Date.parse(c.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'the planned end must be after the planned start' });
+    if (c.type === 'standard' && !c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'a standard change names its pre-approved template' });
+    if (c.type !== 'standard' && c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'only a standard change follows a template' });
+  });
+export type RaiseChangeInput = z.infer<typeof RaiseChangeInput>;
+
+export const ChangePolicyBody = z.strictObject({
+  blackouts: z
+    .array(z.strictObject({ name, start: instant, end: instant, services: z.array(name).max(100).default([]) }))
+    .max(500)
+    .default([]),
+  standardTemplates: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/), name, description: z.string().max(2000).default('') })).max(500).default([]),
+  /** a blackout or collision: refuse the change (409), or route it to an extra approval policy */
+  onConflict: z.discriminatedUnion('action', [
+    z.strictObject({ action: z.literal('refuse') }),
+    z.strictObject({ action: z.literal('approve'), approvalPolicy: z.string().regex(/^ap-\d+$/) }),
+  ]),
+});
+export type ChangePolicyBody = z.infer<typeof ChangePolicyBody>;
+
+export const ChangeCommandInputs = {
+  /** the requester hands the RFC in: to assessment, or straight to scheduled for a standard change */
+  submit: z.strictObject({ note: text(2000).optional() }),
+  /** the change manager's risk assessment: on to authorization by the matching approval policy */
+  assess: z.strictObject({ risk: z.enum(RISKS), impact: z.enum(['low', 'medium', 'high']), assessment: text(10_000) }),
+  implement: z.strictObject({ note: text(2000).optional() }),
+  /** the implementation's result: successful goes to review; failed opens a back-out task first */
+  complete: z.strictObject({ result: z.enum(['successful', 'failed']), notes: text(10_000) }),
+  cancel: z.strictObject({ reason: text(2000) }),
+  comment: z.strictObject({ text: text(2000) }),
+} satisfies Record<ChangeCommand, z.ZodType>;
+export type ChangeCommandInput<C extends ChangeCommand> = z.infer<(typeof ChangeCommandInputs)[C]>;
+
+export const ChangeNumber = z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001');
