@@ -6,6 +6,7 @@
  * case's history through the case's own recorder.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { Actor } from '../domain/actor';
 import { refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
 import { addBusinessMs, type Calendar } from '../domain/calendar';
@@ -14,7 +15,8 @@ import { refusal } from './refusal';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
-const { resolveApprovers, persistApproval } = wf.proxyActivities<Activities>({
+const persistApproval = persistStep('persistApproval');
+const { resolveApprovers } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

@@ -6,6 +6,7 @@
  * A standard change follows a pre-approved template and skips authorization.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
@@ -20,7 +21,8 @@ import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadApprovalPolicies, loadChangePolicy, persistChange } = wf.proxyActivities<Activities>({
+const persistChange = persistStep('persistChange');
+const { loadApprovalPolicies, loadChangePolicy } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

@@ -6,6 +6,7 @@
  * lessons learned, closed; otherwise the next cycle, its targets and lessons carried over).
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -26,7 +27,8 @@ import { inOrder } from './serial';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadApprovalPolicies, persistImprovement } = wf.proxyActivities<Activities>({
+const persistImprovement = persistStep('persistImprovement');
+const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

@@ -4,6 +4,7 @@
  * by an activity (record + audit trail) before the command that caused it is answered.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
@@ -27,7 +28,8 @@ import { linkedToProblem, resolvedByProblem } from './signals';
 import { handleCommands, type CommandArgs } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadIncidentPolicies, persistIncident, findKnownErrors } = wf.proxyActivities<Activities>({
+const persistIncident = persistStep('persistIncident');
+const { loadIncidentPolicies, findKnownErrors } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

@@ -4,6 +4,7 @@
  * child of this one) → effectiveness review → closed; an ineffective correction starts another.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
@@ -21,7 +22,8 @@ import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
-const { persistNonconformity, nextCaseNumber } = wf.proxyActivities<Activities>({
+const persistNonconformity = persistStep('persistNonconformity');
+const { nextCaseNumber } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

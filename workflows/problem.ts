@@ -7,6 +7,7 @@
  * so each link is in both histories.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
@@ -18,7 +19,8 @@ import { changeClosed, linkedToProblem, resolvedByProblem } from './signals';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadProblemPolicy, persistProblem } = wf.proxyActivities<Activities>({
+const persistProblem = persistStep('persistProblem');
+const { loadProblemPolicy } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

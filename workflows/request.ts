@@ -5,6 +5,7 @@
  * approval is refused; the requester may cancel until fulfilment starts.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -18,7 +19,8 @@ import { inOrder } from './serial';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
-const { loadApprovalPolicies, persistRequest } = wf.proxyActivities<Activities>({
+const persistRequest = persistStep('persistRequest');
+const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });

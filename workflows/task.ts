@@ -4,6 +4,7 @@
  * task's type requires. Every step goes into the case's history through the case's recorder.
  */
 import * as wf from '@temporalio/workflow';
+import { persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { refuseTaskCommand, type TaskCommand, type TaskCommandInput, type TaskRecord, type TaskType } from '../domain/task';
@@ -12,10 +13,7 @@ import { refusal } from './refusal';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
-const { persistTask } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const persistTask = persistStep('persistTask');
 
 export interface TaskCommandArgs<C extends TaskCommand = TaskCommand> {
   taskId: string;
