@@ -139,7 +139,9 @@ async function main() {
     }
   };
 
-  // ---- 1. commands on an empty database ----
+  // ---- 1. commands on an empty database (after a warm-up: the first cases compile the code paths) ----
+  log('warming up');
+  await closedLoop(1, 5, lifecycle(new Samples()));
   log('commands on an empty database');
   const empty = new Samples();
   await closedLoop(4, SECONDS / 2, lifecycle(empty));

@@ -29,10 +29,13 @@ import { handleCommands, type CommandArgs } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistIncident = persistStep('persistIncident');
-const { loadIncidentPolicies, findKnownErrors } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const atOpen = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
+// what an incident reads when it is logged (policies, known errors) is read in the worker that
+// opens it, within its first task: logging answers sooner ('local-open'; older cases replay as
+// they ran, with regular activities)
+const remoteOpen = wf.proxyActivities<Activities>(atOpen);
+const localOpen = wf.proxyLocalActivities<Activities>(atOpen);
+const openReads = () => (wf.patched('local-open') ? localOpen : remoteOpen);
 // Telling people must never hold up the process: a webhook that is down is retried for a while
 // in the background, and the stored notification shows it was not delivered.
 const { notify } = wf.proxyActivities<Activities>({
@@ -250,9 +253,9 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
 
   // ---- open: classify, prioritise, start the clocks ----
   const openedAt = Date.now();
-  const policies = await loadIncidentPolicies();
+  const policies = await openReads().loadIncidentPolicies();
   // known errors shown at logging (a later addition: incidents opened before it replay without)
-  const knownErrors = wf.patched('known-errors-at-open') ? await findKnownErrors({ configurationItem: input.configurationItem, category: input.category }) : [];
+  const knownErrors = wf.patched('known-errors-at-open') ? await openReads().findKnownErrors({ configurationItem: input.configurationItem, category: input.category }) : [];
   const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
   cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
   autoCloseDays = policies.incidentSla.body.autoCloseDays;
