@@ -19,14 +19,14 @@ export function createIncidentActivities(models: Models) {
   return {
     /** The policies in force now; the incident keeps these versions for its whole life. */
     async loadIncidentPolicies(): Promise<IncidentPolicies> {
-      const priorityMatrix = await latestPolicy<PriorityMatrixBody>(models, 'priority-matrix', 'default');
-      const incidentSla = await latestPolicy<IncidentSlaBody>(models, 'incident-sla', 'default');
-      const ids = new Set([incidentSla.body.calendarId, ...Object.values(incidentSla.body.targets).map((t) => t.calendarId)]);
+      const [priorityMatrix, incidentSla] = await Promise.all([
+        latestPolicy<PriorityMatrixBody>(models, 'priority-matrix', 'default'),
+        latestPolicy<IncidentSlaBody>(models, 'incident-sla', 'default'),
+      ]);
+      const ids = [...new Set([incidentSla.body.calendarId, ...Object.values(incidentSla.body.targets).map((t) => t.calendarId)])].filter((id): id is string => !!id);
       const calendars: Record<string, Calendar> = {};
-      for (const id of ids) {
-        if (!id) continue;
-        const c = await latestPolicy<Omit<Calendar, 'id' | 'version'>>(models, 'calendar', id);
-        calendars[id] = { ...c.body, id, version: c.version };
+      for (const [i, c] of (await Promise.all(ids.map((id) => latestPolicy<Omit<Calendar, 'id' | 'version'>>(models, 'calendar', id)))).entries()) {
+        calendars[ids[i]] = { ...c.body, id: ids[i], version: c.version };
       }
       return { priorityMatrix, incidentSla, calendars };
     },

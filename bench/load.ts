@@ -110,25 +110,5 @@ export async function timed<T>(samples: Samples, name: string, fn: () => Promise
   }
 }
 
-/** A small deterministic random source, so two runs seed the same desk. */
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(a: readonly T[]) => a[Math.floor(next() * a.length)],
-    weighted: <T>(choices: ReadonlyArray<readonly [T, number]>) => {
-      const total = choices.reduce((a, [, w]) => a + w, 0);
-      let x = next() * total;
-      for (const [v, w] of choices) if ((x -= w) < 0) return v;
-      return choices[choices.length - 1][0];
-    },
-  };
-}
+/** The seeding's deterministic random source, so two runs seed the same desk. */
+export { rng } from '../stack/seed';

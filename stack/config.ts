@@ -29,7 +29,7 @@ export const config = {
  */
 export function workerTuning() {
   return {
-    maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 1000),
+    maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 500),
     maxConcurrentWorkflowTaskExecutions: int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2),
     maxConcurrentActivityTaskExecutions: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
     maxConcurrentLocalActivityExecutions: int('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 100, 1),

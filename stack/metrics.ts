@@ -47,28 +47,22 @@ export function instrumentDatabase(conn: Connection): void {
 }
 
 /** The workers of this process, whose workflow caches are reported. */
-const workers = new Set<{ getStatus(): { numCachedWorkflows: number; numInFlightWorkflowActivations: number } }>();
-new client.Gauge({
-  name: 'iso20k_worker_cached_workflows',
-  help: 'Workflows held in the workers’ caches (each costs memory until evicted)',
-  registers: [registry],
-  collect() {
-    let n = 0;
-    for (const w of workers) n += w.getStatus().numCachedWorkflows;
-    this.set(n);
-  },
-});
-new client.Gauge({
-  name: 'iso20k_worker_inflight_activations',
-  help: 'Workflow activations being processed now',
-  registers: [registry],
-  collect() {
-    let n = 0;
-    for (const w of workers) n += w.getStatus().numInFlightWorkflowActivations;
-    this.set(n);
-  },
-});
-export function trackWorker(worker: { getStatus(): { numCachedWorkflows: number; numInFlightWorkflowActivations: number } }): () => void {
+type WorkerStatus = { numCachedWorkflows: number; numInFlightWorkflowActivations: number };
+const workers = new Set<{ getStatus(): WorkerStatus }>();
+const workerGauge = (name: string, help: string, of: (s: WorkerStatus) => number) =>
+  new client.Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const w of workers) n += of(w.getStatus());
+      this.set(n);
+    },
+  });
+workerGauge('iso20k_worker_cached_workflows', 'Workflows held in the workers’ caches (each costs memory until evicted)', (s) => s.numCachedWorkflows);
+workerGauge('iso20k_worker_inflight_activations', 'Workflow activations being processed now', (s) => s.numInFlightWorkflowActivations);
+export function trackWorker(worker: { getStatus(): WorkerStatus }): () => void {
   workers.add(worker);
   return () => workers.delete(worker);
 }

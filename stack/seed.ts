@@ -32,7 +32,8 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const WORDS = 'user cannot reach the application after the change window error message appears intermittently on login the gateway times out and the queue backs up while the certificate renewal failed on the secondary node so traffic fails over slowly'.split(' ');
 
-function rng(seed: number) {
+/** A small deterministic random source, so two runs seed the same desk. */
+export function rng(seed: number) {
   let s = seed >>> 0;
   const next = () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -35,7 +35,6 @@ const atOpen = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1
 // they ran, with regular activities)
 const remoteOpen = wf.proxyActivities<Activities>(atOpen);
 const localOpen = wf.proxyLocalActivities<Activities>(atOpen);
-const openReads = () => (wf.patched('local-open') ? localOpen : remoteOpen);
 // Telling people must never hold up the process: a webhook that is down is retried for a while
 // in the background, and the stored notification shows it was not delivered.
 const { notify } = wf.proxyActivities<Activities>({
@@ -253,9 +252,18 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
 
   // ---- open: classify, prioritise, start the clocks ----
   const openedAt = Date.now();
-  const policies = await openReads().loadIncidentPolicies();
-  // known errors shown at logging (a later addition: incidents opened before it replay without)
-  const knownErrors = wf.patched('known-errors-at-open') ? await openReads().findKnownErrors({ configurationItem: input.configurationItem, category: input.category }) : [];
+  const lookFor = { configurationItem: input.configurationItem, category: input.category };
+  let policies: Awaited<ReturnType<Activities['loadIncidentPolicies']>>;
+  let knownErrors: Awaited<ReturnType<Activities['findKnownErrors']>>;
+  if (wf.patched('local-open')) {
+    // both reads at once, in this worker
+    [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies(), localOpen.findKnownErrors(lookFor)]);
+  } else {
+    // as incidents opened before ran: one regular activity after the other; known errors shown at
+    // logging were a later addition still, and incidents opened before it replay without them
+    policies = await remoteOpen.loadIncidentPolicies();
+    knownErrors = wf.patched('known-errors-at-open') ? await remoteOpen.findKnownErrors(lookFor) : [];
+  }
   const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
   cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
   autoCloseDays = policies.incidentSla.body.autoCloseDays;
