@@ -107,4 +107,18 @@ describe('a PDCA cycle', () => {
     expect((await post(`/improvements/${n}/cancel`, imp, { reason: 'superseded' })).body.state).toBe('cancelled');
     expect((await post('/improvements', auditor, { title: 't', description: 'd', source: 'suggestion', service: 's', owner: 'o', benefit: 'b' })).status).toBe(403);
   });
+
+  it('waits in do while its action is open: a case in flight, answering reads and refusing what the phase does not allow', async () => {
+    const n = (await post('/improvements', imp, { title: 'Fewer repeat calls', description: 'd', source: 'suggestion', service: 'Service desk', owner: 'ian', benefit: 'b' })).body.number;
+    await post(`/improvements/${n}/plan`, imp, plan(40));
+    const a = await eventually(async () => {
+      const x = (await api.call('GET', '/approvals?process=improvement', { key: bea })).body.items.find((y: { caseId: string }) => y.caseId === n);
+      expect(x).toBeDefined();
+      return x;
+    });
+    await post(`/approvals/${a.id}/approve`, bea, { comment: 'go' });
+    await eventually(async () => expect((await api.call('GET', `/improvements/${n}`, { key: auditor })).body).toMatchObject({ state: 'do', phase: 'do' }));
+    expect((await post(`/improvements/${n}/review`, imp, { decision: 'met', notes: 'n', lessons: 'l', standardisation: 's' })).status).toBe(409);
+    expect((await api.call('GET', `/improvements/${n}/history`, { key: auditor })).body.items.map((e: { action: string }) => e.action)).toContain('do');
+  });
 });

@@ -30,6 +30,8 @@ async function open(body: Record<string, unknown> = vpn, key = alice) {
 async function snapshot(number: string) {
   const [rec, hist] = await Promise.all([api.call('GET', `/incidents/${number}`, { key: admin }), api.call('GET', `/incidents/${number}/history`, { key: admin })]);
   const { sla, ...rest } = rec.body;
+  // an open assignment's time runs until the read: not a change
+  rest.assignments = rest.assignments.map((a: { to: string | null; businessMinutes: number }) => (a.to ? a : { ...a, businessMinutes: 'running' }));
   return { rest, clocks: [sla.response.status, sla.resolution.status, sla.response.startedAt], history: hist.body.items };
 }
 

@@ -68,3 +68,9 @@ it('runs from detection through containment and root cause to a corrective PDCA 
   expect(h).toEqual(['raise', 'contain', 'record_root_cause', 'corrective_action', 'corrective_action_done', 'review_effectiveness']);
   expect((await post(`/nonconformities/${n}/comment`, imp, { text: 'late' })).status).toBe(409);
 });
+
+it('waits for its root cause after containment: a case in flight', async () => {
+  const n = (await post('/nonconformities', auditor, { title: 'Changes without a review', detectedIn: 'audit', requirement: 'ISO/IEC 20000-1 8.5.1.3', evidence: '2 of 10', severity: 'minor', service: 'Changes', owner: 'ian' })).body.number;
+  expect((await post(`/nonconformities/${n}/contain`, imp, { actions: 'reviewed both' })).body.state).toBe('root_cause');
+  await stateOf(`/nonconformities/${n}`, 'root_cause');
+});

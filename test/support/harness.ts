@@ -17,6 +17,7 @@ import { createModels, type Models } from '../../models';
 import { prepareDatabase } from '../../models/migrate';
 import { instrumentDatabase } from '../../stack/metrics';
 import { createWorker } from '../../worker/worker';
+import { recordHistories } from './record-histories';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -67,6 +68,7 @@ export async function startWorker(connection: NativeConnection, namespace: strin
     stop: async () => {
       worker.shutdown();
       await running;
+      await recordHistories(taskQueue);
     },
   };
 }

@@ -1,0 +1,33 @@
+/**
+ * Every recorded history (test/replay/histories, see test/replay/choose.ts) replays against
+ * today's workflow code: a change that would break a running case fails here. A change that must
+ * behave differently goes behind `patched()`, and new fixtures are recorded after it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { workflowBundle } from '../support/harness';
+
+const dir = path.join(__dirname, '..', 'replay', 'histories');
+const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('recorded histories replay against today’s workflow code', () => {
+  it('has a finished and a running case of every process', () => {
+    const kinds = new Set(fixtures.map((f) => f.replace(/-\d+\.json$/, '')));
+    for (const type of ['incidentWorkflow', 'changeWorkflow', 'requestWorkflow', 'problemWorkflow', 'improvementWorkflow', 'nonconformityWorkflow']) {
+      expect(kinds).toContain(`${type}-closed`);
+      expect(kinds).toContain(`${type}-running`);
+    }
+  });
+
+  it('replays each without a nondeterminism error', async () => {
+    const histories = fixtures.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))) }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(histories.length).toBe(fixtures.length);
+  });
+});
