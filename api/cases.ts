@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { decodeCursor, encodeCursor, listPage } from '../models/query';
-import { COMMAND_DEADLINE_MS, isDeadline, processUnavailable } from './commands';
+import { COMMAND_DEADLINE_MS, isDeadline, keyInUse, processUnavailable } from './commands';
+import { claimKey, IDEMPOTENCY_HEADER, rememberCase, updateIdOf, type Idempotency } from './idempotency';
 import { HistoryEntry } from './lists';
 import { badRequest } from './problem';
 
@@ -36,30 +37,67 @@ export async function loadCase<R>(model: Model<any>, number: string): Promise<R 
  * is never reused, not even a closed case's; should Temporal already hold it (a database restored
  * behind its back), the number is skipped. A workflow that does not answer in time is a 503
  * naming the number it was opened under.
+ *
+ * With an `Idempotency-Key`, the number is remembered with the key before the workflow starts, and
+ * a repeat of the request answers that case (starting its workflow if the first attempt never got
+ * that far) with the answer Temporal kept for the first `opened` update: never a second case.
  */
 export async function openCase<View, W extends Workflow>(
-  opts: { client: Client; models: Models; counter: string; format: (n: number) => string; path: string; res: Response; opened: UpdateDefinition<View, []>; taskQueue: string },
+  opts: { client: Client; models: Models; counter: string; format: (n: number) => string; path: string; res: Response; opened: UpdateDefinition<View, []>; taskQueue: string; idempotency?: Idempotency },
   workflow: W,
   args: (number: string) => [Parameters<W>[0]],
 ): Promise<View> {
+  const idem = opts.idempotency;
+  let number: string | undefined;
+  if (idem) {
+    const claim = await claimKey(opts.models, idem);
+    if (!claim.first) {
+      if (claim.caseId) number = claim.caseId;
+      // the first request is still taking its number (or died before it had one)
+      else if (Date.now() - claim.at.getTime() < COMMAND_DEADLINE_MS * 2) throw keyInUse();
+      if (number) opts.res.setHeader('Idempotent-Replayed', 'true');
+    }
+  }
+  const again = number !== undefined;
+  const updateId = idem ? updateIdOf(idem) : undefined;
   for (let attempt = 0; ; attempt++) {
-    const number = opts.format(await nextNumber(opts.models.Counter, opts.counter));
+    if (number === undefined) {
+      number = opts.format(await nextNumber(opts.models.Counter, opts.counter));
+      if (idem) await rememberCase(opts.models, idem, number);
+    }
+    const caseNumber = number;
     const startWorkflowOperation = new WithStartWorkflowOperation(workflow, {
-      workflowId: number,
+      workflowId: caseNumber,
       taskQueue: opts.taskQueue,
-      args: args(number),
-      workflowIdConflictPolicy: 'FAIL',
+      args: args(caseNumber),
+      workflowIdConflictPolicy: again ? 'USE_EXISTING' : 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     } as unknown as ConstructorParameters<typeof WithStartWorkflowOperation<W>>[1]);
     try {
-      const view = await opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.executeUpdateWithStart(opts.opened, { startWorkflowOperation }));
-      opts.res.location(`${opts.path}/${number}`);
+      const view = await opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
+        opts.client.workflow.executeUpdateWithStart(opts.opened, { startWorkflowOperation, ...(updateId ? { updateId } : {}) }),
+      );
+      opts.res.location(`${opts.path}/${caseNumber}`);
       return view;
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 20) continue;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // a repeated create whose case has closed since: Temporal still holds the first answer
+        if (again && updateId) {
+          opts.res.location(`${opts.path}/${caseNumber}`);
+          return opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.getHandle(caseNumber).getUpdateHandle<View>(updateId).result());
+        }
+        if (attempt < 20) {
+          number = undefined;
+          continue;
+        }
+      }
       if (isDeadline(err)) {
-        opts.res.location(`${opts.path}/${number}`);
-        throw processUnavailable(`${number} is opened but its process did not answer in time: is a worker running? It will appear at ${opts.path}/${number}`, { number });
+        opts.res.location(`${opts.path}/${caseNumber}`);
+        throw processUnavailable(
+          `${caseNumber} is opened but its process did not answer in time: is a worker running? It will appear at ${opts.path}/${caseNumber}` +
+            (idem ? `; the same request with the same ${IDEMPOTENCY_HEADER} answers it` : ''),
+          { number: caseNumber },
+        );
       }
       throw err;
     }

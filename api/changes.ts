@@ -82,7 +82,8 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     roles: ['requester', 'agent', 'admin'],
     body: RaiseChangeInput,
     status: 201,
-    handler: async ({ body, actor, res }) => {
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) => {
       const policy = await latestPolicy<ChangePolicyBody>(models, 'change', 'default');
       if (body.type === 'standard' && !policy.body.standardTemplates.some((t) => t.id === body.template)) {
         throw badRequest(`there is no standard change template ${body.template}`, [{ in: 'body', path: 'template', message: `there is no standard change template ${body.template}` }]);
@@ -93,7 +94,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
         const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}`));
         throw conflict(`the planned window conflicts with ${names.join(', ')}`, { conflicts });
       }
-      return openCase({ client, models, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts }]);
+      return openCase({ client, models, idempotency, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts }]);
     },
   });
 
@@ -158,7 +159,8 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       roles: COMMAND_ROLES[command],
       params: NumberParam,
       body: ChangeCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
     });
   }
 

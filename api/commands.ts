@@ -5,6 +5,8 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Models } from '../models';
+import { claimKey, IDEMPOTENCY_HEADER, updateIdOf, type Idempotency } from './idempotency';
 import { badRequest, forbidden, HttpProblem, illegalTransition } from './problem';
 
 /** How long a command may wait for its workflow to answer. */
@@ -29,6 +31,10 @@ function isGone(err: unknown): boolean {
 /**
  * Sends a command and answers what the workflow answered. When the case's workflow is gone,
  * `gone` says why from the record: 404 (no such case), 403, or the state it ended in (409).
+ *
+ * With an `Idempotency-Key` the update's id is made from it: Temporal answers a repeat with the
+ * first outcome while the case runs, and after it has closed the outcome is still asked for by
+ * that id, so a command that closed its case is not answered 409 when repeated.
  */
 export async function sendCommand<Ret, Arg>(
   client: Client,
@@ -36,15 +42,27 @@ export async function sendCommand<Ret, Arg>(
   def: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
   gone: () => Promise<HttpProblem | string>,
+  keyed?: { idempotency?: Idempotency; models: Models },
 ): Promise<Ret> {
+  const idem = keyed?.idempotency;
+  if (idem) await claimKey(keyed!.models, idem);
+  const updateId = idem ? updateIdOf(idem) : undefined;
+  const deadline = Date.now() + COMMAND_DEADLINE_MS;
   try {
-    return await client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg] }));
+    return await client.withDeadline(deadline, () => client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
   } catch (err) {
-    throw await toProblem(err, caseId, gone);
+    if (updateId && isGone(err)) {
+      const earlier = await client
+        .withDeadline(deadline, () => client.workflow.getHandle(caseId).getUpdateHandle<Ret>(updateId).result())
+        .then((value) => ({ value }), (e: unknown) => ({ error: e }));
+      if ('value' in earlier) return earlier.value;
+      if (earlier.error instanceof WorkflowUpdateFailedError) throw await toProblem(earlier.error, caseId, gone, idem);
+    }
+    throw await toProblem(err, caseId, gone, idem);
   }
 }
 
-async function toProblem(err: unknown, caseId: string, gone: () => Promise<HttpProblem | string>): Promise<unknown> {
+async function toProblem(err: unknown, caseId: string, gone: () => Promise<HttpProblem | string>, idem?: Idempotency): Promise<unknown> {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const f = err.cause;
     const state = (f.details?.[0] as { state?: string | null } | undefined)?.state ?? 'unknown';
@@ -56,6 +74,15 @@ async function toProblem(err: unknown, caseId: string, gone: () => Promise<HttpP
     const why = await gone(); // throws the 404 itself when there is no such case
     return typeof why === 'string' ? illegalTransition(`${caseId} is ${why}: it takes no more commands`, why) : why;
   }
-  if (isDeadline(err)) return processUnavailable(`${caseId} did not answer within ${COMMAND_DEADLINE_MS / 1000}s: is a worker running? Nothing was changed unless the history shows it`);
+  if (isDeadline(err)) {
+    return processUnavailable(
+      `${caseId} did not answer within ${COMMAND_DEADLINE_MS / 1000}s: is a worker running? The command may still be applied; ` +
+        (idem ? `retry with the same ${IDEMPOTENCY_HEADER} to learn its outcome` : `read the case's history before sending it again, or send it with an ${IDEMPOTENCY_HEADER}`),
+    );
+  }
   return err;
 }
+
+/** Another request with the same key is being handled. */
+export const keyInUse = () =>
+  new HttpProblem(409, 'idempotency-key-in-use', 'Idempotency-Key in use', `a request with this ${IDEMPOTENCY_HEADER} is being handled: retry in a moment`, {});

@@ -61,8 +61,9 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     roles: ROLES.filter((r) => r !== 'auditor') as Role[],
     body: RegisterImprovementInput,
     status: 201,
-    handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened, taskQueue }, improvementWorkflow, (number) => [{ number, input: body, actor }]).then((v) => improvementView(v)),
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) =>
+      openCase({ client, models, idempotency, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened, taskQueue }, improvementWorkflow, (number) => [{ number, input: body, actor }]).then((v) => improvementView(v)),
   });
 
   route(router, {
@@ -159,8 +160,9 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       roles: ROLES.filter((r) => r !== 'auditor') as Role[],
       params: NumberParam,
       body: ImprovementCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
-        const v = await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => {
+        const v = await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
         return improvementView(v);
       },
     });

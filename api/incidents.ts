@@ -101,11 +101,12 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     roles: ['agent', 'requester', 'admin'],
     body: OpenIncidentInput,
     status: 201,
-    handler: async ({ body, actor, res }) => {
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) => {
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
-      return openCase({ client, models, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input: body, actor }]);
+      return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input: body, actor }]);
     },
   });
 
@@ -173,12 +174,13 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       body: IncidentCommandInputs[command] as z.ZodType<unknown>,
       // no read first: the workflow refuses what the case or the actor's rights do not allow, and
       // only a case whose workflow is gone (closed, or never opened) is looked up
-      handler: async ({ params, body, actor }) =>
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) =>
         sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => {
           const rec = await load(params.number);
           if (!mayReadIncident(rec, actor)) return forbidden(`${params.number} is not one of your incidents`);
           return illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        }),
+        }, { idempotency, models }),
     });
   }
 

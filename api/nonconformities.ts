@@ -45,8 +45,9 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     roles: RAISERS,
     body: RaiseNonconformityInput,
     status: 201,
-    handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened, taskQueue }, nonconformityWorkflow, (number) => [{ number, input: body, actor }]),
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) =>
+      openCase({ client, models, idempotency, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened, taskQueue }, nonconformityWorkflow, (number) => [{ number, input: body, actor }]),
   });
   route(router, {
     method: 'get',
@@ -91,7 +92,8 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       roles: WORKERS,
       params: NumberParam,
       body: NonconformityCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
     });
   }
   return router;

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PROBLEM_BASE } from './problem';
 import { registry, route, type RouteSpec } from './route';
 
@@ -15,6 +16,15 @@ function parameters(spec: RouteSpec<any, any, any>) {
     for (const [name, prop] of Object.entries(js.properties ?? {})) {
       out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: prop });
     }
+  }
+  if (spec.idempotent) {
+    out.push({
+      name: IDEMPOTENCY_HEADER,
+      in: 'header',
+      required: false,
+      description: 'Send the same request again with the same key (1 to 200 visible ASCII characters, e.g. a UUID) after a lost answer or a 503: it answers what the first did (a create: the same case; a command: its outcome) and never does it twice. Kept for a day per caller; the same key on another request is a 422.',
+      schema: { type: 'string', minLength: 1, maxLength: 200 },
+    });
   }
   return out;
 }
@@ -35,6 +45,11 @@ export function openApiDocument() {
     }
     if (spec.params) responses[404] = problem('No such resource');
     if (spec.method === 'post' && spec.params) responses[409] = problem('Not allowed in the current state (the body has `state`)');
+    if (spec.idempotent) {
+      responses[409] ??= problem('A request with the same Idempotency-Key is still being handled');
+      responses[422] = problem('The Idempotency-Key was used for another request');
+      responses[503] = problem('The process did not answer in time: the request may still be applied; send it again with the same Idempotency-Key to learn its outcome');
+    }
     (paths[p] ??= {})[spec.method] = {
       tags: [spec.tag],
       summary: spec.summary,

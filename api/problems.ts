@@ -90,8 +90,9 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     roles: STAFF,
     body: RaiseProblemInput,
     status: 201,
-    handler: async ({ body, actor, res }) =>
-      openCase({ client, models, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]),
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) =>
+      openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]),
   });
 
   route(router, {
@@ -156,7 +157,8 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       roles: STAFF,
       params: NumberParam,
       body: ProblemCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state),
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
     });
   }
 

@@ -119,7 +119,8 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     roles: ['requester', 'agent', 'admin'],
     body: RaiseRequestInput,
     status: 201,
-    handler: async ({ body, actor, res }) => {
+    idempotent: true,
+    handler: async ({ body, actor, res, idempotency }) => {
       const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', body.catalogItem);
       if (!p) throw badRequest(`there is no catalogue item ${body.catalogItem}`, [{ in: 'body', path: 'catalogItem', message: `there is no catalogue item ${body.catalogItem}` }]);
       if (!p.body.active) throw conflict(`catalogue item ${body.catalogItem} is no longer offered`);
@@ -129,7 +130,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
         throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       }
       const item: CatalogItem = { ...p.body, id: body.catalogItem, version: p.version };
-      return openCase({ client, models, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened, taskQueue }, requestWorkflow, (number) => [
+      return openCase({ client, models, idempotency, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened, taskQueue }, requestWorkflow, (number) => [
         { number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor },
       ]);
     },
@@ -197,11 +198,12 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       roles: ['requester', 'agent', 'admin'],
       params: NumberParam,
       body: RequestCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => {
         const rec = await load(params.number);
         if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
         if (['closed', 'rejected', 'cancelled'].includes(rec.state)) throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state);
+        return sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
       },
     });
   }

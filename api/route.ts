@@ -5,6 +5,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor, Role } from '../domain/actor';
+import { idempotencyOf, type Idempotency } from './idempotency';
 import { badRequest, forbidden, HttpProblem, unauthenticated, zodErrors } from './problem';
 
 export interface RouteContext<P, Q, B> {
@@ -14,6 +15,8 @@ export interface RouteContext<P, Q, B> {
   actor: Actor;
   req: Request;
   res: Response;
+  /** the request's `Idempotency-Key`, on routes that take one */
+  idempotency?: Idempotency;
 }
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
@@ -33,6 +36,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** the success status, 200 unless said */
   status?: number;
   responseDescription?: string;
+  /** a create or a command: takes an `Idempotency-Key` (see idempotency.ts) */
+  idempotent?: boolean;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown>;
 }
 
@@ -62,7 +67,8 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
       raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !spec.readOnlyFields!.includes(k)));
     }
     const body = spec.body ? parse('body', spec.body, raw) : undefined;
-    const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res });
+    const idempotency = spec.idempotent && actor ? idempotencyOf(req, actor, { params, body }) : undefined;
+    const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res, idempotency });
     if (res.statusCode === 200) res.status(spec.status ?? 200); // a handler may have set its own
     if (result === undefined) res.end();
     else res.json(result);

@@ -75,10 +75,11 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       roles: ['agent', 'approver', 'admin'],
       params: TaskId,
       body: TaskCommandInputs[command] as z.ZodType<unknown>,
-      handler: async ({ params, body, actor }) => {
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => {
         const t = await loadTask(params.id);
         if (t.state === 'completed' || t.state === 'cancelled') throw illegalTransition(`task ${params.id} is ${t.state}`, t.state);
-        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => (await loadTask(params.id)).state);
+        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => (await loadTask(params.id)).state, { idempotency, models });
       },
     });
   }
@@ -117,7 +118,8 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       roles: ['approver', 'agent', 'admin', 'process_owner', 'improvement_manager'],
       params: ApprovalId,
       body: DecisionInput.extend({ onBehalfOf: z.string().trim().min(1).max(200).optional() }),
-      handler: async ({ params, body, actor }) => {
+      idempotent: true,
+      handler: async ({ params, body, actor, idempotency }) => {
         const a = await loadCase<ApprovalRecord>(models.Approval, params.id);
         if (!a) throw notFound(`there is no approval ${params.id}`);
         if (a.state !== 'pending') throw illegalTransition(`approval ${params.id} is ${a.state}`, a.state);
@@ -131,7 +133,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
           if (!d) throw forbidden(`${actor.name} holds no delegation from ${onBehalfOf} in force now`);
           delegation = { from: d.from, to: d.to, start: d.start.getTime(), end: d.end.getTime() };
         }
-        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))?.state ?? 'unknown');
+        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))?.state ?? 'unknown', { idempotency, models });
       },
     });
   }

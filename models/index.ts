@@ -9,6 +9,7 @@ import { changeModel } from './change';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
+import { idempotencyKeyModel } from './idempotency';
 import { improvementModel } from './improvement';
 import { incidentModel } from './incident';
 import { linkModel } from './link';
@@ -28,6 +29,7 @@ export function createModels(conn: Connection) {
     Audit: auditModel(conn),
     Counter: counterModel(conn),
     Delegation: delegationModel(conn),
+    IdempotencyKey: idempotencyKeyModel(conn),
     Improvement: improvementModel(conn),
     Incident: incidentModel(conn),
     Link: linkModel(conn),

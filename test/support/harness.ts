@@ -83,6 +83,10 @@ export interface RunningApi {
   call(method: string, path: string, opts?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
   /** an API key with these roles and groups, made through POST /api-keys */
   key(name: string, roles: string[], groups?: string[]): Promise<string>;
+  /** stops the worker, as a crash or a deploy would; the API and Temporal keep running */
+  stopWorker(): Promise<void>;
+  /** starts a new worker on the same task queue */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,7 +101,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const taskQueue = `test-${randomUUID()}`;
-  const w = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
+  let w: RunningWorker | undefined = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
   const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -126,17 +130,24 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
     adminKey,
     models,
     client,
-    taskQueue: w.taskQueue,
+    taskQueue,
     call,
     key: async (name, roles, groups = []) => {
       const r = await call('POST', '/api-keys', { key: adminKey, body: { name, roles, groups } });
       if (r.status !== 201) throw new Error(`could not make a key: ${JSON.stringify(r.body)}`);
       return r.body.key as string;
     },
+    stopWorker: async () => {
+      await w?.stop();
+      w = undefined;
+    },
+    startWorker: async () => {
+      w ??= await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
+    },
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       await client.schedule.getHandle(`trend-scan-${taskQueue}`).delete().catch(() => undefined);
-      await w.stop();
+      await w?.stop();
       await connection.close();
       await nativeConnection.close();
       await models.conn.close();
