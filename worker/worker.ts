@@ -2,6 +2,7 @@
  * The worker: runs every process workflow and its activities on one task queue. Workers scale
  * out: start more of them (`docker compose up --scale worker=N`) against the same Temporal.
  */
+import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
@@ -31,8 +32,10 @@ export interface WorkerDeps {
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  const tuning = workerTuning();
+  const { workflowHeapMiB, ...tuning } = workerTuning();
   const cache = deps.maxCachedWorkflows ?? tuning.maxCachedWorkflows;
+  // read by V8 when an isolate is made: it bounds the workflow thread Worker.create starts, not this one
+  v8.setFlagsFromString(`--max-old-space-size=${workflowHeapMiB}`);
   const worker = await Worker.create({
     ...tuning,
     maxCachedWorkflows: cache,
