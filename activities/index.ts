@@ -2,7 +2,6 @@
  * Activities are made by a factory so the worker injects its database and settings; nothing
  * here reaches for a global. One module per process, plus the shared notification outlet.
  */
-import type { Client } from '@temporalio/client';
 import type { Models } from '../models';
 import { createApprovalActivities } from './approval';
 import { createChangeActivities } from './change';
@@ -16,8 +15,6 @@ import { createNotificationActivities, type NotifyOptions } from './notification
 
 export interface ActivityDeps extends NotifyOptions {
   models: Models;
-  /** for activities that start or command other cases (the trend scan) */
-  temporal?: { client: Client; taskQueue: string };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -29,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProblemActivities(deps.models),
     ...createImprovementActivities(deps.models),
     ...createNonconformityActivities(deps.models),
-    ...createProblemTrendActivities(deps.models, deps.temporal),
+    ...createProblemTrendActivities(deps.models),
     ...createNotificationActivities(deps.models, deps),
   };
 }

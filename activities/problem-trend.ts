@@ -1,35 +1,25 @@
-import type { Client } from '@temporalio/client';
-import { SYSTEM } from '../domain/actor';
-import { incidentTrends, problemNumber, type ProblemTrendBody, type TrendIncident } from '../domain/problem';
+import { incidentTrends, problemNumber, type ProblemTrendBody, type TrendIncident, type TrendPlan } from '../domain/problem';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { latestPolicy } from '../models/policies';
 import { problemTrendKey } from '../models/problem';
 import { findIndexed, findOneIndexed } from '../models/query';
-import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
 
 /** The most incidents one scan reads: a window with more is a major incident, not a trend to find. */
 const TREND_WINDOW_LIMIT = 20_000;
 
-export interface TrendScanResult {
-  opened: string[];
-  linked: Record<string, string[]>;
-}
-
 /**
- * The trend scan: incidents within the window grouped by the policy's key; a group that reaches
- * the threshold opens one problem (never a second while one is open for that trend), and later
- * incidents of the trend are linked to it. Scans never overlap (the Schedule skips), and a problem
- * is recorded before the scan goes on, so a scan run twice opens nothing twice.
+ * The trend scan's reading of the incidents within the window, grouped by the policy's key: a
+ * group that reaches the threshold opens one problem (under a number taken here), unless one is
+ * open for that trend already, which is then told the incidents it does not list yet. The scan
+ * workflow starts and tells the problems (activities hold no Temporal client).
  */
-export function createProblemTrendActivities(models: Models, temporal?: { client: Client; taskQueue: string }) {
+export function createProblemTrendActivities(models: Models) {
   return {
-    async scanIncidentTrends(): Promise<TrendScanResult> {
-      if (!temporal) throw new Error('the trend scan needs a Temporal client');
-      const { client, taskQueue } = temporal;
+    async findIncidentTrends(): Promise<TrendPlan> {
       const policy = (await latestPolicy<ProblemTrendBody>(models, 'problem-trend', 'default')).body;
-      const result: TrendScanResult = { opened: [], linked: {} };
-      if (!policy.enabled) return result;
+      const plan: TrendPlan = { open: [], link: [] };
+      if (!policy.enabled) return plan;
       const now = Date.now();
       const recent = await findIndexed<TrendIncident>(
         models.Incident,
@@ -38,40 +28,29 @@ export function createProblemTrendActivities(models: Models, temporal?: { client
       );
       for (const trend of incidentTrends(recent, policy, now)) {
         const numbers = trend.incidents.map((i) => i.number);
-        const open = await findOneIndexed<ProblemRecord>(models.Problem, { trendKey: problemTrendKey(policy.groupBy, trend.key), open: true }, [['_id', -1]]);
+        const open = await findOneIndexed<{ number: string; incidents: string[] }>(models.Problem, { trendKey: problemTrendKey(policy.groupBy, trend.key), open: true }, [['_id', -1]]);
         if (open) {
           const fresh = numbers.filter((n) => !open.incidents.includes(n));
-          if (!fresh.length) continue;
-          await client.workflow.getHandle(open.number).executeUpdate(problemUpdates.link_incidents, { args: [{ actor: SYSTEM, input: { incidents: fresh } }] });
-          result.linked[open.number] = fresh;
+          if (fresh.length) plan.link.push({ problem: open.number, incidents: fresh });
           continue;
         }
         const first = trend.incidents[0];
-        const number = problemNumber(await nextNumber(models.Counter, 'PRB'));
-        const handle = await client.workflow.start(problemWorkflow, {
-          taskQueue,
-          workflowId: number,
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          args: [{
-            number,
-            actor: SYSTEM,
-            trend: { groupBy: policy.groupBy, key: trend.key },
-            input: {
-              title: `${numbers.length} incidents on ${policy.groupBy} ${trend.key} within ${policy.windowMinutes} minutes`,
-              description: `Raised by the trend scan: ${numbers.join(', ')}`,
-              service: first.service,
-              configurationItem: policy.groupBy === 'configurationItem' ? trend.key : undefined,
-              category: first.category,
-              impact: policy.impact,
-              group: policy.group,
-              incidents: numbers,
-            },
-          }],
+        plan.open.push({
+          number: problemNumber(await nextNumber(models.Counter, 'PRB')),
+          trend: { groupBy: policy.groupBy, key: trend.key },
+          input: {
+            title: `${numbers.length} incidents on ${policy.groupBy} ${trend.key} within ${policy.windowMinutes} minutes`,
+            description: `Raised by the trend scan: ${numbers.join(', ')}`,
+            service: first.service,
+            configurationItem: policy.groupBy === 'configurationItem' ? trend.key : undefined,
+            category: first.category,
+            impact: policy.impact,
+            group: policy.group,
+            incidents: numbers,
+          },
         });
-        await handle.executeUpdate(problemOpened); // recorded before the scan goes on
-        result.opened.push(number);
       }
-      return result;
+      return plan;
     },
   };
 }

@@ -3,7 +3,7 @@
  * resolution through a change. States, commands, who may give them, and the problem policy.
  */
 import type { Actor } from './actor';
-import type { ProblemPolicyBody, ProblemTrendBody } from './schemas/problem';
+import type { ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
 export type { ProblemCommandInput, ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
@@ -85,4 +85,16 @@ export function incidentTrends(incidents: TrendIncident[], policy: Pick<ProblemT
     .filter(([, g]) => g.length >= policy.threshold)
     .map(([key, g]) => ({ key, incidents: g.sort((a, b) => a.openedAt - b.openedAt || a.number.localeCompare(b.number)) }))
     .sort((a, b) => a.incidents[0].openedAt - b.incidents[0].openedAt);
+}
+
+/** What one trend scan found: problems to open (numbers taken) and open ones to tell of new incidents. */
+export interface TrendPlan {
+  open: Array<{ number: string; trend: { groupBy: string; key: string }; input: RaiseProblemInput }>;
+  link: Array<{ problem: string; incidents: string[] }>;
+}
+
+/** What one trend scan did. */
+export interface TrendScanResult {
+  opened: string[];
+  linked: Record<string, string[]>;
 }

@@ -65,7 +65,7 @@ async function main() {
     const client = new Client({ connection, namespace: temporal.namespace });
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => workerConnection.close());
-    const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl, client });
+    const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();

@@ -25,8 +25,6 @@ export interface WorkerDeps {
   webhookUrl?: string;
   /** a prebuilt workflow bundle (tests bundle once per run); the worker bundles the sources otherwise */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** for activities that start or command other cases (the trend scan) */
-  client?: Client;
   /** 0 replays every workflow task from history (tests use it to prove restarts and determinism); else from the environment */
   maxCachedWorkflows?: number;
 }
@@ -48,7 +46,6 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities({
       models: deps.models,
       webhookUrl: deps.webhookUrl,
-      temporal: deps.client ? { client: deps.client, taskQueue: deps.taskQueue ?? TASK_QUEUE } : undefined,
     }),
   });
   trackWorker(worker);
@@ -66,7 +63,7 @@ async function main() {
   for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.namespace });
-  const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl, client });
+  const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
   await ensureTrendSchedule(client, models, TASK_QUEUE);
   logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish

@@ -15,7 +15,7 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import { handleCommands, type CommandArgs } from './case-commands';
 import { inOrder } from './serial';
-import { changeClosed, linkedToProblem, resolvedByProblem } from './signals';
+import { changeClosed, linkedToProblem, problemRecorded, resolvedByProblem, trendIncidents } from './signals';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -119,6 +119,12 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     await wf.condition(() => recorded);
     return view();
   });
+  // the trend scan links later incidents of its trend by signal (an update cannot come from a workflow)
+  wf.setHandler(trendIncidents, async ({ incidents }) => {
+    await wf.condition(() => recorded);
+    if (rec!.state === 'closed' || rec!.state === 'cancelled') return;
+    await linkIncidents(incidents, 'system');
+  });
   wf.setHandler(changeClosed, ({ change, outcome }) => {
     if (!rec || rec.state !== 'awaiting_change' || rec.change !== change) return;
     if (outcome === 'successful') {
@@ -199,6 +205,9 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
   await record('raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
   recorded = true;
   if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
+  // started by the trend scan: it ends once the problems it opened are recorded, so its next run finds them
+  const parent = wf.workflowInfo().parent;
+  if (parent && trend) await wf.getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(problemRecorded, { number }).catch(() => undefined);
 
   // ---- run until closed or cancelled ----
   const done = () => rec!.state === 'closed' || rec!.state === 'cancelled';

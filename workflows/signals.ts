@@ -10,3 +10,7 @@ export const linkedToProblem = wf.defineSignal<[{ problem: string }]>('linkedToP
 export const resolvedByProblem = wf.defineSignal<[{ problem: string; resolution: string }]>('resolvedByProblem');
 /** to a problem: a change linked to it has closed */
 export const changeClosed = wf.defineSignal<[{ change: string; outcome: string }]>('problem.changeClosed');
+/** to a problem the trend scan found open: incidents of its trend to link */
+export const trendIncidents = wf.defineSignal<[{ incidents: string[] }]>('problem.trendIncidents');
+/** to the trend scan that started a problem: it is recorded, with its incidents linked */
+export const problemRecorded = wf.defineSignal<[{ number: string }]>('trend.problemRecorded');

@@ -60,7 +60,7 @@ export interface RunningWorker {
 
 export async function startWorker(connection: NativeConnection, namespace: string, models: Models, opts: { webhookUrl?: string; taskQueue?: string; maxCachedWorkflows?: number; client?: Client } = {}): Promise<RunningWorker> {
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
-  const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows, client: opts.client });
+  const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows });
   const running = worker.run();
   return {
     taskQueue,
