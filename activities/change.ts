@@ -1,7 +1,7 @@
 import type { ChangePolicyBody } from '../domain/change';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
-import type { ChangeEvent, ChangeRecord } from '../workflows/change-types';
+import type { ChangeEvent, ChangeRecord } from '../domain/change';
 import { changeStored } from '../models/change';
 import { persistCase } from './persist';
 

@@ -1,5 +1,5 @@
 import type { Models } from '../models';
-import type { ImprovementEvent, ImprovementRecord } from '../workflows/improvement';
+import type { ImprovementEvent, ImprovementRecord } from '../domain/improvement';
 import { improvementStored } from '../models/improvement';
 import { persistCase } from './persist';
 

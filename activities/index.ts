@@ -11,6 +11,7 @@ import { createNonconformityActivities } from './nonconformity';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
+import { createPersistActivities } from './persist';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
 export interface ActivityDeps extends NotifyOptions {
@@ -19,6 +20,7 @@ export interface ActivityDeps extends NotifyOptions {
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createPersistActivities(deps.models),
     ...createIncidentActivities(deps.models),
     ...createApprovalActivities(deps.models),
     ...createChangeActivities(deps.models),

@@ -1,6 +1,6 @@
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import type { NonconformityEvent, NonconformityRecord } from '../workflows/nonconformity';
+import type { NonconformityEvent, NonconformityRecord } from '../domain/nonconformity';
 import { nonconformityStored } from '../models/nonconformity';
 import { persistCase } from './persist';
 

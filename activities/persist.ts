@@ -8,6 +8,13 @@ import type { Model } from 'mongoose';
 import { isDuplicateKey, type Models } from '../models';
 import type { StoredShape } from '../models/case-record';
 import { syncLinks } from '../models/link';
+import { changeStored } from '../models/change';
+import { improvementStored } from '../models/improvement';
+import { incidentStored } from '../models/incident';
+import { nonconformityStored } from '../models/nonconformity';
+import { problemStored } from '../models/problem';
+import { requestStored } from '../models/request';
+import { applyRecordOps, type CaseKind, type RecordOp } from '../domain/record-diff';
 
 /**
  * Writes a document only over an older version of itself (`versionField` holds its sequence or
@@ -46,4 +53,62 @@ export async function persistCase<R extends { number: string; seq: number; state
   const doc = { ...record, ...shape.derive(record) } as Record<string, unknown>;
   const current = await writeIfNewer(Record, record.number, 'seq', doc);
   if (current && shape.links) await syncLinks(models.Link, Record.collection.collectionName, record.number, shape.links(record), doc.open as boolean, shape.linkAt(record));
+}
+
+
+export interface TransitionInput {
+  kind: CaseKind;
+  number: string;
+  /** what the transition changed in the record (its `seq` among it) */
+  ops: RecordOp[];
+  event: { seq: number; at: number } & object;
+}
+
+export function createPersistActivities(models: Models) {
+  const stores: Record<CaseKind, [Model<any>, StoredShape<any>]> = {
+    incident: [models.Incident, incidentStored],
+    change: [models.Change, changeStored],
+    request: [models.Request, requestStored],
+    problem: [models.Problem, problemStored],
+    improvement: [models.Improvement, improvementStored],
+    nonconformity: [models.Nonconformity, nonconformityStored],
+  };
+  return {
+    /**
+     * Applies a transition's changes to the stored record, writes its audit entry and links. The
+     * record is read first (a primary-key read): a retry finds its own write there and owes at
+     * most the audit entry and links; a record behind by more than one transition cannot happen
+     * while the case writes in order, and is refused (retried) rather than written wrong.
+     */
+    async persistTransition({ kind, number, ops, event }: TransitionInput): Promise<void> {
+      const [Record, shape] = stores[kind];
+      const stored = (await Record.collection.findOne({ _id: number } as never)) as (Record<string, unknown> & { seq?: number }) | null;
+      const storedSeq = stored?.seq ?? 0;
+      if (storedSeq >= event.seq) {
+        if (storedSeq === event.seq) await persistCase(models, Record, shape, kind, withoutId(stored!) as never, event);
+        else await auditOnce(models, kind, number, event);
+        return;
+      }
+      if (storedSeq !== event.seq - 1) {
+        throw new Error(`${number}: the stored record is at transition ${storedSeq}, this is ${event.seq}: an earlier transition is missing`);
+      }
+      const record = applyRecordOps(stored ? withoutId(stored) : {}, ops) as { number: string; seq: number; state: string };
+      if (record.seq !== event.seq || record.number !== number) throw new Error(`${number}: transition ${event.seq} does not describe its own record`);
+      await persistCase(models, Record, shape, kind, record, event);
+    },
+  };
+}
+
+function withoutId(doc: Record<string, unknown>): Record<string, unknown> {
+  const { _id, ...rest } = doc;
+  void _id;
+  return rest;
+}
+
+async function auditOnce(models: Models, caseType: string, caseId: string, event: { seq: number; at: number } & object) {
+  try {
+    await models.Audit.collection.insertOne({ ...event, at: new Date(event.at), caseType, caseId });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
 }

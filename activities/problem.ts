@@ -1,7 +1,7 @@
 import type { ProblemPolicyBody } from '../domain/problem';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
-import type { ProblemEvent, ProblemRecord } from '../workflows/problem';
+import type { ProblemEvent, ProblemRecord } from '../domain/problem';
 import { problemStored } from '../models/problem';
 import { persistCase } from './persist';
 

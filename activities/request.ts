@@ -1,5 +1,5 @@
 import type { Models } from '../models';
-import type { RequestEvent, RequestRecord } from '../workflows/request';
+import type { RequestEvent, RequestRecord } from '../domain/request';
 import { requestStored } from '../models/request';
 import { persistCase } from './persist';
 

@@ -10,7 +10,7 @@ import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { decodeCursor, encodeCursor, listPage } from '../models/query';
+import { decodeCursor, encodeCursor, findIndexed, listPage } from '../models/query';
 import { COMMAND_DEADLINE_MS, isDeadline, keyInUse, processUnavailable } from './commands';
 import { claimKey, IDEMPOTENCY_HEADER, rememberCase, updateIdOf, type Idempotency } from './idempotency';
 import { HistoryEntry } from './lists';
@@ -23,6 +23,15 @@ export function fromStore<R>(doc: Record<string, unknown>): R {
   const out = { ...doc };
   for (const f of STORED_ONLY) delete out[f];
   return out as R;
+}
+
+/** A case with the approvals and tasks its process opened, oldest first. */
+export async function withWork<R extends { number: string }>(models: Models, rec: R, opts: { approvals: boolean } = { approvals: true }) {
+  const [approvals, tasks] = await Promise.all([
+    opts.approvals ? findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }) : Promise.resolve([]),
+    findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
+  ]);
+  return { ...rec, ...(opts.approvals ? { approvals: approvals.map((a) => fromStore(a)) } : {}), tasks: tasks.map((t) => fromStore(t)) };
 }
 
 /** One case by its number: a primary-key read. */

@@ -17,9 +17,9 @@ import {
 import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput } from '../domain/schemas/change';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
-import type { ChangeRecord } from '../workflows/change-types';
+import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
 import { sendCommand } from './commands';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
@@ -57,11 +57,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     return rec;
   }
   async function view(rec: ChangeRecord) {
-    const [approvals, tasks] = await Promise.all([
-      findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
-      findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
-    ]);
-    return { ...rec, approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
+    return withWork(models, rec);
   }
   /** Changes holding a window now on any of these CIs: found through the CIs' links to open changes. */
   async function scheduledOn(cis: string[]): Promise<ChangeRecord[]> {
@@ -160,7 +156,10 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       params: NumberParam,
       body: ChangeCommandInputs[command] as z.ZodType<unknown>,
       idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
+      handler: async ({ params, body, actor, idempotency }) => {
+        await sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        return view(await load(params.number));
+      },
     });
   }
 

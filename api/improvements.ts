@@ -15,7 +15,7 @@ import {
 import { ImprovementCommandInputs, ImprovementNumber, RegisterImprovementInput } from '../domain/schemas/improvement';
 import type { Models } from '../models';
 import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
 import { sendCommand } from './commands';
 import { Page, pageOf } from './lists';
 import { findIndexed } from '../models/query';
@@ -51,6 +51,11 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     const rec = await loadCase<ImprovementRecord>(models.Improvement, number);
     if (!rec) throw notFound(`there is no improvement ${number}`);
     return rec;
+  }
+  /** an improvement as GET answers it, also the answer to every command */
+  async function present(number: string) {
+    const { approvals, tasks, ...rec } = await withWork(models, await load(number));
+    return { ...improvementView(rec as ImprovementRecord), approvals, tasks };
   }
 
   route(router, {
@@ -127,14 +132,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     summary: "An improvement: its cycle and phase, each target's baseline, target and latest measurement, overdue actions",
     roles: 'authenticated',
     params: NumberParam,
-    handler: async ({ params }) => {
-      const rec = await load(params.number);
-      const [approvals, tasks] = await Promise.all([
-        findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
-        findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
-      ]);
-      return { ...improvementView(rec), approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
-    },
+    handler: async ({ params }) => present(params.number),
   });
 
   route(router, {
@@ -162,8 +160,8 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       body: ImprovementCommandInputs[command] as z.ZodType<unknown>,
       idempotent: true,
       handler: async ({ params, body, actor, idempotency }) => {
-        const v = await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return improvementView(v);
+        await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        return present(params.number);
       },
     });
   }

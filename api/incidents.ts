@@ -175,12 +175,15 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       // no read first: the workflow refuses what the case or the actor's rights do not allow, and
       // only a case whose workflow is gone (closed, or never opened) is looked up
       idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) =>
-        sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => {
+      // answered with the incident as the database holds it once the command is applied
+      handler: async ({ params, body, actor, idempotency }) => {
+        await sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => {
           const rec = await load(params.number);
           if (!mayReadIncident(rec, actor)) return forbidden(`${params.number} is not one of your incidents`);
           return illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        }, { idempotency, models }),
+        }, { idempotency, models });
+        return view(await load(params.number));
+      },
     });
   }
 

@@ -93,7 +93,10 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       params: NumberParam,
       body: NonconformityCommandInputs[command] as z.ZodType<unknown>,
       idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
+      handler: async ({ params, body, actor, idempotency }) => {
+        await sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        return load(params.number);
+      },
     });
   }
   return router;

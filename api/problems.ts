@@ -6,11 +6,11 @@ import type { Role } from '../domain/actor';
 import { PROBLEM_COMMANDS, PROBLEM_STATES, problemNumber, type ProblemCommand } from '../domain/problem';
 import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput } from '../domain/schemas/problem';
 import { latestPolicy } from '../models/policies';
-import { ensureTrendSchedule } from '../worker/schedules';
+import { ensureTrendSchedule } from './schedules';
 import { present, READ_ONLY, writeVersion } from './policies';
 import type { Models } from '../models';
 import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
 import { sendCommand } from './commands';
 import { linkedTargets, Page, pageInMemory, pageOf, searchIndexed } from './lists';
 import { linkKey } from '../models/link';
@@ -127,11 +127,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     summary: 'A problem with its known error, linked incidents and change, and tasks',
     roles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
     params: NumberParam,
-    handler: async ({ params }) => {
-      const rec = await load(params.number);
-      const tasks = await findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 });
-      return { ...rec, tasks: tasks.map((t) => fromStore(t)) };
-    },
+    handler: async ({ params }) => withWork(models, await load(params.number), { approvals: false }),
   });
 
   route(router, {
@@ -158,7 +154,10 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       params: NumberParam,
       body: ProblemCommandInputs[command] as z.ZodType<unknown>,
       idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models }),
+      handler: async ({ params, body, actor, idempotency }) => {
+        await sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        return withWork(models, await load(params.number), { approvals: false });
+      },
     });
   }
 

@@ -17,7 +17,7 @@ import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
 import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
+import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
 import { sendCommand } from './commands';
 import { Page, pageOf } from './lists';
 import { findIndexed, type Filter } from '../models/query';
@@ -166,11 +166,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     handler: async ({ params, actor }) => {
       const rec = await load(params.number);
       if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-      const [approvals, tasks] = await Promise.all([
-        findIndexed(models.Approval, { caseId: rec.number }, { sort: [['openedAt', 1], ['_id', 1]], limit: 1000 }),
-        findIndexed(models.Task, { caseId: rec.number }, { sort: [['createdAt', 1], ['_id', 1]], limit: 1000 }),
-      ]);
-      return { ...rec, approvals: approvals.map((a) => fromStore(a)), tasks: tasks.map((t) => fromStore(t)) };
+      return withWork(models, rec);
     },
   });
 
@@ -203,7 +199,8 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
         const rec = await load(params.number);
         if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
         if (['closed', 'rejected', 'cancelled'].includes(rec.state)) throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        return sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        await sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
+        return withWork(models, await load(params.number));
       },
     });
   }

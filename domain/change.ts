@@ -4,7 +4,10 @@
  * and the conflicts a planned window has. Pure: workflows, activities and the API share it.
  */
 import type { Actor } from './actor';
-import type { ChangePolicyBody } from './schemas/change';
+import type { ApprovalRecord } from './approval';
+import type { CommandArgs } from './case';
+import type { TaskRecord } from './task';
+import type { ChangeCommandInput, ChangePolicyBody, RaiseChangeInput } from './schemas/change';
 
 export type { ChangeCommandInput, ChangePolicyBody, RaiseChangeInput } from './schemas/change';
 
@@ -101,3 +104,44 @@ export function refuseChangeCommand(c: ChangeFacts, command: ChangeCommand, acto
 export function changeNumber(n: number): string {
   return `CHG${String(n).padStart(7, '0')}`;
 }
+
+// ---- the record, its history entries and its view: shared by the workflow, its activities and the API ----
+
+export interface ChangeRecord extends RaiseChangeInput {
+  number: string;
+  state: ChangeState;
+  requestedBy: string;
+  openedAt: number;
+  assessment: { risk: string; impact: string; assessment: string; by: string; at: number } | null;
+  /** conflicts found when it was raised (routed to an extra approval when the policy says so) */
+  conflicts: Conflict[];
+  authorization: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected'; reason: string; at: number } | null;
+  implementation: { startedAt: number | null; endedAt: number | null; result: 'successful' | 'failed' | null; notes: string | null };
+  backingOut: boolean;
+  /** the review's verdict: successful, failed or backed_out */
+  outcome: string | null;
+  closedAt: number | null;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  policy: { change: number };
+  seq: number;
+}
+
+export interface ChangeEvent {
+  seq: number;
+  action: string;
+  from: ChangeState | null;
+  to: ChangeState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** What every answer about a change carries: the record with its approvals and tasks. */
+export interface ChangeView extends ChangeRecord {
+  approvals: ApprovalRecord[];
+  tasks: TaskRecord[];
+}
+
+export type ChangeCommandArgs<C extends ChangeCommand = ChangeCommand> = CommandArgs<ChangeCommandInput<C>>;

@@ -4,6 +4,9 @@
  * targets, and the review that closes the improvement or starts the next cycle.
  */
 import type { Actor } from './actor';
+import type { RegisterImprovementInput } from './schemas/improvement';
+import type { ApprovalRecord } from './approval';
+import type { TaskRecord } from './task';
 import type { Target } from './schemas/improvement';
 
 export type { ImprovementCommandInput, PlanInput, RegisterImprovementInput, Target } from './schemas/improvement';
@@ -46,4 +49,58 @@ export function targetMet(t: Pick<Target, 'baseline' | 'target'>, value: number)
 
 export function improvementNumber(n: number): string {
   return `IMP${String(n).padStart(7, '0')}`;
+}
+
+// ---- the record, its history entries and its view: shared by the workflow, its activities and the API ----
+
+export interface ActionRecord {
+  title: string;
+  group: string;
+  due: string;
+  task: string | null;
+  done: boolean;
+  remindedAt: number | null;
+  escalatedAt: number | null;
+}
+
+export interface Cycle {
+  n: number;
+  startedAt: number;
+  endedAt: number | null;
+  objective: string | null;
+  targets: Target[];
+  actions: ActionRecord[];
+  measurements: Array<{ target: string; value: number; at: number; by: string; note: string | null }>;
+  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
+  review: { decision: 'met' | 'partly_met' | 'not_met'; notes: string; lessons: string; standardisation: string | null; by: string; at: number } | null;
+}
+
+export interface ImprovementRecord extends RegisterImprovementInput {
+  number: string;
+  state: ImprovementState;
+  registeredBy: string;
+  openedAt: number;
+  closedAt: number | null;
+  cancelReason: string | null;
+  cycles: Cycle[];
+  /** lessons learned so far, carried into every next cycle */
+  lessons: string[];
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+
+export interface ImprovementEvent {
+  seq: number;
+  action: string;
+  from: ImprovementState | null;
+  to: ImprovementState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface ImprovementView extends ImprovementRecord {
+  approvals: ApprovalRecord[];
+  tasks: TaskRecord[];
 }

@@ -104,10 +104,11 @@ export type Refusal = { kind: 'forbidden' | 'conflict'; message: string };
  * update validators so that it holds whoever sends the command.
  */
 /**
- * Every transition persists the whole record from the workflow, so comments are bounded (100 of at
- * most 2,000 characters) to keep a case's Temporal history far below its size limits.
+ * Comments sit in a case's record and travel through its Temporal history once each, so a case
+ * of any process takes at most 100, of at most 2,000 characters each.
  */
 export const MAX_COMMENTS = 100;
+export const commentLimit = (number: string | undefined) => `${number ?? 'this case'} takes at most ${MAX_COMMENTS} comments (of at most 2,000 characters each)`;
 
 export function refuseIncidentCommand(
   rec: Pick<IncidentRecord, 'number' | 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
@@ -121,7 +122,7 @@ export function refuseIncidentCommand(
     return { kind: 'conflict', message: `cannot ${command} an incident that is ${rec.state}` };
   }
   if (command === 'comment' && (rec.comments?.length ?? 0) >= MAX_COMMENTS) {
-    return { kind: 'conflict', message: `an incident takes at most ${MAX_COMMENTS} comments` };
+    return { kind: 'conflict', message: commentLimit(rec.number) };
   }
   if (actor.roles.includes('admin')) return null;
   const isCaller = actor.name === rec.caller;

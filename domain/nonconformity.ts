@@ -4,6 +4,7 @@
  * effectiveness reviewed before it closes.
  */
 import type { Actor } from './actor';
+import type { RaiseNonconformityInput } from './schemas/nonconformity';
 
 export type { NonconformityCommandInput, RaiseNonconformityInput } from './schemas/nonconformity';
 
@@ -31,4 +32,33 @@ export function refuseNonconformityCommand(n: { state: NonconformityState; owner
 
 export function nonconformityNumber(n: number): string {
   return `NCR${String(n).padStart(7, '0')}`;
+}
+
+// ---- the record, its history entries and its view: shared by the workflow, its activities and the API ----
+
+export interface NonconformityRecord extends RaiseNonconformityInput {
+  number: string;
+  state: NonconformityState;
+  raisedBy: string;
+  openedAt: number;
+  containment: { actions: string; by: string; at: number } | null;
+  rootCause: { rootCause: string; by: string; at: number } | null;
+  /** the improvements run as its corrective actions, newest last */
+  correctiveActions: Array<{ improvement: string; startedAt: number; endedAt: number | null; outcome: string | null }>;
+  effectiveness: { effective: boolean; notes: string; by: string; at: number } | null;
+  closedAt: number | null;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+
+export interface NonconformityEvent {
+  seq: number;
+  action: string;
+  from: NonconformityState | null;
+  to: NonconformityState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
 }

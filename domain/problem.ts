@@ -3,6 +3,7 @@
  * resolution through a change. States, commands, who may give them, and the problem policy.
  */
 import type { Actor } from './actor';
+import type { TaskRecord } from './task';
 import type { ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
 export type { ProblemCommandInput, ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
@@ -97,4 +98,39 @@ export interface TrendPlan {
 export interface TrendScanResult {
   opened: string[];
   linked: Record<string, string[]>;
+}
+
+// ---- the record, its history entries and its view: shared by the workflow, its activities and the API ----
+
+export interface ProblemRecord extends RaiseProblemInput {
+  number: string;
+  state: ProblemState;
+  raisedBy: string;
+  openedAt: number;
+  knownError: { symptoms: string; rootCause: string; workaround: string; by: string; at: number } | null;
+  change: string | null;
+  resolvedAt: number | null;
+  verifyUntil: number | null;
+  closedAt: number | null;
+  recurrences: number;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  policy: { problem: number; onResolve: ProblemPolicyBody['onResolve']; verificationDays: number };
+  trend: { groupBy: string; key: string } | null;
+  seq: number;
+}
+
+export interface ProblemEvent {
+  seq: number;
+  action: string;
+  from: ProblemState | null;
+  to: ProblemState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface ProblemView extends ProblemRecord {
+  tasks: TaskRecord[];
 }

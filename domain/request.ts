@@ -4,6 +4,8 @@
  * the form each request is validated against, are in schemas/request.ts.
  */
 import type { Actor } from './actor';
+import type { ApprovalRecord } from './approval';
+import type { TaskRecord } from './task';
 import type { CatalogItemBody } from './schemas/request';
 
 export type { CatalogItemBody, FormField, RaiseRequestInput, RequestCommandInput } from './schemas/request';
@@ -36,4 +38,40 @@ export function refuseRequestCommand(r: { state: RequestState; requestedBy: stri
 
 export function requestNumber(n: number): string {
   return `REQ${String(n).padStart(7, '0')}`;
+}
+
+// ---- the record, its history entries and its view: shared by the workflow, its activities and the API ----
+
+export interface RequestRecord {
+  number: string;
+  state: RequestState;
+  catalogItem: { id: string; version: number; name: string; category: string };
+  fields: Record<string, unknown>;
+  requestedBy: string;
+  requestedFor: string;
+  openedAt: number;
+  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
+  fulfilment: { mode: 'sequential' | 'parallel'; outcome: 'done' | 'failed' | null };
+  fulfilledAt: number | null;
+  closedAt: number | null;
+  autoCloseAt: number | null;
+  cancelReason: string | null;
+  comments: Array<{ at: number; by: string; text: string }>;
+  seq: number;
+}
+
+export interface RequestEvent {
+  seq: number;
+  action: string;
+  from: RequestState | null;
+  to: RequestState;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface RequestView extends RequestRecord {
+  approvals: ApprovalRecord[];
+  tasks: TaskRecord[];
 }

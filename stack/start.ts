@@ -12,7 +12,7 @@ import { createApp } from '../api/app';
 import { ensureBootstrapAdmin } from '../api/auth';
 import { createModels } from '../models';
 import { prepareDatabase } from '../models/migrate';
-import { ensureTrendSchedule } from '../worker/schedules';
+import { ensureTrendSchedule } from '../api/schedules';
 import { createWorker, TASK_QUEUE } from '../worker/worker';
 import { config } from './config';
 import { startDatabase } from './database';

@@ -13,7 +13,7 @@ import { config, TASK_QUEUE, workerTuning } from '../stack/config';
 import { instrumentDatabase, serveMetrics, trackWorker } from '../stack/metrics';
 import { freePort } from '../stack/process';
 import { logger } from '../stack/logger';
-import { ensureTrendSchedule } from './schedules';
+import { ensureTrendSchedule } from '../api/schedules';
 
 export { TASK_QUEUE };
 

@@ -10,36 +10,53 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
+import type { CommandArgs, CommandOutcome } from '../domain/case';
+import { commentLimit, MAX_COMMENTS } from '../domain/incident';
 import { refusal, type RefusalKind } from './refusal';
 
-/** what every command carries: who acts, and the command's input */
-export interface CommandArgs<I = unknown> {
-  actor: Actor;
-  input: I;
+export type { CommandArgs, CommandOutcome } from '../domain/case';
+
+/**
+ * A case takes a bounded number of comments (each bounded by its schema), whatever its process:
+ * they sit in its record and travel through its history. Cases that took more before the limit
+ * was shared by every process replay as they ran ('comment-limit').
+ */
+function overCommentLimit(rec: { comments?: unknown[] }, command: string, replayable: boolean): boolean {
+  if (command !== 'comment' || (rec.comments?.length ?? 0) < MAX_COMMENTS) return false;
+  return replayable ? wf.patched('comment-limit') : true;
 }
 
-export function handleCommands<C extends string, R extends { state: string }, V>(opts: {
-  updates: Record<C, UpdateDefinition<V, [any]>>;
+export function handleCommands<C extends string, R extends { state: string; number: string; seq: number; comments?: unknown[] }>(opts: {
+  updates: Record<C, UpdateDefinition<CommandOutcome, [any]>>;
   /** the case, once it is recorded (commands wait until then) */
   current: () => R | undefined;
   refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
-  apply: (command: C, input: unknown, actor: Actor) => Promise<V>;
+  apply: (command: C, input: unknown, actor: Actor) => Promise<unknown>;
 }): void {
   for (const command of Object.keys(opts.updates) as C[]) {
-    const check = ({ actor, input }: CommandArgs, rec: R | undefined) => {
+    const check = ({ actor, input }: CommandArgs, rec: R | undefined, inHandler: boolean) => {
       if (rec) {
         const refused = opts.refuse(rec, command, actor, input ?? {});
         if (refused) throw refusal(refused, rec.state);
+        if (overCommentLimit(rec, command, inHandler)) {
+          throw refusal({ kind: 'conflict', message: commentLimit(rec.number) }, rec.state);
+        }
       }
       return input ?? {};
     };
     wf.setHandler(
-      opts.updates[command] as UpdateDefinition<V, [CommandArgs]>,
-      async (args: CommandArgs) => {
+      opts.updates[command] as UpdateDefinition<CommandOutcome, [CommandArgs]>,
+      async (args: CommandArgs): Promise<CommandOutcome> => {
         await wf.condition(() => opts.current() !== undefined);
-        return opts.apply(command, check(args, opts.current()), args.actor);
+        const applied = opts.apply(command, check(args, opts.current(), true), args.actor);
+        // where this command left the case (a process may move on by itself before it is persisted)
+        const rec = opts.current()!;
+        const outcome = { number: rec.number, state: rec.state, seq: rec.seq };
+        await applied;
+        return outcome;
       },
-      { validator: (args: CommandArgs) => void check(args, opts.current()) },
+      // a validator may not record a patch marker: it runs only live, where the limit holds
+      { validator: (args: CommandArgs) => void check(args, opts.current(), false) },
     );
   }
 }

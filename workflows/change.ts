@@ -6,7 +6,7 @@
  * A standard change follows a pre-approved template and skips authorization.
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
@@ -14,9 +14,8 @@ import type { Calendar } from '../domain/calendar';
 import { refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
-import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from './change-types';
-import { handleCommands } from './case-commands';
-import { inOrder } from './serial';
+import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '../domain/change';
+import { handleCommands, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
 
@@ -27,8 +26,8 @@ const { loadApprovalPolicies, loadChangePolicy } = wf.proxyActivities<Activities
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export type ChangeUpdate = UpdateDefinition<ChangeView, [ChangeCommandArgs]>;
-const def = (c: ChangeCommand): ChangeUpdate => wf.defineUpdate<ChangeView, [ChangeCommandArgs]>(`change.${c}`);
+export type ChangeUpdate = UpdateDefinition<CommandOutcome, [ChangeCommandArgs]>;
+const def = (c: ChangeCommand): ChangeUpdate => wf.defineUpdate<CommandOutcome, [ChangeCommandArgs]>(`change.${c}`);
 export const changeUpdates: Record<ChangeCommand, ChangeUpdate> = {
   submit: def('submit'),
   assess: def('assess'),
@@ -49,7 +48,7 @@ export interface ChangeWorkflowInput {
 export async function changeWorkflow({ number, input, actor, conflicts }: ChangeWorkflowInput): Promise<ChangeView> {
   let rec: ChangeRecord | undefined;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<ChangeRecord, ChangeEvent>('change', persistChange);
 
   function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ChangeState): Promise<ChangeView> {
     const from = action === 'raise' ? null : rec!.state;
@@ -57,8 +56,7 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     rec!.seq += 1;
     const event: ChangeEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
     const answer = view();
-    const snapshot = JSON.parse(JSON.stringify(rec)) as ChangeRecord;
-    return write(() => persistChange({ record: snapshot, event })).then(() => answer);
+    return persist(rec!, event).then(() => answer);
   }
   const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
   const view = (): ChangeView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));

@@ -6,7 +6,7 @@
  * lessons learned, closed; otherwise the next cycle, its targets and lessons carried over).
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -21,12 +21,13 @@ import {
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
+import type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 import { Approvals } from './approval';
-import { handleCommands, type CommandArgs } from './case-commands';
-import { inOrder } from './serial';
+import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
+export type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 const persistImprovement = persistStep('persistImprovement');
 const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -39,57 +40,10 @@ const { notify } = wf.proxyActivities<Activities>({
 
 const DAY = 86_400_000;
 
-export interface ActionRecord {
-  title: string;
-  group: string;
-  due: string;
-  task: string | null;
-  done: boolean;
-  remindedAt: number | null;
-  escalatedAt: number | null;
-}
-export interface Cycle {
-  n: number;
-  startedAt: number;
-  endedAt: number | null;
-  objective: string | null;
-  targets: Target[];
-  actions: ActionRecord[];
-  measurements: Array<{ target: string; value: number; at: number; by: string; note: string | null }>;
-  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
-  review: { decision: 'met' | 'partly_met' | 'not_met'; notes: string; lessons: string; standardisation: string | null; by: string; at: number } | null;
-}
-export interface ImprovementRecord extends RegisterImprovementInput {
-  number: string;
-  state: ImprovementState;
-  registeredBy: string;
-  openedAt: number;
-  closedAt: number | null;
-  cancelReason: string | null;
-  cycles: Cycle[];
-  /** lessons learned so far, carried into every next cycle */
-  lessons: string[];
-  comments: Array<{ at: number; by: string; text: string }>;
-  seq: number;
-}
-export interface ImprovementEvent {
-  seq: number;
-  action: string;
-  from: ImprovementState | null;
-  to: ImprovementState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
-export interface ImprovementView extends ImprovementRecord {
-  approvals: ApprovalRecord[];
-  tasks: TaskRecord[];
-}
 export type ImprovementCommandArgs = CommandArgs<ImprovementCommandInput<ImprovementCommand>>;
-export type ImprovementUpdate = UpdateDefinition<ImprovementView, [ImprovementCommandArgs]>;
+export type ImprovementUpdate = UpdateDefinition<CommandOutcome, [ImprovementCommandArgs]>;
 export const improvementUpdates = Object.fromEntries(
-  (['plan', 'measure', 'review', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ImprovementView, [ImprovementCommandArgs]>(`improvement.${c}`)]),
+  (['plan', 'measure', 'review', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [ImprovementCommandArgs]>(`improvement.${c}`)]),
 ) as Record<ImprovementCommand, ImprovementUpdate>;
 export const improvementOpened = wf.defineUpdate<ImprovementView>('improvement.opened');
 
@@ -102,7 +56,7 @@ export interface ImprovementWorkflowInput {
 export async function improvementWorkflow({ number, input, actor }: ImprovementWorkflowInput): Promise<ImprovementView> {
   let rec: ImprovementRecord | undefined;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<ImprovementRecord, ImprovementEvent>('improvement', persistImprovement);
   const current = () => rec!.cycles[rec!.cycles.length - 1];
 
   function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ImprovementState): Promise<ImprovementView> {
@@ -111,8 +65,7 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     rec!.seq += 1;
     const event: ImprovementEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
     const answer = view();
-    const snapshot = JSON.parse(JSON.stringify(rec)) as ImprovementRecord;
-    return write(() => persistImprovement({ record: snapshot, event })).then(() => answer);
+    return persist(rec!, event).then(() => answer);
   }
   const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
   const view = (): ImprovementView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));

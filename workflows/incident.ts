@@ -4,7 +4,7 @@
  * by an activity (record + audit trail) before the command that caused it is answered.
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
@@ -22,10 +22,9 @@ import {
 import { priorityOf } from '../domain/priority';
 import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
-import { inOrder } from './serial';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { handleCommands, type CommandArgs } from './case-commands';
+import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistIncident = persistStep('persistIncident');
@@ -45,7 +44,7 @@ const tell = (n: Parameters<Activities['notify']>[0]) => void notify(n).catch(()
 
 export type IncidentCommandArgs<C extends IncidentCommand> = CommandArgs<IncidentCommandInput<C>>;
 
-const def = <C extends IncidentCommand>(c: C) => wf.defineUpdate<IncidentView, [IncidentCommandArgs<C>]>(c);
+const def = <C extends IncidentCommand>(c: C) => wf.defineUpdate<CommandOutcome, [IncidentCommandArgs<C>]>(c);
 /** The commands an incident takes, one update each; the API sends the same definitions. */
 export const incidentUpdates = {
   assign: def('assign'),
@@ -58,7 +57,7 @@ export const incidentUpdates = {
   close: def('close'),
   comment: def('comment'),
 };
-export type IncidentUpdate = UpdateDefinition<IncidentView, [IncidentCommandArgs<IncidentCommand>]>;
+export type IncidentUpdate = UpdateDefinition<CommandOutcome, [IncidentCommandArgs<IncidentCommand>]>;
 /** Answers once the incident is opened and recorded (the API's answer to POST /incidents). */
 export const incidentOpened = wf.defineUpdate<IncidentView>('opened');
 export const incidentQuery = wf.defineQuery<IncidentView>('incident');
@@ -78,7 +77,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   let autoCloseDays = 0;
   let changed = false;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<IncidentRecord, IncidentEvent>('incident', persistIncident);
 
   const view = () => incidentView(rec!, cal, Date.now());
 
@@ -96,8 +95,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     const full: IncidentEvent = { ...event, seq: rec!.seq, at: event.at ?? Date.now(), from, to };
     changed = true;
     const answer = view();
-    const snapshot = JSON.parse(JSON.stringify(rec)) as IncidentRecord;
-    return write(() => persistIncident({ record: snapshot, event: full })).then(() => answer);
+    return persist(rec!, full).then(() => answer);
   }
 
   /**

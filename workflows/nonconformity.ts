@@ -4,7 +4,7 @@
  * child of this one) → effectiveness review → closed; an ineffective correction starts another.
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
@@ -17,61 +17,37 @@ import {
   type RaiseNonconformityInput,
 } from '../domain/nonconformity';
 import type { createActivities } from '../activities';
+import type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 import { improvementWorkflow } from './improvement';
-import { handleCommands, type CommandArgs } from './case-commands';
-import { inOrder } from './serial';
+import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
+export type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 const persistNonconformity = persistStep('persistNonconformity');
 const { nextCaseNumber } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export interface NonconformityRecord extends RaiseNonconformityInput {
-  number: string;
-  state: NonconformityState;
-  raisedBy: string;
-  openedAt: number;
-  containment: { actions: string; by: string; at: number } | null;
-  rootCause: { rootCause: string; by: string; at: number } | null;
-  /** the improvements run as its corrective actions, newest last */
-  correctiveActions: Array<{ improvement: string; startedAt: number; endedAt: number | null; outcome: string | null }>;
-  effectiveness: { effective: boolean; notes: string; by: string; at: number } | null;
-  closedAt: number | null;
-  cancelReason: string | null;
-  comments: Array<{ at: number; by: string; text: string }>;
-  seq: number;
-}
-export interface NonconformityEvent {
-  seq: number;
-  action: string;
-  from: NonconformityState | null;
-  to: NonconformityState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
 export type NonconformityCommandArgs = CommandArgs<NonconformityCommandInput<NonconformityCommand>>;
-export type NonconformityUpdate = UpdateDefinition<NonconformityRecord, [NonconformityCommandArgs]>;
+export type NonconformityUpdate = UpdateDefinition<CommandOutcome, [NonconformityCommandArgs]>;
 export const nonconformityUpdates = Object.fromEntries(
-  (['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<NonconformityRecord, [NonconformityCommandArgs]>(`nonconformity.${c}`)]),
+  (['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [NonconformityCommandArgs]>(`nonconformity.${c}`)]),
 ) as Record<NonconformityCommand, NonconformityUpdate>;
 export const nonconformityOpened = wf.defineUpdate<NonconformityRecord>('nonconformity.opened');
 
 export async function nonconformityWorkflow({ number, input, actor }: { number: string; input: RaiseNonconformityInput; actor: Actor }): Promise<NonconformityRecord> {
   let rec: NonconformityRecord | undefined;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<NonconformityRecord, NonconformityEvent>('nonconformity', persistNonconformity);
 
   function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: NonconformityState): Promise<NonconformityRecord> {
     const from = action === 'raise' ? null : rec!.state;
     if (to) rec!.state = to;
     rec!.seq += 1;
     const event: NonconformityEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const snapshot = JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
-    return write(() => persistNonconformity({ record: snapshot, event })).then(() => snapshot);
+    const answer = JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
+    return persist(rec!, event).then(() => answer);
   }
 
   wf.setHandler(nonconformityOpened, async () => {

@@ -8,6 +8,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { diffRecord, type CaseKind } from '../domain/record-diff';
+import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
 type Persist = 'persistIncident' | 'persistChange' | 'persistRequest' | 'persistProblem' | 'persistImprovement' | 'persistNonconformity' | 'persistApproval' | 'persistTask';
@@ -19,4 +21,24 @@ const local = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30 sec
 /** The persist activity `name`, local for cases that began with this code. */
 export function persistStep<K extends Persist>(name: K): Activities[K] {
   return ((...args: Parameters<Activities[K]>) => (wf.patched('local-persist') ? local : remote)[name](...(args as [never]))) as Activities[K];
+}
+
+/**
+ * A case's writer: each call persists one transition, in order, as what it changed since the
+ * last one ('persist-diff'), so a case's history grows with its activity and never with its size
+ * times its activity. Cases that began before hand their whole record to the persist activity of
+ * their process (`legacy`) for the transitions they replay.
+ */
+export function caseWriter<R extends { number: string; seq: number }, E extends { seq: number; at: number }>(
+  kind: CaseKind,
+  legacy: (input: { record: R; event: E }) => Promise<void>,
+): (rec: R, event: E) => Promise<void> {
+  const write = inOrder();
+  let last: R | null = null;
+  return (rec, event) => {
+    const snapshot = JSON.parse(JSON.stringify(rec)) as R;
+    const ops = diffRecord(last, snapshot);
+    last = snapshot;
+    return write(() => (wf.patched('persist-diff') ? local.persistTransition({ kind, number: snapshot.number, ops, event }) : legacy({ record: snapshot, event })));
+  };
 }

@@ -7,58 +7,29 @@
  * so each link is in both histories.
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
-import { handleCommands, type CommandArgs } from './case-commands';
-import { inOrder } from './serial';
+import type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
+import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
 import { changeClosed, linkedToProblem, problemRecorded, resolvedByProblem, trendIncidents } from './signals';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
+export type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
 const persistProblem = persistStep('persistProblem');
 const { loadProblemPolicy } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export interface ProblemRecord extends RaiseProblemInput {
-  number: string;
-  state: ProblemState;
-  raisedBy: string;
-  openedAt: number;
-  knownError: { symptoms: string; rootCause: string; workaround: string; by: string; at: number } | null;
-  change: string | null;
-  resolvedAt: number | null;
-  verifyUntil: number | null;
-  closedAt: number | null;
-  recurrences: number;
-  cancelReason: string | null;
-  comments: Array<{ at: number; by: string; text: string }>;
-  policy: { problem: number; onResolve: ProblemPolicyBody['onResolve']; verificationDays: number };
-  trend: { groupBy: string; key: string } | null;
-  seq: number;
-}
-export interface ProblemEvent {
-  seq: number;
-  action: string;
-  from: ProblemState | null;
-  to: ProblemState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
-export interface ProblemView extends ProblemRecord {
-  tasks: TaskRecord[];
-}
 export type ProblemCommandArgs = CommandArgs<ProblemCommandInput<ProblemCommand>>;
-export type ProblemUpdate = UpdateDefinition<ProblemView, [ProblemCommandArgs]>;
+export type ProblemUpdate = UpdateDefinition<CommandOutcome, [ProblemCommandArgs]>;
 export const problemUpdates = Object.fromEntries(
-  (['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<ProblemView, [ProblemCommandArgs]>(`problem.${c}`)]),
+  (['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [ProblemCommandArgs]>(`problem.${c}`)]),
 ) as Record<ProblemCommand, ProblemUpdate>;
 export const problemOpened = wf.defineUpdate<ProblemView>('problem.opened');
 
@@ -75,7 +46,7 @@ const DAY = 86_400_000;
 export async function problemWorkflow({ number, input, actor, trend }: ProblemWorkflowInput): Promise<ProblemView> {
   let rec: ProblemRecord | undefined;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<ProblemRecord, ProblemEvent>('problem', persistProblem);
 
   function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ProblemState): Promise<ProblemView> {
     const from = action === 'raise' ? null : rec!.state;
@@ -83,8 +54,7 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     rec!.seq += 1;
     const event: ProblemEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
     const answer = view();
-    const snapshot = JSON.parse(JSON.stringify(rec)) as ProblemRecord;
-    return write(() => persistProblem({ record: snapshot, event })).then(() => answer);
+    return persist(rec!, event).then(() => answer);
   }
   const view = (): ProblemView => JSON.parse(JSON.stringify({ ...rec!, tasks: tasks.all }));
   const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details) });

@@ -5,7 +5,7 @@
  * approval is refused; the requester may cancel until fulfilment starts.
  */
 import * as wf from '@temporalio/workflow';
-import { persistStep } from './persistence';
+import { caseWriter, persistStep } from './persistence';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -13,55 +13,25 @@ import { refuseRequestCommand, type CatalogItem, type RequestCommand, type Reque
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
+import type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 import { Approvals } from './approval';
-import { handleCommands, type CommandArgs } from './case-commands';
-import { inOrder } from './serial';
+import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
+export type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 const persistRequest = persistStep('persistRequest');
 const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export interface RequestRecord {
-  number: string;
-  state: RequestState;
-  catalogItem: { id: string; version: number; name: string; category: string };
-  fields: Record<string, unknown>;
-  requestedBy: string;
-  requestedFor: string;
-  openedAt: number;
-  approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
-  fulfilment: { mode: 'sequential' | 'parallel'; outcome: 'done' | 'failed' | null };
-  fulfilledAt: number | null;
-  closedAt: number | null;
-  autoCloseAt: number | null;
-  cancelReason: string | null;
-  comments: Array<{ at: number; by: string; text: string }>;
-  seq: number;
-}
-export interface RequestEvent {
-  seq: number;
-  action: string;
-  from: RequestState | null;
-  to: RequestState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
-export interface RequestView extends RequestRecord {
-  approvals: ApprovalRecord[];
-  tasks: TaskRecord[];
-}
 export type RequestCommandArgs = CommandArgs<RequestCommandInput<RequestCommand>>;
-export type RequestUpdate = UpdateDefinition<RequestView, [RequestCommandArgs]>;
+export type RequestUpdate = UpdateDefinition<CommandOutcome, [RequestCommandArgs]>;
 export const requestUpdates: Record<RequestCommand, RequestUpdate> = {
-  cancel: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.cancel'),
-  confirm: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.confirm'),
-  comment: wf.defineUpdate<RequestView, [RequestCommandArgs]>('request.comment'),
+  cancel: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.cancel'),
+  confirm: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.confirm'),
+  comment: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.comment'),
 };
 export const requestOpened = wf.defineUpdate<RequestView>('request.opened');
 
@@ -78,7 +48,7 @@ const DAY = 86_400_000;
 export async function requestWorkflow({ number, item, fields, requestedFor, actor }: RequestWorkflowInput): Promise<RequestView> {
   let rec: RequestRecord | undefined;
   let recorded = false;
-  const write = inOrder();
+  const persist = caseWriter<RequestRecord, RequestEvent>('request', persistRequest);
 
   function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: RequestState): Promise<RequestView> {
     const from = action === 'request' ? null : rec!.state;
@@ -86,8 +56,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     rec!.seq += 1;
     const event: RequestEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
     const answer = view();
-    const snapshot = JSON.parse(JSON.stringify(rec)) as RequestRecord;
-    return write(() => persistRequest({ record: snapshot, event })).then(() => answer);
+    return persist(rec!, event).then(() => answer);
   }
   const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
   const view = (): RequestView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Actor } from '../../domain/actor';
 import type { IncidentCommand, IncidentCommandInput, IncidentRecord, OpenIncidentInput } from '../../domain/incident';
 import type { Models } from '../../models';
-import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../../workflows/incident';
+import { incidentOpened, incidentQuery, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../../workflows/incident';
 
 export const agent: Actor = { name: 'alice', roles: ['agent'], groups: ['network'] };
 export const caller: Actor = { name: 'bob', roles: ['requester'], groups: [] };
@@ -24,8 +24,11 @@ export async function openIncident(client: Client, taskQueue: string, input: Ope
   return { number, handle, view };
 }
 
-export function command<C extends IncidentCommand>(client: Client, number: string, c: C, by: Actor, input: IncidentCommandInput<C>) {
-  return client.workflow.getHandle(number).executeUpdate(incidentUpdates[c] as IncidentUpdate, { args: [{ actor: by, input: input as never }] });
+/** Sends a command, then reads the incident as its workflow holds it (a command answers only where it left the case). */
+export async function command<C extends IncidentCommand>(client: Client, number: string, c: C, by: Actor, input: IncidentCommandInput<C>) {
+  const handle = client.workflow.getHandle(number);
+  await handle.executeUpdate(incidentUpdates[c] as IncidentUpdate, { args: [{ actor: by, input: input as never }] });
+  return handle.query(incidentQuery);
 }
 
 export async function stored(models: Models, number: string): Promise<IncidentRecord> {

@@ -1,6 +1,7 @@
 /**
  * The Temporal Schedules behind periodic work, kept in step with the policies that time them.
- * Created when missing at every start, updated when a process owner changes the policy.
+ * Created when missing at every start (by the worker), updated when a process owner changes the
+ * policy (by the API); here, beside the API, because the API must not load the worker.
  */
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { ProblemTrendBody } from '../domain/problem';
