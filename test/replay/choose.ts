@@ -2,14 +2,16 @@
  * Chooses replay fixtures from the histories a recording test run left (test/support/record-histories.ts):
  * for every workflow type, the closed runs and the running ones that together show the most kinds
  * of history event, smallest first among equals, at most three of each and none over 400 KB.
+ * They go into a folder of their own named by the day (earlier folders stay: the cases they
+ * stand for may still be running somewhere, and must keep replaying).
  *   npm run record-histories
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 const from = process.argv[2];
-const to = path.join(__dirname, 'histories');
-if (!from) throw new Error('usage: tsx test/replay/choose.ts <folder of recorded histories>');
+const to = path.join(__dirname, 'histories', process.argv[3] ?? new Date().toISOString().slice(0, 10));
+if (!from) throw new Error('usage: tsx test/replay/choose.ts <folder of recorded histories> [name of the fixture folder, the day by default]');
 
 interface Recorded { file: string; type: string; status: string; size: number; kinds: Set<string>; events: number }
 const recorded: Recorded[] = fs.readdirSync(from).filter((f) => f.endsWith('.json')).map((file) => {

@@ -10,11 +10,13 @@ import { Worker } from '@temporalio/worker';
 import { workflowBundle } from '../support/harness';
 
 const dir = path.join(__dirname, '..', 'replay', 'histories');
-const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+// one folder per recording: each generation of the code its cases began under
+const generations = fs.readdirSync(dir).filter((d) => fs.statSync(path.join(dir, d)).isDirectory()).sort();
+const fixtures = generations.flatMap((g) => fs.readdirSync(path.join(dir, g)).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(g, f)));
 
 describe('recorded histories replay against today’s workflow code', () => {
-  it('has a finished and a running case of every process', () => {
-    const kinds = new Set(fixtures.map((f) => f.replace(/-\d+\.json$/, '')));
+  it.each(generations)('has a finished and a running case of every process (recorded %s)', (generation) => {
+    const kinds = new Set(fixtures.filter((f) => f.startsWith(generation + path.sep)).map((f) => path.basename(f).replace(/-\d+\.json$/, '')));
     for (const type of ['incidentWorkflow', 'changeWorkflow', 'requestWorkflow', 'problemWorkflow', 'improvementWorkflow', 'nonconformityWorkflow']) {
       expect(kinds).toContain(`${type}-closed`);
       expect(kinds).toContain(`${type}-running`);
