@@ -1,4 +1,6 @@
 /** Change management over HTTP: raise, list, read, history, commands, the change calendar. */
+import { allowedWhen } from '../domain/case';
+import { CHANGE_TABLE } from '../domain/change';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -152,6 +154,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       path: `/changes/:number/${command}`,
       tag: 'Changes',
       summary: SUMMARIES[command],
+      description: `${allowedWhen(CHANGE_TABLE, command)} Answers with the change in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: COMMAND_ROLES[command],
       params: NumberParam,
       body: ChangeCommandInputs[command] as z.ZodType<unknown>,

@@ -1,4 +1,6 @@
 /** Continual improvement over HTTP: the improvement register, PDCA commands, tracking and the summary. */
+import { allowedWhen } from '../domain/case';
+import { IMPROVEMENT_TABLE } from '../domain/improvement';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -155,6 +157,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       path: `/improvements/:number/${command}`,
       tag: 'Continual improvement',
       summary: SUMMARIES[command],
+      description: `${allowedWhen(IMPROVEMENT_TABLE, command)} Answers with the improvement in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: ROLES.filter((r) => r !== 'auditor') as Role[],
       params: NumberParam,
       body: ImprovementCommandInputs[command] as z.ZodType<unknown>,

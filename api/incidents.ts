@@ -1,4 +1,5 @@
 /** Incident management over HTTP: open, list, read, history, and one route per command. */
+import { allowedWhen } from '../domain/case';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { Role } from '../domain/actor';
 import {
   INCIDENT_COMMANDS,
   INCIDENT_STATES,
-  INCIDENT_TRANSITIONS,
+  INCIDENT_TABLE,
   incidentNumber,
   incidentView,
   mayReadIncident,
@@ -168,7 +169,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       path: `/incidents/:number/${command}`,
       tag: 'Incidents',
       summary: COMMAND_SUMMARIES[command],
-      description: `Allowed when the incident is ${INCIDENT_TRANSITIONS[command].from.join(', ')}. Answers with the incident in its new state; 409 (with the current state) when the incident is not in a state that allows it.`,
+      description: `${allowedWhen(INCIDENT_TABLE, command)} Answers with the incident in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: COMMAND_ROLES[command],
       params: NumberParam,
       body: IncidentCommandInputs[command] as z.ZodType<unknown>,

@@ -1,4 +1,6 @@
 /** Nonconformities and corrective actions over HTTP. */
+import { allowedWhen } from '../domain/case';
+import { NONCONFORMITY_TABLE } from '../domain/nonconformity';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -89,6 +91,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       path: `/nonconformities/:number/${command}`,
       tag: 'Continual improvement',
       summary: SUMMARIES[command],
+      description: `${allowedWhen(NONCONFORMITY_TABLE, command)} Answers with the nonconformity in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: WORKERS,
       params: NumberParam,
       body: NonconformityCommandInputs[command] as z.ZodType<unknown>,

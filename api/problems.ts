@@ -1,4 +1,6 @@
 /** Problem management over HTTP: problems, their commands and history, and the known error database. */
+import { allowedWhen } from '../domain/case';
+import { PROBLEM_TABLE } from '../domain/problem';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -150,6 +152,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       path: `/problems/:number/${command}`,
       tag: 'Problems',
       summary: SUMMARIES[command],
+      description: `${allowedWhen(PROBLEM_TABLE, command)} Answers with the problem in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: STAFF,
       params: NumberParam,
       body: ProblemCommandInputs[command] as z.ZodType<unknown>,

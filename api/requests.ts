@@ -1,6 +1,8 @@
 /**
  * Service request management over HTTP: the catalogue (process owners) and requests made from it.
  */
+import { allowedWhen } from '../domain/case';
+import { REQUEST_TABLE } from '../domain/request';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -191,6 +193,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       path: `/requests/:number/${command}`,
       tag: 'Service requests',
       summary: { cancel: 'Cancel a request before fulfilment starts', confirm: 'Confirm a fulfilled request (closes it)', comment: 'Add a comment' }[command as RequestCommand],
+      description: `${allowedWhen(REQUEST_TABLE, command)} Answers with the request in its new state; 409 (with its current state) when its state does not allow it.`,
       roles: ['requester', 'agent', 'admin'],
       params: NumberParam,
       body: RequestCommandInputs[command] as z.ZodType<unknown>,

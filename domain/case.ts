@@ -21,3 +21,59 @@ export interface CommandArgs<I = unknown> {
   actor: Actor;
   input: I;
 }
+
+/**
+ * A process's state table, the one description of its life that the workflow's refusals, the
+ * API's refusals and the OpenAPI document ("allowed when …") are all derived from: for each
+ * command the states it is allowed from and the states it can lead to (more than one where the
+ * command's input or the process decides), and the final states, in which a case takes no more
+ * commands.
+ */
+export interface StateTable<S extends string, C extends string> {
+  /** what the process calls a case, with its article: 'an incident' */
+  noun: string;
+  states: readonly S[];
+  final: readonly S[];
+  commands: Record<C, { from: readonly S[]; to: readonly S[] | 'same' }>;
+}
+
+const words = (s: string) => s.replace(/_/g, ' ');
+
+/** Whether `command` is allowed in `state`. */
+export const allowedIn = <S extends string, C extends string>(table: StateTable<S, C>, command: C, state: S) => table.commands[command].from.includes(state);
+
+/** The refusal of a command the case's state does not allow (409), or null. */
+export function refuseByState<S extends string, C extends string>(table: StateTable<S, C>, command: C, state: S): { kind: 'conflict'; message: string } | null {
+  return allowedIn(table, command, state) ? null : { kind: 'conflict', message: `cannot ${words(command)} ${table.noun} that is ${words(state)}` };
+}
+
+/** "Allowed when the change is new, assessment; leads to cancelled." for the API's description. */
+export function allowedWhen<S extends string, C extends string>(table: StateTable<S, C>, command: C): string {
+  const t = table.commands[command];
+  const to = t.to === 'same' ? 'leaves the state as it is' : `leads to ${t.to.join(' or ')}`;
+  return `Allowed when ${table.noun.replace(/^an? /, 'the ')} is ${t.from.join(', ')}; ${to}.`;
+}
+
+/** What is wrong with a table (empty when nothing): unknown states, commands from final states, unreachable states. */
+export function tableFaults<S extends string, C extends string>(table: StateTable<S, C>, initial: readonly S[], automatic: ReadonlyArray<{ from: S; to: S }> = []): string[] {
+  const faults: string[] = [];
+  const known = new Set<string>(table.states);
+  for (const f of table.final) if (!known.has(f)) faults.push(`final state ${f} is not a state`);
+  const edges: Array<{ from: S; to: S; by: string }> = automatic.map((a) => ({ ...a, by: 'the process' }));
+  for (const [command, t] of Object.entries(table.commands) as Array<[C, { from: readonly S[]; to: readonly S[] | 'same' }]>) {
+    if (t.from.length === 0) faults.push(`${command} is allowed from no state`);
+    for (const s of t.from) {
+      if (!known.has(s)) faults.push(`${command} is allowed from ${s}, which is not a state`);
+      if (table.final.includes(s)) faults.push(`${command} is allowed from the final state ${s}`);
+      for (const to of t.to === 'same' ? [s] : t.to) edges.push({ from: s, to, by: command });
+    }
+    if (t.to !== 'same') for (const s of t.to) if (!known.has(s)) faults.push(`${command} leads to ${s}, which is not a state`);
+  }
+  const reached = new Set<string>(initial);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of edges) if (reached.has(e.from) && !reached.has(e.to)) grew = !!reached.add(e.to);
+  }
+  for (const s of table.states) if (!reached.has(s)) faults.push(`${s} cannot be reached`);
+  return faults;
+}

@@ -4,6 +4,7 @@
  * and the conflicts a planned window has. Pure: workflows, activities and the API share it.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { ApprovalRecord } from './approval';
 import type { CommandArgs } from './case';
 import type { TaskRecord } from './task';
@@ -62,14 +63,28 @@ export const HOLDS_WINDOW: readonly ChangeState[] = ['scheduled', 'implementing'
 export const CHANGE_COMMANDS = ['submit', 'assess', 'implement', 'complete', 'cancel', 'comment'] as const;
 export type ChangeCommand = (typeof CHANGE_COMMANDS)[number];
 
-const TRANSITIONS: Record<ChangeCommand, readonly ChangeState[]> = {
-  submit: ['new'],
-  assess: ['assessment'],
-  implement: ['scheduled'],
-  complete: ['implementing'],
-  cancel: ['new', 'assessment', 'authorization', 'scheduled'],
-  comment: ['new', 'assessment', 'authorization', 'scheduled', 'implementing', 'review'],
+export const CHANGE_TABLE: StateTable<ChangeState, ChangeCommand> = {
+  noun: 'a change',
+  states: CHANGE_STATES,
+  final: ['closed', 'rejected', 'cancelled'],
+  commands: {
+    // a standard change is pre-approved: it is scheduled at once unless its window collides
+    submit: { from: ['new'], to: ['assessment', 'authorization', 'scheduled'] },
+    assess: { from: ['assessment'], to: ['authorization'] },
+    implement: { from: ['scheduled'], to: ['implementing'] },
+    // a failed implementation stays implementing while it is backed out
+    complete: { from: ['implementing'], to: ['review', 'implementing'] },
+    cancel: { from: ['new', 'assessment', 'authorization', 'scheduled'], to: ['cancelled'] },
+    comment: { from: ['new', 'assessment', 'authorization', 'scheduled', 'implementing', 'review'], to: 'same' },
+  },
 };
+/** What the change does by itself: the approval authorises or rejects, the back-out and the review end it. */
+export const CHANGE_AUTOMATIC: ReadonlyArray<{ from: ChangeState; to: ChangeState }> = [
+  { from: 'authorization', to: 'scheduled' },
+  { from: 'authorization', to: 'rejected' },
+  { from: 'implementing', to: 'review' },
+  { from: 'review', to: 'closed' },
+];
 
 export interface ChangeFacts {
   state: ChangeState;
@@ -81,7 +96,8 @@ export interface ChangeFacts {
 
 /** Whether a command is legal now and this actor may give it. Change managers are agents or admins. */
 export function refuseChangeCommand(c: ChangeFacts, command: ChangeCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
-  if (!TRANSITIONS[command].includes(c.state)) return { kind: 'conflict', message: `cannot ${command} a change that is ${c.state}` };
+  const wrongState = refuseByState(CHANGE_TABLE, command, c.state);
+  if (wrongState) return wrongState;
   if (command === 'complete' && c.backingOut) return { kind: 'conflict', message: 'the change is being backed out: complete its back-out task' };
   if (actor.roles.includes('admin')) return null;
   const manager = actor.roles.includes('agent');

@@ -4,6 +4,7 @@
  * targets, and the review that closes the improvement or starts the next cycle.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { RegisterImprovementInput } from './schemas/improvement';
 import type { ApprovalRecord } from './approval';
 import type { TaskRecord } from './task';
@@ -27,17 +28,30 @@ export const PHASE_OF: Record<ImprovementState, 'plan' | 'do' | 'check' | 'act' 
 export const IMPROVEMENT_COMMANDS = ['plan', 'measure', 'review', 'cancel', 'comment'] as const;
 export type ImprovementCommand = (typeof IMPROVEMENT_COMMANDS)[number];
 
-const FROM: Record<ImprovementCommand, readonly ImprovementState[]> = {
-  plan: ['plan'],
-  measure: ['do', 'check'],
-  review: ['check'],
-  cancel: ['plan', 'approval', 'do', 'check'],
-  comment: ['plan', 'approval', 'do', 'check'],
+export const IMPROVEMENT_TABLE: StateTable<ImprovementState, ImprovementCommand> = {
+  noun: 'an improvement',
+  states: IMPROVEMENT_STATES,
+  final: ['closed', 'cancelled'],
+  commands: {
+    plan: { from: ['plan'], to: ['approval'] },
+    measure: { from: ['do', 'check'], to: 'same' },
+    // met: standardised and closed; otherwise the next cycle starts in plan
+    review: { from: ['check'], to: ['closed', 'plan'] },
+    cancel: { from: ['plan', 'approval', 'do', 'check'], to: ['cancelled'] },
+    comment: { from: ['plan', 'approval', 'do', 'check'], to: 'same' },
+  },
 };
+/** What the improvement does by itself: the plan's approval, the actions done, a rejected plan revised. */
+export const IMPROVEMENT_AUTOMATIC: ReadonlyArray<{ from: ImprovementState; to: ImprovementState }> = [
+  { from: 'approval', to: 'do' },
+  { from: 'approval', to: 'plan' },
+  { from: 'do', to: 'check' },
+];
 
 /** Improvement managers and the owner steer an improvement; anyone may comment. */
 export function refuseImprovementCommand(i: { state: ImprovementState; owner: string }, command: ImprovementCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
-  if (!FROM[command].includes(i.state)) return { kind: 'conflict', message: `cannot ${command} an improvement that is in ${i.state}` };
+  const wrongState = refuseByState(IMPROVEMENT_TABLE, command, i.state);
+  if (wrongState) return wrongState;
   if (command === 'comment' || actor.roles.includes('admin') || actor.roles.includes('improvement_manager') || actor.name === i.owner) return null;
   return { kind: 'forbidden', message: `only an improvement manager or the owner (${i.owner}) can ${command} this improvement` };
 }

@@ -3,6 +3,7 @@
  * and who may give each command. Pure: workflows, activities and the API share it.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { Priority } from './priority';
 import type { CalendarBody } from './calendar';
 import { clockView, workingMsBetween, type Clock, type ClockView } from './sla';
@@ -21,22 +22,32 @@ export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
  * `assign` from assigned or in_progress is a reassignment: the case goes back to the new
  * group's queue. `comment` leaves the state as it is.
  */
-export const INCIDENT_TRANSITIONS: Record<IncidentCommand, { from: readonly IncidentState[]; to: IncidentState | 'same' }> = {
-  assign: { from: ['new', 'assigned', 'in_progress'], to: 'assigned' },
-  start: { from: ['assigned'], to: 'in_progress' },
-  hold: { from: ['in_progress'], to: 'on_hold' },
-  resume: { from: ['on_hold'], to: 'in_progress' },
-  resolve: { from: ['in_progress'], to: 'resolved' },
-  confirm: { from: ['resolved'], to: 'closed' },
-  reopen: { from: ['resolved'], to: 'in_progress' },
-  close: { from: ['resolved'], to: 'closed' },
-  comment: { from: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'], to: 'same' },
+export const INCIDENT_TABLE: StateTable<IncidentState, IncidentCommand> = {
+  noun: 'an incident',
+  states: INCIDENT_STATES,
+  final: ['closed'],
+  commands: {
+    assign: { from: ['new', 'assigned', 'in_progress'], to: ['assigned'] },
+    start: { from: ['assigned'], to: ['in_progress'] },
+    hold: { from: ['in_progress'], to: ['on_hold'] },
+    resume: { from: ['on_hold'], to: ['in_progress'] },
+    resolve: { from: ['in_progress'], to: ['resolved'] },
+    confirm: { from: ['resolved'], to: ['closed'] },
+    reopen: { from: ['resolved'], to: ['in_progress'] },
+    close: { from: ['resolved'], to: ['closed'] },
+    comment: { from: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'], to: 'same' },
+  },
 };
+/** What the incident does by itself: closes when the caller does not confirm, resolves with its problem. */
+export const INCIDENT_AUTOMATIC: ReadonlyArray<{ from: IncidentState; to: IncidentState }> = [
+  { from: 'resolved', to: 'closed' },
+  ...(['new', 'assigned', 'in_progress', 'on_hold'] as const).map((from) => ({ from, to: 'resolved' as const })),
+];
 
 export function nextState(state: IncidentState, command: IncidentCommand): IncidentState | null {
-  const t = INCIDENT_TRANSITIONS[command];
+  const t = INCIDENT_TABLE.commands[command];
   if (!t.from.includes(state)) return null;
-  return t.to === 'same' ? state : t.to;
+  return t.to === 'same' ? state : t.to[0];
 }
 
 export const RESOLUTION_CODES = ['fixed', 'workaround', 'no_fault_found', 'duplicate', 'user_error', 'cancelled'] as const;
@@ -117,10 +128,8 @@ export function refuseIncidentCommand(
 ): Refusal | null {
   // a requester sees only their own incidents: another's is refused before its state is told
   if (!mayReadIncident(rec, actor)) return { kind: 'forbidden', message: `${rec.number} is not one of your incidents` };
-  const to = nextState(rec.state, command);
-  if (to === null) {
-    return { kind: 'conflict', message: `cannot ${command} an incident that is ${rec.state}` };
-  }
+  const wrongState = refuseByState(INCIDENT_TABLE, command, rec.state);
+  if (wrongState) return wrongState;
   if (command === 'comment' && (rec.comments?.length ?? 0) >= MAX_COMMENTS) {
     return { kind: 'conflict', message: commentLimit(rec.number) };
   }

@@ -4,6 +4,7 @@
  * effectiveness reviewed before it closes.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { RaiseNonconformityInput } from './schemas/nonconformity';
 
 export type { NonconformityCommandInput, RaiseNonconformityInput } from './schemas/nonconformity';
@@ -14,17 +15,26 @@ export type NonconformityState = (typeof NONCONFORMITY_STATES)[number];
 export const NONCONFORMITY_COMMANDS = ['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const;
 export type NonconformityCommand = (typeof NONCONFORMITY_COMMANDS)[number];
 
-const FROM: Record<NonconformityCommand, readonly NonconformityState[]> = {
-  contain: ['containment'],
-  record_root_cause: ['root_cause'],
-  review_effectiveness: ['effectiveness_review'],
-  // raised in error: withdrawn before any corrective action starts
-  cancel: ['containment', 'root_cause'],
-  comment: ['containment', 'root_cause', 'corrective_action', 'effectiveness_review'],
+export const NONCONFORMITY_TABLE: StateTable<NonconformityState, NonconformityCommand> = {
+  noun: 'a nonconformity',
+  states: NONCONFORMITY_STATES,
+  final: ['closed', 'cancelled'],
+  commands: {
+    contain: { from: ['containment'], to: ['root_cause'] },
+    record_root_cause: { from: ['root_cause'], to: ['corrective_action'] },
+    // not effective: the corrective action is taken again
+    review_effectiveness: { from: ['effectiveness_review'], to: ['closed', 'corrective_action'] },
+    // raised in error: withdrawn before any corrective action starts
+    cancel: { from: ['containment', 'root_cause'], to: ['cancelled'] },
+    comment: { from: ['containment', 'root_cause', 'corrective_action', 'effectiveness_review'], to: 'same' },
+  },
 };
+/** What the nonconformity does by itself: its corrective improvement closing brings the review. */
+export const NONCONFORMITY_AUTOMATIC: ReadonlyArray<{ from: NonconformityState; to: NonconformityState }> = [{ from: 'corrective_action', to: 'effectiveness_review' }];
 
 export function refuseNonconformityCommand(n: { state: NonconformityState; owner: string }, command: NonconformityCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
-  if (!FROM[command].includes(n.state)) return { kind: 'conflict', message: `cannot ${command.replace(/_/g, ' ')} a nonconformity in ${n.state.replace(/_/g, ' ')}` };
+  const wrongState = refuseByState(NONCONFORMITY_TABLE, command, n.state);
+  if (wrongState) return wrongState;
   if (command === 'comment' || actor.roles.includes('admin') || actor.roles.includes('improvement_manager') || actor.name === n.owner) return null;
   if (command === 'review_effectiveness' && actor.roles.includes('auditor')) return null; // an auditor may verify the correction
   return { kind: 'forbidden', message: `only an improvement manager or the owner (${n.owner}) can ${command.replace(/_/g, ' ')}` };

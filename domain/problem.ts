@@ -3,6 +3,7 @@
  * resolution through a change. States, commands, who may give them, and the problem policy.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { TaskRecord } from './task';
 import type { ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
@@ -14,28 +15,37 @@ export type ProblemState = (typeof PROBLEM_STATES)[number];
 export const PROBLEM_COMMANDS = ['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const;
 export type ProblemCommand = (typeof PROBLEM_COMMANDS)[number];
 
-const FROM: Record<ProblemCommand, readonly ProblemState[]> = {
-  investigate: ['new'],
-  record_known_error: ['investigation'],
-  link_change: ['known_error'],
-  link_incidents: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'],
-  cancel: ['new', 'investigation', 'known_error', 'awaiting_change'],
-  comment: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'],
+export const PROBLEM_TABLE: StateTable<ProblemState, ProblemCommand> = {
+  noun: 'a problem',
+  states: PROBLEM_STATES,
+  final: ['closed', 'cancelled'],
+  commands: {
+    investigate: { from: ['new'], to: ['investigation'] },
+    record_known_error: { from: ['investigation'], to: ['known_error'] },
+    link_change: { from: ['known_error'], to: ['awaiting_change'] },
+    // an incident that recurs while a resolved problem is verified sends it back to investigation
+    link_incidents: { from: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'], to: 'same' },
+    cancel: { from: ['new', 'investigation', 'known_error', 'awaiting_change'], to: ['cancelled'] },
+    comment: { from: ['new', 'investigation', 'known_error', 'awaiting_change', 'resolved'], to: 'same' },
+  },
 };
-const TO: Partial<Record<ProblemCommand, ProblemState>> = {
-  investigate: 'investigation',
-  record_known_error: 'known_error',
-  link_change: 'awaiting_change',
-  cancel: 'cancelled',
-};
+/** What the problem does by itself: its change resolves it or fails, verification closes it, a recurrence reopens it. */
+export const PROBLEM_AUTOMATIC: ReadonlyArray<{ from: ProblemState; to: ProblemState }> = [
+  { from: 'awaiting_change', to: 'resolved' },
+  { from: 'awaiting_change', to: 'known_error' },
+  { from: 'resolved', to: 'closed' },
+  { from: 'resolved', to: 'investigation' },
+];
 export function problemNextState(state: ProblemState, command: ProblemCommand): ProblemState | null {
-  if (!FROM[command].includes(state)) return null;
-  return TO[command] ?? state;
+  const t = PROBLEM_TABLE.commands[command];
+  if (!t.from.includes(state)) return null;
+  return t.to === 'same' ? state : t.to[0];
 }
 
 /** Problem managers are agents (of the problem's group for the work itself) or admins. */
 export function refuseProblemCommand(p: { state: ProblemState; group: string }, command: ProblemCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
-  if (problemNextState(p.state, command) === null) return { kind: 'conflict', message: `cannot ${command.replace(/_/g, ' ')} a problem that is ${p.state}` };
+  const wrongState = refuseByState(PROBLEM_TABLE, command, p.state);
+  if (wrongState) return wrongState;
   if (actor.roles.includes('admin')) return null;
   if (!actor.roles.includes('agent')) return { kind: 'forbidden', message: 'only an agent works on problems' };
   if ((command === 'record_known_error' || command === 'link_change') && !actor.groups.includes(p.group)) {

@@ -4,6 +4,7 @@
  * the form each request is validated against, are in schemas/request.ts.
  */
 import type { Actor } from './actor';
+import { refuseByState, type StateTable } from './case';
 import type { ApprovalRecord } from './approval';
 import type { TaskRecord } from './task';
 import type { CatalogItemBody } from './schemas/request';
@@ -18,17 +19,31 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 export const REQUEST_COMMANDS = ['cancel', 'confirm', 'comment'] as const;
 export type RequestCommand = (typeof REQUEST_COMMANDS)[number];
 
-const FROM: Record<RequestCommand, readonly RequestState[]> = {
-  // the requester can cancel until fulfilment starts
-  cancel: ['approval'],
-  confirm: ['fulfilled'],
-  comment: ['approval', 'fulfilment', 'fulfilled'],
+export const REQUEST_TABLE: StateTable<RequestState, RequestCommand> = {
+  noun: 'a request',
+  states: REQUEST_STATES,
+  final: ['closed', 'rejected', 'cancelled'],
+  commands: {
+    // the requester can cancel until fulfilment starts
+    cancel: { from: ['approval'], to: ['cancelled'] },
+    confirm: { from: ['fulfilled'], to: ['closed'] },
+    comment: { from: ['approval', 'fulfilment', 'fulfilled'], to: 'same' },
+  },
 };
+/** What the request does by itself: approval, fulfilment by its tasks, the auto-close. */
+export const REQUEST_AUTOMATIC: ReadonlyArray<{ from: RequestState; to: RequestState }> = [
+  { from: 'approval', to: 'fulfilment' },
+  { from: 'approval', to: 'rejected' },
+  { from: 'fulfilment', to: 'fulfilled' },
+  { from: 'fulfilment', to: 'closed' },
+  { from: 'fulfilled', to: 'closed' },
+];
 
 export function refuseRequestCommand(r: { state: RequestState; requestedBy: string; requestedFor: string }, command: RequestCommand, actor: Actor): { kind: 'forbidden' | 'conflict'; message: string } | null {
-  if (!FROM[command].includes(r.state)) {
+  const wrongState = refuseByState(REQUEST_TABLE, command, r.state);
+  if (wrongState) {
     const why = command === 'cancel' && r.state === 'fulfilment' ? ': fulfilment has started' : '';
-    return { kind: 'conflict', message: `cannot ${command} a request that is ${r.state}${why}` };
+    return { ...wrongState, message: wrongState.message + why };
   }
   if (actor.roles.includes('admin')) return null;
   const own = actor.name === r.requestedBy || actor.name === r.requestedFor;
