@@ -45,6 +45,14 @@ export function openApiDocument() {
     }
     if (spec.params) responses[404] = problem('No such resource');
     if (spec.method === 'post' && spec.params) responses[409] = problem('Not allowed in the current state (the body has `state`)');
+    if (spec.body) {
+      responses[413] = problem('The body is larger than 100 kB');
+      responses[415] = problem('The body is not JSON');
+    }
+    if (spec.method === 'put') {
+      responses[409] = problem('Another writer changed it at the same moment: read it again');
+      responses[412] = problem('It changed since the version you read (If-Match, or the version sent back): read it again');
+    }
     if (spec.idempotent) {
       responses[409] ??= problem('A request with the same Idempotency-Key is still being handled');
       responses[422] = problem('The Idempotency-Key was used for another request');
