@@ -1,6 +1,6 @@
 /** Change management over HTTP: raise, list, read, history, commands, the change calendar. */
-import { allowedWhen } from '../domain/case';
 import { CHANGE_TABLE } from '../domain/change';
+import { caseRoutes } from './case-resource';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -21,15 +21,13 @@ import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
-import { sendCommand } from './commands';
+import { fromStore, openCase, withWork } from './cases';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
-import { badRequest, conflict, notFound } from './problem';
+import { badRequest, conflict } from './problem';
 import { route } from './route';
 
-const NumberParam = z.strictObject({ number: ChangeNumber });
 /** The most changes one calendar answer shows. */
 const CALENDAR_LIMIT = 2_000;
 const MANAGERS: Role[] = ['agent', 'admin'];
@@ -53,11 +51,6 @@ const SUMMARIES: Record<ChangeCommand, string> = {
 export function changeRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
 
-  async function load(number: string): Promise<ChangeRecord> {
-    const rec = await loadCase<ChangeRecord>(models.Change, number);
-    if (!rec) throw notFound(`there is no change ${number}`);
-    return rec;
-  }
   async function view(rec: ChangeRecord) {
     return withWork(models, rec);
   }
@@ -124,47 +117,24 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     },
   });
 
-  route(router, {
-    method: 'get',
-    path: '/changes/:number',
+  caseRoutes<ChangeRecord, ChangeCommand, unknown>(router, { models, client }, {
+    path: '/changes',
     tag: 'Changes',
-    summary: 'A change with its approvals and tasks',
-    roles: 'authenticated',
-    params: NumberParam,
-    handler: async ({ params }) => view(await load(params.number)),
-  });
-
-  route(router, {
-    method: 'get',
-    path: '/changes/:number/history',
-    tag: 'Changes',
-    summary: 'Every transition, decision, escalation and task of a change: who, when, from, to, note',
-    roles: 'authenticated',
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query }) => {
-      await load(params.number);
-      return caseHistory(models, params.number, query);
+    noun: 'change',
+    model: models.Change,
+    number: ChangeNumber,
+    table: CHANGE_TABLE,
+    readRoles: 'authenticated',
+    present: view,
+    summaries: {
+      one: 'A change with its approvals and tasks',
+      history: 'Every transition, decision, escalation and task of a change: who, when, from, to, note',
+      commands: SUMMARIES,
     },
+    commandRoles: COMMAND_ROLES,
+    commandBodies: ChangeCommandInputs as Record<ChangeCommand, z.ZodType<unknown>>,
+    updates: changeUpdates,
   });
-
-  for (const command of CHANGE_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/changes/:number/${command}`,
-      tag: 'Changes',
-      summary: SUMMARIES[command],
-      description: `${allowedWhen(CHANGE_TABLE, command)} Answers with the change in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: COMMAND_ROLES[command],
-      params: NumberParam,
-      body: ChangeCommandInputs[command] as z.ZodType<unknown>,
-      idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => {
-        await sendCommand(client, params.number, changeUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return view(await load(params.number));
-      },
-    });
-  }
 
   route(router, {
     method: 'get',

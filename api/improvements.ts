@@ -1,6 +1,6 @@
 /** Continual improvement over HTTP: the improvement register, PDCA commands, tracking and the summary. */
-import { allowedWhen } from '../domain/case';
 import { IMPROVEMENT_TABLE } from '../domain/improvement';
+import { caseRoutes } from './case-resource';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -17,16 +17,13 @@ import {
 import { ImprovementCommandInputs, ImprovementNumber, RegisterImprovementInput } from '../domain/schemas/improvement';
 import type { Models } from '../models';
 import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
-import { sendCommand } from './commands';
+import { fromStore, openCase, withWork } from './cases';
 import { Page, pageOf } from './lists';
 import { findIndexed } from '../models/query';
-import { notFound } from './problem';
 import { route } from './route';
 
 /** How many improvements the summary reads at most: the register of a large organisation. */
 const REGISTER_LIMIT = 20_000;
-const NumberParam = z.strictObject({ number: ImprovementNumber });
 const SUMMARIES: Record<ImprovementCommand, string> = {
   plan: 'Plan the cycle: objective, measurable targets (baseline, target, unit), actions with groups and due dates; then plan approval',
   measure: 'Record a measurement against a target of the current cycle',
@@ -49,14 +46,9 @@ export function improvementView(rec: ImprovementRecord, now = Date.now()) {
 export function improvementRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
 
-  async function load(number: string): Promise<ImprovementRecord> {
-    const rec = await loadCase<ImprovementRecord>(models.Improvement, number);
-    if (!rec) throw notFound(`there is no improvement ${number}`);
-    return rec;
-  }
   /** an improvement as GET answers it, also the answer to every command */
-  async function present(number: string) {
-    const { approvals, tasks, ...rec } = await withWork(models, await load(number));
+  async function present(stored: ImprovementRecord) {
+    const { approvals, tasks, ...rec } = await withWork(models, stored);
     return { ...improvementView(rec as ImprovementRecord), approvals, tasks };
   }
 
@@ -127,47 +119,24 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     },
   });
 
-  route(router, {
-    method: 'get',
-    path: '/improvements/:number',
+  caseRoutes<ImprovementRecord, ImprovementCommand, unknown>(router, { models, client }, {
+    path: '/improvements',
     tag: 'Continual improvement',
-    summary: "An improvement: its cycle and phase, each target's baseline, target and latest measurement, overdue actions",
-    roles: 'authenticated',
-    params: NumberParam,
-    handler: async ({ params }) => present(params.number),
-  });
-
-  route(router, {
-    method: 'get',
-    path: '/improvements/:number/history',
-    tag: 'Continual improvement',
-    summary: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',
-    roles: 'authenticated',
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query }) => {
-      await load(params.number);
-      return caseHistory(models, params.number, query);
+    noun: 'improvement',
+    model: models.Improvement,
+    number: ImprovementNumber,
+    table: IMPROVEMENT_TABLE,
+    readRoles: 'authenticated',
+    present,
+    summaries: {
+      one: "An improvement: its cycle and phase, each target's baseline, target and latest measurement, overdue actions",
+      history: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',
+      commands: SUMMARIES,
     },
+    commandRoles: Object.fromEntries(IMPROVEMENT_COMMANDS.map((c) => [c, ROLES.filter((r) => r !== 'auditor')])) as Record<ImprovementCommand, Role[]>,
+    commandBodies: ImprovementCommandInputs as Record<ImprovementCommand, z.ZodType<unknown>>,
+    updates: improvementUpdates,
   });
-
-  for (const command of IMPROVEMENT_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/improvements/:number/${command}`,
-      tag: 'Continual improvement',
-      summary: SUMMARIES[command],
-      description: `${allowedWhen(IMPROVEMENT_TABLE, command)} Answers with the improvement in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: ROLES.filter((r) => r !== 'auditor') as Role[],
-      params: NumberParam,
-      body: ImprovementCommandInputs[command] as z.ZodType<unknown>,
-      idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => {
-        await sendCommand(client, params.number, improvementUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return present(params.number);
-      },
-    });
-  }
 
   return router;
 }

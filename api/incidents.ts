@@ -1,5 +1,5 @@
 /** Incident management over HTTP: open, list, read, history, and one route per command. */
-import { allowedWhen } from '../domain/case';
+import { caseRoutes } from './case-resource';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -18,10 +18,9 @@ import { IncidentCommandInputs, IncidentNumber, OpenIncidentInput } from '../dom
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { caseHistory, HistoryQuery, loadCase, openCase } from './cases';
-import { sendCommand } from './commands';
+import { openCase } from './cases';
 import { CalendarCache } from './calendar-cache';
-import { forbidden, illegalTransition, notFound } from './problem';
+import { forbidden } from './problem';
 import { route } from './route';
 import { Page, pageOf } from './lists';
 import type { Filter, SortKeys } from '../models/query';
@@ -32,7 +31,6 @@ export interface IncidentDeps {
   taskQueue: string;
 }
 
-const NumberParam = z.strictObject({ number: IncidentNumber });
 
 /** Who may send each command (by role); the workflow then checks the case: group, caller. */
 const COMMAND_ROLES: Record<IncidentCommand, Role[]> = {
@@ -84,11 +82,6 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
   const router = Router();
   const calendars = new CalendarCache(models);
 
-  async function load(number: string): Promise<IncidentRecord> {
-    const rec = await loadCase<IncidentRecord>(models.Incident, number);
-    if (!rec) throw notFound(`there is no incident ${number}`);
-    return rec;
-  }
   async function view(rec: IncidentRecord) {
     return incidentView(rec, await calendars.get(rec.policy.calendar.id, rec.policy.calendar.version), Date.now());
   }
@@ -134,59 +127,25 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     },
   });
 
-  route(router, {
-    method: 'get',
-    path: '/incidents/:number',
+  caseRoutes<IncidentRecord, IncidentCommand, unknown>(router, { models, client }, {
+    path: '/incidents',
     tag: 'Incidents',
-    summary: 'An incident with its live SLA status',
-    roles: 'authenticated',
-    params: NumberParam,
-    handler: async ({ params, actor }) => {
-      const rec = await load(params.number);
-      if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
-      return view(rec);
+    noun: 'incident',
+    model: models.Incident,
+    number: IncidentNumber,
+    table: INCIDENT_TABLE,
+    readRoles: 'authenticated',
+    mayRead: mayReadIncident,
+    present: view,
+    summaries: {
+      one: 'An incident with its live SLA status',
+      history: 'Every transition of an incident: who, when, from, to, note',
+      commands: COMMAND_SUMMARIES,
     },
+    commandRoles: COMMAND_ROLES,
+    commandBodies: IncidentCommandInputs as Record<IncidentCommand, z.ZodType<unknown>>,
+    updates: incidentUpdates as unknown as Record<IncidentCommand, IncidentUpdate>,
   });
-
-  route(router, {
-    method: 'get',
-    path: '/incidents/:number/history',
-    tag: 'Incidents',
-    summary: 'Every transition of an incident: who, when, from, to, note',
-    roles: 'authenticated',
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query, actor }) => {
-      const rec = await load(params.number);
-      if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
-      return caseHistory(models, params.number, query);
-    },
-  });
-
-  for (const command of INCIDENT_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/incidents/:number/${command}`,
-      tag: 'Incidents',
-      summary: COMMAND_SUMMARIES[command],
-      description: `${allowedWhen(INCIDENT_TABLE, command)} Answers with the incident in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: COMMAND_ROLES[command],
-      params: NumberParam,
-      body: IncidentCommandInputs[command] as z.ZodType<unknown>,
-      // no read first: the workflow refuses what the case or the actor's rights do not allow, and
-      // only a case whose workflow is gone (closed, or never opened) is looked up
-      idempotent: true,
-      // answered with the incident as the database holds it once the command is applied
-      handler: async ({ params, body, actor, idempotency }) => {
-        await sendCommand(client, params.number, incidentUpdates[command] as IncidentUpdate, { actor, input: body as never }, async () => {
-          const rec = await load(params.number);
-          if (!mayReadIncident(rec, actor)) return forbidden(`${params.number} is not one of your incidents`);
-          return illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        }, { idempotency, models });
-        return view(await load(params.number));
-      },
-    });
-  }
 
   return router;
 }

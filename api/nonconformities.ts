@@ -1,6 +1,4 @@
 /** Nonconformities and corrective actions over HTTP. */
-import { allowedWhen } from '../domain/case';
-import { NONCONFORMITY_TABLE } from '../domain/nonconformity';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -8,19 +6,18 @@ import type { Role } from '../domain/actor';
 import {
   NONCONFORMITY_COMMANDS,
   NONCONFORMITY_STATES,
+  NONCONFORMITY_TABLE,
   nonconformityNumber,
   type NonconformityCommand,
 } from '../domain/nonconformity';
 import { NonconformityCommandInputs, NonconformityNumber, RaiseNonconformityInput } from '../domain/schemas/nonconformity';
 import type { Models } from '../models';
 import { nonconformityOpened, nonconformityUpdates, nonconformityWorkflow, type NonconformityRecord } from '../workflows/nonconformity';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase } from './cases';
-import { sendCommand } from './commands';
+import { caseRoutes } from './case-resource';
+import { fromStore, openCase } from './cases';
 import { Page, pageOf } from './lists';
-import { notFound } from './problem';
 import { route } from './route';
 
-const NumberParam = z.strictObject({ number: NonconformityNumber });
 const RAISERS: Role[] = ['auditor', 'improvement_manager', 'process_owner', 'admin'];
 const WORKERS: Role[] = ['improvement_manager', 'process_owner', 'auditor', 'agent', 'admin'];
 const SUMMARIES: Record<NonconformityCommand, string> = {
@@ -33,11 +30,6 @@ const SUMMARIES: Record<NonconformityCommand, string> = {
 
 export function nonconformityRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
-  async function load(number: string): Promise<NonconformityRecord> {
-    const rec = await loadCase<NonconformityRecord>(models.Nonconformity, number);
-    if (!rec) throw notFound(`there is no nonconformity ${number}`);
-    return rec;
-  }
 
   route(router, {
     method: 'post',
@@ -63,44 +55,23 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       return pageOf(models.Nonconformity, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
     },
   });
-  route(router, {
-    method: 'get',
-    path: '/nonconformities/:number',
+  caseRoutes<NonconformityRecord, NonconformityCommand, NonconformityRecord>(router, { models, client }, {
+    path: '/nonconformities',
     tag: 'Continual improvement',
-    summary: 'A nonconformity with its containment, root cause, corrective actions and effectiveness review',
-    roles: 'authenticated',
-    params: NumberParam,
-    handler: async ({ params }) => load(params.number),
-  });
-  route(router, {
-    method: 'get',
-    path: '/nonconformities/:number/history',
-    tag: 'Continual improvement',
-    summary: 'Every step of a nonconformity: who, when, from, to, note',
-    roles: 'authenticated',
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query }) => {
-      await load(params.number);
-      return caseHistory(models, params.number, query);
+    noun: 'nonconformity',
+    model: models.Nonconformity,
+    number: NonconformityNumber,
+    table: NONCONFORMITY_TABLE,
+    readRoles: 'authenticated',
+    present: async (rec) => rec,
+    summaries: {
+      one: 'A nonconformity with its containment, root cause, corrective actions and effectiveness review',
+      history: 'Every step of a nonconformity: who, when, from, to, note',
+      commands: SUMMARIES,
     },
+    commandRoles: Object.fromEntries(NONCONFORMITY_COMMANDS.map((c) => [c, WORKERS])) as Record<NonconformityCommand, Role[]>,
+    commandBodies: NonconformityCommandInputs as Record<NonconformityCommand, z.ZodType<unknown>>,
+    updates: nonconformityUpdates,
   });
-  for (const command of NONCONFORMITY_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/nonconformities/:number/${command}`,
-      tag: 'Continual improvement',
-      summary: SUMMARIES[command],
-      description: `${allowedWhen(NONCONFORMITY_TABLE, command)} Answers with the nonconformity in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: WORKERS,
-      params: NumberParam,
-      body: NonconformityCommandInputs[command] as z.ZodType<unknown>,
-      idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => {
-        await sendCommand(client, params.number, nonconformityUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return load(params.number);
-      },
-    });
-  }
   return router;
 }

@@ -1,26 +1,23 @@
 /** Problem management over HTTP: problems, their commands and history, and the known error database. */
-import { allowedWhen } from '../domain/case';
-import { PROBLEM_TABLE } from '../domain/problem';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
-import { PROBLEM_COMMANDS, PROBLEM_STATES, problemNumber, type ProblemCommand } from '../domain/problem';
+import { PROBLEM_COMMANDS, PROBLEM_STATES, PROBLEM_TABLE, problemNumber, type ProblemCommand } from '../domain/problem';
 import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput } from '../domain/schemas/problem';
 import { latestPolicy } from '../models/policies';
 import { ensureTrendSchedule } from './schedules';
 import { present, READ_ONLY, writeVersion } from './policies';
 import type { Models } from '../models';
 import { problemOpened, problemUpdates, problemWorkflow, type ProblemRecord } from '../workflows/problem';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
-import { sendCommand } from './commands';
+import { caseRoutes } from './case-resource';
+import { fromStore, loadCase, openCase, withWork } from './cases';
 import { linkedTargets, Page, pageInMemory, pageOf, searchIndexed } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
 import { notFound } from './problem';
 import { route } from './route';
 
-const NumberParam = z.strictObject({ number: ProblemNumber });
 const STAFF: Role[] = ['agent', 'admin'];
 const SUMMARIES: Record<ProblemCommand, string> = {
   investigate: 'Start the investigation (opens a task for the problem team)',
@@ -122,47 +119,24 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     },
   });
 
-  route(router, {
-    method: 'get',
-    path: '/problems/:number',
+  caseRoutes<ProblemRecord, ProblemCommand, unknown>(router, { models, client }, {
+    path: '/problems',
     tag: 'Problems',
-    summary: 'A problem with its known error, linked incidents and change, and tasks',
-    roles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
-    params: NumberParam,
-    handler: async ({ params }) => withWork(models, await load(params.number), { approvals: false }),
-  });
-
-  route(router, {
-    method: 'get',
-    path: '/problems/:number/history',
-    tag: 'Problems',
-    summary: 'Every step of a problem: who, when, from, to, note',
-    roles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query }) => {
-      await load(params.number);
-      return caseHistory(models, params.number, query);
+    noun: 'problem',
+    model: models.Problem,
+    number: ProblemNumber,
+    table: PROBLEM_TABLE,
+    readRoles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
+    present: (rec) => withWork(models, rec, { approvals: false }),
+    summaries: {
+      one: 'A problem with its known error, linked incidents and change, and tasks',
+      history: 'Every step of a problem: who, when, from, to, note',
+      commands: SUMMARIES,
     },
+    commandRoles: Object.fromEntries(PROBLEM_COMMANDS.map((c) => [c, STAFF])) as Record<ProblemCommand, Role[]>,
+    commandBodies: ProblemCommandInputs as Record<ProblemCommand, z.ZodType<unknown>>,
+    updates: problemUpdates,
   });
-
-  for (const command of PROBLEM_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/problems/:number/${command}`,
-      tag: 'Problems',
-      summary: SUMMARIES[command],
-      description: `${allowedWhen(PROBLEM_TABLE, command)} Answers with the problem in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: STAFF,
-      params: NumberParam,
-      body: ProblemCommandInputs[command] as z.ZodType<unknown>,
-      idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => {
-        await sendCommand(client, params.number, problemUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return withWork(models, await load(params.number), { approvals: false });
-      },
-    });
-  }
 
   route(router, {
     method: 'get',

@@ -1,7 +1,7 @@
 /**
  * Service request management over HTTP: the catalogue (process owners) and requests made from it.
  */
-import { allowedWhen } from '../domain/case';
+import { caseRoutes } from './case-resource';
 import { REQUEST_TABLE } from '../domain/request';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
@@ -19,17 +19,15 @@ import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
 import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
-import { caseHistory, fromStore, HistoryQuery, loadCase, openCase, withWork } from './cases';
-import { sendCommand } from './commands';
+import { fromStore, openCase, withWork } from './cases';
 import { Page, pageOf } from './lists';
 import { findIndexed, type Filter } from '../models/query';
 import { present, READ_ONLY, writeVersion } from './policies';
-import { badRequest, conflict, forbidden, illegalTransition, notFound, zodErrors } from './problem';
+import { badRequest, conflict, notFound, zodErrors } from './problem';
 import { route } from './route';
 
 const OWNERS: Role[] = ['process_owner', 'admin'];
 const ItemId = z.strictObject({ id: z.string().regex(/^cat-\d+$/, 'a catalogue item id such as cat-1') });
-const NumberParam = z.strictObject({ number: RequestNumber });
 const staff = (roles: Role[]) => roles.some((r) => r !== 'requester');
 
 export function requestRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
@@ -104,11 +102,6 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     },
   });
 
-  async function load(number: string): Promise<RequestRecord> {
-    const rec = await loadCase<RequestRecord>(models.Request, number);
-    if (!rec) throw notFound(`there is no request ${number}`);
-    return rec;
-  }
   function mayRead(rec: RequestRecord, actor: { name: string; roles: Role[] }) {
     return staff(actor.roles) || rec.requestedBy === actor.name || rec.requestedFor === actor.name;
   }
@@ -158,55 +151,26 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     },
   });
 
-  route(router, {
-    method: 'get',
-    path: '/requests/:number',
+  caseRoutes<RequestRecord, RequestCommand, unknown>(router, { models, client }, {
+    path: '/requests',
     tag: 'Service requests',
-    summary: 'A request with its approvals and fulfilment tasks',
-    roles: 'authenticated',
-    params: NumberParam,
-    handler: async ({ params, actor }) => {
-      const rec = await load(params.number);
-      if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-      return withWork(models, rec);
+    noun: 'request',
+    model: models.Request,
+    number: RequestNumber,
+    table: REQUEST_TABLE,
+    readRoles: 'authenticated',
+    mayRead,
+    present: (rec) => withWork(models, rec),
+    summaries: {
+      one: 'A request with its approvals and fulfilment tasks',
+      history: 'Every step of a request: who, when, from, to, note',
+      commands: { cancel: 'Cancel a request before fulfilment starts', confirm: 'Confirm a fulfilled request (closes it)', comment: 'Add a comment' },
     },
+    commandRoles: { cancel: ['requester', 'agent', 'admin'], confirm: ['requester', 'agent', 'admin'], comment: ['requester', 'agent', 'admin'] },
+    commandBodies: RequestCommandInputs as Record<RequestCommand, z.ZodType<unknown>>,
+    updates: requestUpdates,
+    readFirst: true,
   });
-
-  route(router, {
-    method: 'get',
-    path: '/requests/:number/history',
-    tag: 'Service requests',
-    summary: 'Every step of a request: who, when, from, to, note',
-    roles: 'authenticated',
-    params: NumberParam,
-    query: HistoryQuery,
-    handler: async ({ params, query, actor }) => {
-      const rec = await load(params.number);
-      if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-      return caseHistory(models, params.number, query);
-    },
-  });
-
-  for (const command of REQUEST_COMMANDS) {
-    route(router, {
-      method: 'post',
-      path: `/requests/:number/${command}`,
-      tag: 'Service requests',
-      summary: { cancel: 'Cancel a request before fulfilment starts', confirm: 'Confirm a fulfilled request (closes it)', comment: 'Add a comment' }[command as RequestCommand],
-      description: `${allowedWhen(REQUEST_TABLE, command)} Answers with the request in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: ['requester', 'agent', 'admin'],
-      params: NumberParam,
-      body: RequestCommandInputs[command] as z.ZodType<unknown>,
-      idempotent: true,
-      handler: async ({ params, body, actor, idempotency }) => {
-        const rec = await load(params.number);
-        if (!mayRead(rec, actor)) throw forbidden(`${params.number} is not one of your requests`);
-        if (['closed', 'rejected', 'cancelled'].includes(rec.state)) throw illegalTransition(`${params.number} is ${rec.state}: it takes no more commands`, rec.state);
-        await sendCommand(client, params.number, requestUpdates[command], { actor, input: body as never }, async () => (await load(params.number)).state, { idempotency, models });
-        return withWork(models, await load(params.number));
-      },
-    });
-  }
 
   return router;
 }
