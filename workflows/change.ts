@@ -6,7 +6,8 @@
  * A standard change follows a pre-approved template and skips authorization.
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
@@ -15,7 +16,7 @@ import { refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type 
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '../domain/change';
-import { handleCommands, type CommandOutcome } from './case-commands';
+import { type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
 
@@ -47,41 +48,26 @@ export interface ChangeWorkflowInput {
 
 export async function changeWorkflow({ number, input, actor, conflicts }: ChangeWorkflowInput): Promise<ChangeView> {
   let rec: ChangeRecord | undefined;
-  let recorded = false;
-  const persist = caseWriter<ChangeRecord, ChangeEvent>('change', persistChange);
-
-  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ChangeState): Promise<ChangeView> {
-    const from = action === 'raise' ? null : rec!.state;
-    if (to) rec!.state = to;
-    rec!.seq += 1;
-    const event: ChangeEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const answer = view();
-    return persist(rec!, event).then(() => answer);
-  }
-  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
+  const kase = new Case<ChangeRecord, ChangeState>({ kind: 'change', legacy: persistChange, opened: changeOpened, view: () => view() });
+  const { record, history } = kase;
   const view = (): ChangeView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
   // building blocks and handlers first, before any await
   const approvals = new Approvals({ caseId: number, process: 'change', title: () => rec?.title ?? input.title, requester: actor.name, history });
   const tasks = new Tasks({ caseId: number, process: 'change', history });
   wf.setHandler(linkedToProblem, async ({ problem }) => {
-    await wf.condition(() => recorded);
+    await kase.ready();
     if (rec!.problems.includes(problem)) return;
     rec!.problems.push(problem);
     void record('problem_linked', 'system', `raised to resolve ${problem}`, { problem });
   });
-  wf.setHandler(changeOpened, async () => {
-    await wf.condition(() => recorded);
-    return view();
-  });
-  handleCommands({
+  kase.commands({
     updates: changeUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: refuseChangeCommand,
     apply,
   });
 
-  function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<ChangeView> {
+  function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<unknown> {
     const r = rec!;
     switch (command) {
       case 'submit': {
@@ -145,8 +131,7 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     policy: { change: changePolicy.version },
     seq: 0,
   };
-  await record('raise', actor.name, null, { type: input.type, conflicts }, 'new');
-  recorded = true;
+  await kase.open(rec, 'raise', actor.name, null, { type: input.type, conflicts }, 'new');
   const ended = () => rec!.state === 'cancelled' || rec!.state === 'rejected' || rec!.state === 'closed';
 
   await wf.condition(() => rec!.state !== 'new' && rec!.state !== 'assessment');

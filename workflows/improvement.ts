@@ -6,7 +6,8 @@
  * lessons learned, closed; otherwise the next cycle, its targets and lessons carried over).
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -23,7 +24,7 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 import { Approvals } from './approval';
-import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -55,30 +56,15 @@ export interface ImprovementWorkflowInput {
 
 export async function improvementWorkflow({ number, input, actor }: ImprovementWorkflowInput): Promise<ImprovementView> {
   let rec: ImprovementRecord | undefined;
-  let recorded = false;
-  const persist = caseWriter<ImprovementRecord, ImprovementEvent>('improvement', persistImprovement);
+  const kase = new Case<ImprovementRecord, ImprovementState>({ kind: 'improvement', legacy: persistImprovement, opened: improvementOpened, view: () => view() });
+  const { record, history } = kase;
   const current = () => rec!.cycles[rec!.cycles.length - 1];
-
-  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ImprovementState): Promise<ImprovementView> {
-    const from = action === 'register' ? null : rec!.state;
-    if (to) rec!.state = to;
-    rec!.seq += 1;
-    const event: ImprovementEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const answer = view();
-    return persist(rec!, event).then(() => answer);
-  }
-  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
   const view = (): ImprovementView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
   const approvals = new Approvals({ caseId: number, process: 'improvement', title: () => input.title, requester: input.owner, history });
   const tasks = new Tasks({ caseId: number, process: 'improvement', history });
 
-  wf.setHandler(improvementOpened, async () => {
-    await wf.condition(() => recorded);
-    return view();
-  });
-  handleCommands({
+  kase.commands({
     updates: improvementUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: (r, command, by, input) => refuseImprovementCommand(r, command, by) ?? refuseMeasure(command, input),
     apply,
   });
@@ -89,7 +75,7 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     return current().targets.some((t) => t.name === name) ? null : { kind: 'invalid' as const, message: `this cycle has no target ${name}` };
   }
 
-  function apply(command: ImprovementCommand, raw: unknown, by: Actor): Promise<ImprovementView> {
+  function apply(command: ImprovementCommand, raw: unknown, by: Actor): Promise<unknown> {
     const r = rec!;
     const c = current();
     const now = Date.now();
@@ -156,8 +142,7 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
   // ---- register ----
   const { policies, calendars } = await loadApprovalPolicies();
   rec = { ...input, number, state: 'plan', registeredBy: actor.name, openedAt: Date.now(), closedAt: null, cancelReason: null, cycles: [newCycle(1)], lessons: [], comments: [], seq: 0 };
-  await record('register', actor.name, null, { source: input.source, sourceRef: input.sourceRef ?? null }, 'plan');
-  recorded = true;
+  await kase.open(rec, 'register', actor.name, null, { source: input.source, sourceRef: input.sourceRef ?? null }, 'plan');
   const ended = () => rec!.state === 'closed' || rec!.state === 'cancelled';
 
   while (!ended()) {

@@ -4,7 +4,8 @@
  * by an activity (record + audit trail) before the command that caused it is answered.
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case, type CaseEvent } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
@@ -16,6 +17,7 @@ import {
   type IncidentCommandInput,
   type IncidentEvent,
   type IncidentRecord,
+  type IncidentState,
   type IncidentView,
   type OpenIncidentInput,
 } from '../domain/incident';
@@ -24,7 +26,7 @@ import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistIncident = persistStep('persistIncident');
@@ -76,8 +78,6 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
   let clocks: SlaClocks;
   let autoCloseDays = 0;
   let changed = false;
-  let recorded = false;
-  const persist = caseWriter<IncidentRecord, IncidentEvent>('incident', persistIncident);
 
   const view = () => incidentView(rec!, cal, Date.now());
 
@@ -86,16 +86,19 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
    * interleave), gives it the next sequence number, and resolves, once it is persisted, to the
    * case as this transition left it.
    */
-  function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }): Promise<IncidentView> {
-    const from = event.action === 'open' ? null : rec!.state;
-    const to = event.to ?? rec!.state;
-    rec!.state = to;
-    rec!.seq += 1;
-    rec!.sla = clocks.snapshot();
-    const full: IncidentEvent = { ...event, seq: rec!.seq, at: event.at ?? Date.now(), from, to };
-    changed = true;
-    const answer = view();
-    return persist(rec!, full).then(() => answer);
+  const kase = new Case<IncidentRecord, IncidentState>({
+    kind: 'incident',
+    legacy: persistIncident as (input: { record: IncidentRecord; event: CaseEvent<IncidentState> }) => Promise<void>,
+    opened: incidentOpened,
+    view: () => view(),
+    // every transition carries the clocks as they stand
+    beforeRecord: (r) => {
+      r.sla = clocks.snapshot();
+      changed = true;
+    },
+  });
+  function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }): Promise<void> {
+    return kase.record(event.action, event.by, event.note, event.details, event.to, event.at);
   }
 
   /**
@@ -138,13 +141,13 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     return view(); // as of the last activation: the API computes live figures itself
   });
   wf.setHandler(linkedToProblem, async ({ problem }) => {
-    await wf.condition(() => recorded);
+    await kase.ready();
     if (rec!.problems?.includes(problem)) return;
     rec!.problems = [...(rec!.problems ?? []), problem];
     void record({ action: 'problem_linked', by: 'system', note: `linked to ${problem}`, details: { problem } });
   });
   wf.setHandler(resolvedByProblem, async ({ problem, resolution }) => {
-    await wf.condition(() => recorded);
+    await kase.ready();
     const r = rec!;
     if (r.state === 'resolved' || r.state === 'closed') return; // its team got there first
     const now = Date.now();
@@ -158,13 +161,8 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     clocks.resolve(now);
     void record({ action: 'resolved_by_problem', by: 'system', to: 'resolved', note: resolution, details: { problem } });
   });
-  wf.setHandler(incidentOpened, async () => {
-    await wf.condition(() => recorded);
-    return view();
-  });
-  handleCommands({
+  kase.commands({
     updates: incidentUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: refuseIncidentCommand,
     // SLA alarms already due are raised before the command touches a clock
     apply: async (command, input, by) => {
@@ -175,7 +173,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     },
   });
 
-  function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<IncidentView> {
+  function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<unknown> {
     const now = Date.now();
     const r = rec!;
     const to = nextState(r.state, command)!;
@@ -296,8 +294,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     autoCloseAt: null,
     seq: 0,
   };
-  await record({ action: 'open', by: actor.name, at: openedAt, note: null, to: 'new', details: { priority, impact: input.impact, urgency: input.urgency } });
-  recorded = true;
+  await kase.open(rec, 'open', actor.name, null, { priority, impact: input.impact, urgency: input.urgency }, 'new', openedAt);
   if (rec.major) {
     // the major-incident path: flagged on the record, and the major incident team is told at once
     tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });

@@ -4,7 +4,8 @@
  * child of this one) → effectiveness review → closed; an ineffective correction starts another.
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case } from './case';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
@@ -19,7 +20,7 @@ import {
 import type { createActivities } from '../activities';
 import type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 import { improvementWorkflow } from './improvement';
-import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 export type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
@@ -38,30 +39,16 @@ export const nonconformityOpened = wf.defineUpdate<NonconformityRecord>('nonconf
 
 export async function nonconformityWorkflow({ number, input, actor }: { number: string; input: RaiseNonconformityInput; actor: Actor }): Promise<NonconformityRecord> {
   let rec: NonconformityRecord | undefined;
-  let recorded = false;
-  const persist = caseWriter<NonconformityRecord, NonconformityEvent>('nonconformity', persistNonconformity);
+  const kase = new Case<NonconformityRecord, NonconformityState>({ kind: 'nonconformity', legacy: persistNonconformity, opened: nonconformityOpened, view: () => JSON.parse(JSON.stringify(rec)) });
+  const { record, history } = kase;
 
-  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: NonconformityState): Promise<NonconformityRecord> {
-    const from = action === 'raise' ? null : rec!.state;
-    if (to) rec!.state = to;
-    rec!.seq += 1;
-    const event: NonconformityEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const answer = JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
-    return persist(rec!, event).then(() => answer);
-  }
-
-  wf.setHandler(nonconformityOpened, async () => {
-    await wf.condition(() => recorded);
-    return JSON.parse(JSON.stringify(rec)) as NonconformityRecord;
-  });
-  handleCommands({
+  kase.commands({
     updates: nonconformityUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: refuseNonconformityCommand,
     apply,
   });
 
-  function apply(command: NonconformityCommand, raw: unknown, by: Actor): Promise<NonconformityRecord> {
+  function apply(command: NonconformityCommand, raw: unknown, by: Actor): Promise<unknown> {
     const r = rec!;
     const now = Date.now();
     switch (command) {
@@ -99,8 +86,7 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,
     correctiveActions: [], effectiveness: null, closedAt: null, cancelReason: null, comments: [], seq: 0,
   };
-  await record('raise', actor.name, input.evidence, { requirement: input.requirement, severity: input.severity }, 'containment');
-  recorded = true;
+  await kase.open(rec, 'raise', actor.name, input.evidence, { requirement: input.requirement, severity: input.severity }, 'containment');
 
   while (rec.state !== 'closed' && rec.state !== 'cancelled') {
     await wf.condition(() => rec!.state === 'corrective_action' || rec!.state === 'cancelled');

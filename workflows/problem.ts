@@ -7,14 +7,15 @@
  * so each link is in both histories.
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
-import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOutcome } from './case-commands';
 import { changeClosed, linkedToProblem, problemRecorded, resolvedByProblem, trendIncidents } from './signals';
 import { Tasks } from './task';
 
@@ -45,17 +46,8 @@ const DAY = 86_400_000;
 
 export async function problemWorkflow({ number, input, actor, trend }: ProblemWorkflowInput): Promise<ProblemView> {
   let rec: ProblemRecord | undefined;
-  let recorded = false;
-  const persist = caseWriter<ProblemRecord, ProblemEvent>('problem', persistProblem);
-
-  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: ProblemState): Promise<ProblemView> {
-    const from = action === 'raise' ? null : rec!.state;
-    if (to) rec!.state = to;
-    rec!.seq += 1;
-    const event: ProblemEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const answer = view();
-    return persist(rec!, event).then(() => answer);
-  }
+  const kase = new Case<ProblemRecord, ProblemState>({ kind: 'problem', legacy: persistProblem, opened: problemOpened, view: () => view() });
+  const { record, history } = kase;
   const view = (): ProblemView => JSON.parse(JSON.stringify({ ...rec!, tasks: tasks.all }));
   const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details) });
 
@@ -85,13 +77,9 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     return answer;
   }
 
-  wf.setHandler(problemOpened, async () => {
-    await wf.condition(() => recorded);
-    return view();
-  });
   // the trend scan links later incidents of its trend by signal (an update cannot come from a workflow)
   wf.setHandler(trendIncidents, async ({ incidents }) => {
-    await wf.condition(() => recorded);
+    await kase.ready();
     if (rec!.state === 'closed' || rec!.state === 'cancelled') return;
     await linkIncidents(incidents, 'system');
   });
@@ -106,14 +94,13 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
       void record('change_failed', 'system', `${change} closed ${outcome}: a new change is needed`, { change, outcome }, 'known_error');
     }
   });
-  handleCommands({
+  kase.commands({
     updates: problemUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: refuseProblemCommand,
     apply,
   });
 
-  async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<ProblemView> {
+  async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<unknown> {
     const r = rec!;
     const to = problemNextState(r.state, command)!;
     switch (command) {
@@ -172,8 +159,7 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     trend: trend ?? null,
     seq: 0,
   };
-  await record('raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
-  recorded = true;
+  await kase.open(rec, 'raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
   if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
   // started by the trend scan: it ends once the problems it opened are recorded, so its next run finds them
   const parent = wf.workflowInfo().parent;

@@ -5,7 +5,8 @@
  * approval is refused; the requester may cancel until fulfilment starts.
  */
 import * as wf from '@temporalio/workflow';
-import { caseWriter, persistStep } from './persistence';
+import { persistStep } from './persistence';
+import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -15,7 +16,7 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 import { Approvals } from './approval';
-import { handleCommands, type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -47,34 +48,19 @@ const DAY = 86_400_000;
 
 export async function requestWorkflow({ number, item, fields, requestedFor, actor }: RequestWorkflowInput): Promise<RequestView> {
   let rec: RequestRecord | undefined;
-  let recorded = false;
-  const persist = caseWriter<RequestRecord, RequestEvent>('request', persistRequest);
-
-  function record(action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: RequestState): Promise<RequestView> {
-    const from = action === 'request' ? null : rec!.state;
-    if (to) rec!.state = to;
-    rec!.seq += 1;
-    const event: RequestEvent = { seq: rec!.seq, action, from, to: rec!.state, by, at: Date.now(), note, details };
-    const answer = view();
-    return persist(rec!, event).then(() => answer);
-  }
-  const history = (action: string, by: string, note: string | null, details: Record<string, unknown>) => record(action, by, note, details);
+  const kase = new Case<RequestRecord, RequestState>({ kind: 'request', legacy: persistRequest, opened: requestOpened, view: () => view() });
+  const { record, history } = kase;
   const view = (): RequestView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
   const approvals = new Approvals({ caseId: number, process: 'request', title: () => item.name, requester: actor.name, history });
   const tasks = new Tasks({ caseId: number, process: 'request', history });
-  wf.setHandler(requestOpened, async () => {
-    await wf.condition(() => recorded);
-    return view();
-  });
-  handleCommands({
+  kase.commands({
     updates: requestUpdates,
-    current: () => (recorded ? rec : undefined),
     refuse: refuseRequestCommand,
     apply,
   });
 
-  function apply(command: RequestCommand, raw: unknown, by: Actor): Promise<RequestView> {
+  function apply(command: RequestCommand, raw: unknown, by: Actor): Promise<unknown> {
     const r = rec!;
     const now = Date.now();
     switch (command) {
@@ -117,8 +103,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     comments: [],
     seq: 0,
   };
-  await record('request', actor.name, null, { catalogItem: rec.catalogItem, requestedFor }, 'approval');
-  recorded = true;
+  await kase.open(rec, 'request', actor.name, null, { catalogItem: rec.catalogItem, requestedFor }, 'approval');
   const policy = item.approvalPolicy
     ? (policies.find((p) => p.id === item.approvalPolicy) ?? null)
     : matchPolicy(policies, 'request', { catalogItem: item.id, category: item.category, ...fields });

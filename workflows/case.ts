@@ -1,0 +1,94 @@
+/**
+ * The building block every process's workflow is made of: what each of them would otherwise
+ * repeat. A `Case` records transitions in order (each persisted, as what it changed, before the
+ * command that caused it is answered), answers the `opened` update once the case is recorded,
+ * registers the process's commands with their validator and handler, and lets the process wait
+ * until it is recorded. The process's own file then holds its diagram: its record, its commands'
+ * effects, its timers and the other cases and people it involves.
+ */
+import * as wf from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../domain/actor';
+import type { CommandOutcome } from '../domain/case';
+import type { CaseKind } from '../domain/record-diff';
+import { handleCommands } from './case-commands';
+import { caseWriter } from './persistence';
+import type { RefusalKind } from './refusal';
+
+/** One entry of a case's history, as the audit trail keeps it. */
+export interface CaseEvent<S extends string> {
+  seq: number;
+  action: string;
+  from: S | null;
+  to: S;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+type CaseRecord<S extends string> = { number: string; state: S; seq: number; comments?: unknown[] };
+
+export class Case<R extends CaseRecord<S>, S extends string> {
+  private rec: R | undefined;
+  private recorded = false;
+  private readonly persist: (rec: R, event: CaseEvent<S>) => Promise<void>;
+
+  /** Call before the workflow's first await, so no early command or `opened` finds no handler. */
+  constructor(
+    private readonly opts: {
+      kind: CaseKind;
+      /** the process's whole-record persist step, for cases that began before 'persist-diff' */
+      legacy: (input: { record: R; event: CaseEvent<S> }) => Promise<void>;
+      opened: UpdateDefinition<any, []>;
+      /** what `opened` answers */
+      view: () => unknown;
+      /** run on every transition before it is persisted (to bring derived fields up to date) */
+      beforeRecord?: (rec: R) => void;
+    },
+  ) {
+    this.persist = caseWriter<R, CaseEvent<S>>(opts.kind, opts.legacy);
+    wf.setHandler(opts.opened, async () => {
+      await this.ready();
+      return opts.view();
+    });
+  }
+
+  /**
+   * Applies a transition to the case at once (nothing is awaited before it is applied, so
+   * transitions never interleave), gives it the next sequence number, and resolves once it is
+   * persisted.
+   */
+  readonly record = (action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: S, at?: number): Promise<void> => {
+    const r = this.rec!;
+    const from = r.seq === 0 ? null : r.state;
+    if (to) r.state = to;
+    r.seq += 1;
+    this.opts.beforeRecord?.(r);
+    return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details });
+  };
+
+  /** For building blocks (approvals, tasks) that write into the case's history. */
+  readonly history = (action: string, by: string, note: string | null, details: Record<string, unknown>): Promise<void> => this.record(action, by, note, details);
+
+  /** Records the case as opened (its first transition); commands are taken from then on. */
+  async open(rec: R, action: string, by: string, note: string | null, details: Record<string, unknown>, to: S, at?: number): Promise<void> {
+    this.rec = rec;
+    await this.record(action, by, note, details, to, at);
+    this.recorded = true;
+  }
+
+  /** Resolves once the case is recorded: signals and updates that arrive early wait for it. */
+  ready(): Promise<void> {
+    return wf.condition(() => this.recorded);
+  }
+
+  /** Registers the process's commands: refused by `refuse` (validator and handler), applied by `apply`. */
+  commands<C extends string>(opts: {
+    updates: Record<C, UpdateDefinition<CommandOutcome, [any]>>;
+    refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
+    apply: (command: C, input: unknown, actor: Actor) => Promise<unknown>;
+  }): void {
+    handleCommands({ ...opts, current: () => (this.recorded ? this.rec : undefined) });
+  }
+}
