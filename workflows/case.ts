@@ -78,6 +78,16 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     this.recorded = true;
   }
 
+  /**
+   * The `comment` command, the same in every process: the comment joins the record and the history
+   * (a case takes at most MAX_COMMENTS, refused in case-commands.ts).
+   */
+  comment(input: unknown, by: Actor): Promise<void> {
+    const { text } = input as { text: string };
+    (this.rec!.comments as Array<{ at: number; by: string; text: string }>).push({ at: Date.now(), by: by.name, text });
+    return this.record('comment', by.name, text);
+  }
+
   /** Resolves once the case is recorded: signals and updates that arrive early wait for it. */
   ready(): Promise<void> {
     return wf.condition(() => this.recorded);

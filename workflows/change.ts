@@ -103,11 +103,8 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
         r.closedAt = Date.now();
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
-      case 'comment': {
-        const i = raw as ChangeCommandInput<'comment'>;
-        r.comments.push({ at: Date.now(), by: by.name, text: i.text });
-        return record('comment', by.name, i.text);
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 

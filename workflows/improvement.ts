@@ -112,11 +112,8 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
         r.closedAt = now;
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
-      case 'comment': {
-        const i = raw as ImprovementCommandInput<'comment'>;
-        r.comments.push({ at: now, by: by.name, text: i.text });
-        return record('comment', by.name, i.text);
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 

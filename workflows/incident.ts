@@ -230,11 +230,8 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
         r.autoCloseAt = null;
         return record({ ...base, note: i.note ?? null });
       }
-      case 'comment': {
-        const i = raw as IncidentCommandInput<'comment'>;
-        r.comments.push({ at: now, by: by.name, text: i.text });
-        return record({ ...base, note: i.text });
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 

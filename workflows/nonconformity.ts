@@ -74,11 +74,8 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
         r.closedAt = now;
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
-      case 'comment': {
-        const i = raw as NonconformityCommandInput<'comment'>;
-        r.comments.push({ at: now, by: by.name, text: i.text });
-        return record('comment', by.name, i.text);
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 

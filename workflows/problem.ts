@@ -130,11 +130,8 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
         r.closedAt = Date.now();
         return record('cancel', by.name, i.reason, {}, to);
       }
-      case 'comment': {
-        const i = raw as ProblemCommandInput<'comment'>;
-        r.comments.push({ at: Date.now(), by: by.name, text: i.text });
-        return record('comment', by.name, i.text);
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 

@@ -76,11 +76,8 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
         r.autoCloseAt = null;
         return record('confirm', by.name, i.note ?? null, {}, 'closed');
       }
-      case 'comment': {
-        const i = raw as RequestCommandInput<'comment'>;
-        r.comments.push({ at: now, by: by.name, text: i.text });
-        return record('comment', by.name, i.text);
-      }
+      case 'comment':
+        return kase.comment(raw, by);
     }
   }
 
