@@ -59,20 +59,25 @@ export function createApp(deps: AppDeps): express.Express {
   const keys = new KeyCache(deps.models, deps.keyCacheTtlMs ?? 30_000, Math.min(deps.keyCacheTtlMs ?? 5_000, 5_000));
   app.use(authenticate(keys));
 
-  app.use(metricsRoutes());
-  app.use(docsRoutes());
-  app.use(healthRoutes({ ...deps, taskQueue }));
-  app.use(apiKeyRoutes({ ...deps, keys }));
-  app.use(policyRoutes(deps));
-  app.use(approvalPolicyRoutes(deps));
-  app.use(delegationRoutes(deps));
-  app.use(incidentRoutes({ ...deps, taskQueue }));
-  app.use(changeRoutes({ ...deps, taskQueue }));
-  app.use(requestRoutes({ ...deps, taskQueue }));
-  app.use(problemRoutes({ ...deps, taskQueue }));
-  app.use(improvementRoutes({ ...deps, taskQueue }));
-  app.use(nonconformityRoutes({ ...deps, taskQueue }));
-  app.use(workRoutes(deps));
+  // every router declares its routes; the OpenAPI document is built from the same list
+  const routers = [
+    metricsRoutes(),
+    healthRoutes({ ...deps, taskQueue }),
+    apiKeyRoutes({ ...deps, keys }),
+    policyRoutes(deps),
+    approvalPolicyRoutes(deps),
+    delegationRoutes(deps),
+    // the processes, one router each
+    incidentRoutes({ ...deps, taskQueue }),
+    changeRoutes({ ...deps, taskQueue }),
+    requestRoutes({ ...deps, taskQueue }),
+    problemRoutes({ ...deps, taskQueue }),
+    improvementRoutes({ ...deps, taskQueue }),
+    nonconformityRoutes({ ...deps, taskQueue }),
+    workRoutes(deps),
+  ];
+  app.use(docsRoutes(routers));
+  for (const router of routers) app.use(router);
 
   app.use((req) => {
     throw notFound(`no route ${req.method} ${req.path}`);

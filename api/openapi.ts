@@ -4,7 +4,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PROBLEM_BASE } from './problem';
-import { registry, route, type RouteSpec } from './route';
+import { route, routeSpecs, type RouteSpec } from './route';
 
 const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, any>;
 
@@ -31,9 +31,9 @@ function parameters(spec: RouteSpec<any, any, any>) {
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
-export function openApiDocument() {
+export function openApiDocument(specs: readonly RouteSpec<any, any, any>[]) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const spec of registry) {
+  for (const spec of specs) {
     const p = spec.path.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {
       [String(spec.status ?? 200)]: { description: spec.responseDescription ?? 'Success', content: { 'application/json': {} } },
@@ -110,7 +110,8 @@ const DOCS_HTML = `<!doctype html>
 <script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
 </body></html>`;
 
-export function docsRoutes(): Router {
+/** /openapi.json and /docs, describing the routes of `routers` (and their own). */
+export function docsRoutes(routers: readonly Router[]): Router {
   const router = Router();
   let doc: ReturnType<typeof openApiDocument> | undefined;
   route(router, {
@@ -119,7 +120,7 @@ export function docsRoutes(): Router {
     tag: 'Docs',
     summary: 'This API as OpenAPI 3.1',
     roles: 'public',
-    handler: async () => (doc ??= openApiDocument()),
+    handler: async () => (doc ??= openApiDocument([router, ...routers].flatMap(routeSpecs))),
   });
   // the UI's assets come from the swagger-ui-dist package: nothing is fetched from the internet
   router.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));

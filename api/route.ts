@@ -43,10 +43,12 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
 
 const NoQuery = z.strictObject({});
 
-export const registry: RouteSpec<any, any, any>[] = [];
+/** The routes each router holds, as declared: the app builds its OpenAPI document from the routers it mounts. */
+const declared = new WeakMap<Router, RouteSpec<any, any, any>[]>();
+export const routeSpecs = (router: Router): RouteSpec<any, any, any>[] => declared.get(router) ?? [];
 
 export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: RouteSpec<P, Q, B>): void {
-  if (!registry.some((r) => r.method === spec.method && r.path === spec.path)) registry.push(spec);
+  declared.set(router, [...routeSpecs(router), spec as RouteSpec<any, any, any>]);
   router[spec.method](spec.path, async (req, res) => {
     const actor = res.locals.actor as Actor | undefined;
     if (spec.roles !== 'public') {
