@@ -26,12 +26,15 @@ function overCommentLimit(rec: { comments?: unknown[] }, command: string, replay
   return replayable ? wf.patched('comment-limit') : true;
 }
 
-export function handleCommands<C extends string, R extends { state: string; number: string; seq: number; comments?: unknown[] }>(opts: {
+/** A command with its input, one case per command: a handler's `switch (cmd.command)` types `cmd.input`. */
+export type CommandOf<C extends string, I extends Record<C, unknown>> = { [K in C]: { command: K; input: I[K] } }[C];
+
+export function handleCommands<C extends string, I extends Record<C, unknown>, R extends { state: string; number: string; seq: number; comments?: unknown[] }>(opts: {
   updates: Record<C, UpdateDefinition<CommandOutcome, [any]>>;
   /** the case, once it is recorded (commands wait until then) */
   current: () => R | undefined;
   refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
-  apply: (command: C, input: unknown, actor: Actor) => Promise<unknown>;
+  apply: (cmd: CommandOf<C, I>, actor: Actor) => Promise<unknown>;
 }): void {
   for (const command of Object.keys(opts.updates) as C[]) {
     const check = ({ actor, input }: CommandArgs, rec: R | undefined, inHandler: boolean) => {
@@ -48,7 +51,7 @@ export function handleCommands<C extends string, R extends { state: string; numb
       opts.updates[command] as UpdateDefinition<CommandOutcome, [CommandArgs]>,
       async (args: CommandArgs): Promise<CommandOutcome> => {
         await wf.condition(() => opts.current() !== undefined);
-        const applied = opts.apply(command, check(args, opts.current(), true), args.actor);
+        const applied = opts.apply({ command, input: check(args, opts.current(), true) } as CommandOf<C, I>, args.actor);
         // where this command left the case (a process may move on by itself before it is persisted)
         const rec = opts.current()!;
         const outcome = { number: rec.number, state: rec.state, seq: rec.seq };

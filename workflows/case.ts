@@ -11,7 +11,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { CommandOutcome } from '../domain/case';
 import type { CaseKind } from '../domain/record-diff';
-import { handleCommands } from './case-commands';
+import { handleCommands, type CommandOf } from './case-commands';
 import { caseWriter } from './persistence';
 import type { RefusalKind } from './refusal';
 
@@ -82,8 +82,7 @@ export class Case<R extends CaseRecord<S>, S extends string> {
    * The `comment` command, the same in every process: the comment joins the record and the history
    * (a case takes at most MAX_COMMENTS, refused in case-commands.ts).
    */
-  comment(input: unknown, by: Actor): Promise<void> {
-    const { text } = input as { text: string };
+  comment({ text }: { text: string }, by: Actor): Promise<void> {
     (this.rec!.comments as Array<{ at: number; by: string; text: string }>).push({ at: Date.now(), by: by.name, text });
     return this.record('comment', by.name, text);
   }
@@ -94,10 +93,10 @@ export class Case<R extends CaseRecord<S>, S extends string> {
   }
 
   /** Registers the process's commands: refused by `refuse` (validator and handler), applied by `apply`. */
-  commands<C extends string>(opts: {
+  commands<C extends string, I extends Record<C, unknown>>(opts: {
     updates: Record<C, UpdateDefinition<CommandOutcome, [any]>>;
     refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
-    apply: (command: C, input: unknown, actor: Actor) => Promise<unknown>;
+    apply: (cmd: CommandOf<C, I>, actor: Actor) => Promise<unknown>;
   }): void {
     handleCommands({ ...opts, current: () => (this.recorded ? this.rec : undefined) });
   }

@@ -16,7 +16,7 @@ import { refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type 
 import type { createActivities } from '../activities';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '../domain/change';
-import { type CommandOutcome } from './case-commands';
+import { type CommandOf, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
 
@@ -67,29 +67,29 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     apply,
   });
 
-  function apply(command: ChangeCommand, raw: unknown, by: Actor): Promise<unknown> {
+  function apply(cmd: CommandOf<ChangeCommand, { [K in ChangeCommand]: ChangeCommandInput<K> }>, by: Actor): Promise<unknown> {
     const r = rec!;
-    switch (command) {
+    switch (cmd.command) {
       case 'submit': {
-        const i = raw as ChangeCommandInput<'submit'>;
+        const i = cmd.input;
         // a standard change is pre-approved: only a schedule conflict needs an approval
         const to: ChangeState = r.type === 'standard' ? (r.conflicts.length ? 'authorization' : 'scheduled') : 'assessment';
         return record('submit', by.name, i.note ?? null, { template: r.template ?? null }, to);
       }
       case 'assess': {
-        const i = raw as ChangeCommandInput<'assess'>;
+        const i = cmd.input;
         r.risk = i.risk;
         r.impact = i.impact;
         r.assessment = { ...i, by: by.name, at: Date.now() };
         return record('assess', by.name, i.assessment, { risk: i.risk, impact: i.impact }, 'authorization');
       }
       case 'implement': {
-        const i = raw as ChangeCommandInput<'implement'>;
+        const i = cmd.input;
         r.implementation.startedAt = Date.now();
         return record('implement', by.name, i.note ?? null, {}, 'implementing');
       }
       case 'complete': {
-        const i = raw as ChangeCommandInput<'complete'>;
+        const i = cmd.input;
         r.implementation = { ...r.implementation, endedAt: Date.now(), result: i.result, notes: i.notes };
         if (i.result === 'failed') {
           r.backingOut = true;
@@ -98,13 +98,13 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
         return record('complete', by.name, i.notes, { result: 'successful' }, 'review');
       }
       case 'cancel': {
-        const i = raw as ChangeCommandInput<'cancel'>;
+        const i = cmd.input;
         r.cancelReason = i.reason;
         r.closedAt = Date.now();
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 

@@ -24,7 +24,7 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 import { Approvals } from './approval';
-import { type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -75,25 +75,25 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     return current().targets.some((t) => t.name === name) ? null : { kind: 'invalid' as const, message: `this cycle has no target ${name}` };
   }
 
-  function apply(command: ImprovementCommand, raw: unknown, by: Actor): Promise<unknown> {
+  function apply(cmd: CommandOf<ImprovementCommand, { [K in ImprovementCommand]: ImprovementCommandInput<K> }>, by: Actor): Promise<unknown> {
     const r = rec!;
     const c = current();
     const now = Date.now();
-    switch (command) {
+    switch (cmd.command) {
       case 'plan': {
-        const i = raw as ImprovementCommandInput<'plan'>;
+        const i = cmd.input;
         c.objective = i.objective;
         c.targets = i.targets;
         c.actions = i.actions.map((a) => ({ ...a, task: null, done: false, remindedAt: null, escalatedAt: null }));
         return record('plan', by.name, i.objective, { cycle: c.n, targets: i.targets.map((t) => t.name), actions: i.actions.length }, 'approval');
       }
       case 'measure': {
-        const i = raw as ImprovementCommandInput<'measure'>;
+        const i = cmd.input;
         c.measurements.push({ target: i.target, value: i.value, at: now, by: by.name, note: i.note ?? null });
         return record('measure', by.name, i.note ?? null, { cycle: c.n, target: i.target, value: i.value });
       }
       case 'review': {
-        const i = raw as ImprovementCommandInput<'review'>;
+        const i = cmd.input;
         c.review = { decision: i.decision, notes: i.notes, lessons: i.lessons, standardisation: i.standardisation ?? null, by: by.name, at: now };
         c.endedAt = now;
         r.lessons.push(i.lessons);
@@ -107,13 +107,13 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
         return record('act_next_cycle', by.name, i.notes, { cycle: c.n, decision: i.decision, next: c.n + 1, lessons: i.lessons }, 'plan');
       }
       case 'cancel': {
-        const i = raw as ImprovementCommandInput<'cancel'>;
+        const i = cmd.input;
         r.cancelReason = i.reason;
         r.closedAt = now;
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 

@@ -26,7 +26,7 @@ import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistIncident = persistStep('persistIncident');
@@ -165,22 +165,23 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     updates: incidentUpdates,
     refuse: refuseIncidentCommand,
     // SLA alarms already due are raised before the command touches a clock
-    apply: async (command, input, by) => {
+    apply: async (cmd: Parameters<typeof apply>[0], by: Actor) => {
       const alarms = raiseDueAlarms(Date.now());
-      const answer = apply(command, input, by);
+      const answer = apply(cmd, by);
       await alarms;
       return answer;
     },
   });
 
-  function apply(command: IncidentCommand, raw: unknown, by: Actor): Promise<unknown> {
+  function apply(cmd: CommandOf<IncidentCommand, { [K in IncidentCommand]: IncidentCommandInput<K> }>, by: Actor): Promise<unknown> {
+    const { command } = cmd;
     const now = Date.now();
     const r = rec!;
     const to = nextState(r.state, command)!;
     const base = { action: command, by: by.name, to } as const;
-    switch (command) {
+    switch (cmd.command) {
       case 'assign': {
-        const i = raw as IncidentCommandInput<'assign'>;
+        const i = cmd.input;
         closeAssignment(now);
         r.assignmentGroup = i.group;
         r.assignee = i.assignee ?? null;
@@ -188,24 +189,24 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
         return record({ ...base, note: i.note ?? null, details: { group: i.group, assignee: r.assignee } });
       }
       case 'start': {
-        const i = raw as IncidentCommandInput<'start'>;
+        const i = cmd.input;
         clocks.respond(now);
         return record({ ...base, note: i.note ?? null });
       }
       case 'hold': {
-        const i = raw as IncidentCommandInput<'hold'>;
+        const i = cmd.input;
         r.holdReason = i.reason;
         clocks.hold(now, i.reason);
         return record({ ...base, note: i.reason });
       }
       case 'resume': {
-        const i = raw as IncidentCommandInput<'resume'>;
+        const i = cmd.input;
         r.holdReason = null;
         clocks.resume(now);
         return record({ ...base, note: i.note ?? null });
       }
       case 'resolve': {
-        const i = raw as IncidentCommandInput<'resolve'>;
+        const i = cmd.input;
         r.resolutionCode = i.resolutionCode;
         r.resolution = i.resolution;
         r.resolvedAt = now;
@@ -215,7 +216,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
         return record({ ...base, note: i.resolution, details: { resolutionCode: i.resolutionCode } });
       }
       case 'reopen': {
-        const i = raw as IncidentCommandInput<'reopen'>;
+        const i = cmd.input;
         r.reopenCount += 1;
         r.resolvedAt = null;
         r.autoCloseAt = null;
@@ -225,13 +226,13 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
       }
       case 'confirm':
       case 'close': {
-        const i = raw as IncidentCommandInput<'confirm'>;
+        const i = cmd.input;
         r.closedAt = now;
         r.autoCloseAt = null;
         return record({ ...base, note: i.note ?? null });
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 

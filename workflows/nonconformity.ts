@@ -20,7 +20,7 @@ import {
 import type { createActivities } from '../activities';
 import type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 import { improvementWorkflow } from './improvement';
-import { type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
 
 type Activities = ReturnType<typeof createActivities>;
 export type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
@@ -48,34 +48,34 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     apply,
   });
 
-  function apply(command: NonconformityCommand, raw: unknown, by: Actor): Promise<unknown> {
+  function apply(cmd: CommandOf<NonconformityCommand, { [K in NonconformityCommand]: NonconformityCommandInput<K> }>, by: Actor): Promise<unknown> {
     const r = rec!;
     const now = Date.now();
-    switch (command) {
+    switch (cmd.command) {
       case 'contain': {
-        const i = raw as NonconformityCommandInput<'contain'>;
+        const i = cmd.input;
         r.containment = { actions: i.actions, by: by.name, at: now };
         return record('contain', by.name, i.actions, {}, 'root_cause');
       }
       case 'record_root_cause': {
-        const i = raw as NonconformityCommandInput<'record_root_cause'>;
+        const i = cmd.input;
         r.rootCause = { rootCause: i.rootCause, by: by.name, at: now };
         return record('record_root_cause', by.name, i.rootCause, {}, 'corrective_action');
       }
       case 'review_effectiveness': {
-        const i = raw as NonconformityCommandInput<'review_effectiveness'>;
+        const i = cmd.input;
         r.effectiveness = { effective: i.effective, notes: i.notes, by: by.name, at: now };
         if (i.effective) r.closedAt = now;
         return record('review_effectiveness', by.name, i.notes, { effective: i.effective }, i.effective ? 'closed' : 'corrective_action');
       }
       case 'cancel': {
-        const i = raw as NonconformityCommandInput<'cancel'>;
+        const i = cmd.input;
         r.cancelReason = i.reason;
         r.closedAt = now;
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 

@@ -15,7 +15,7 @@ import { problemNextState, refuseProblemCommand, type ProblemCommand, type Probl
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
-import { type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
 import { changeClosed, linkedToProblem, problemRecorded, resolvedByProblem, trendIncidents } from './signals';
 import { Tasks } from './task';
 
@@ -100,38 +100,39 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     apply,
   });
 
-  async function apply(command: ProblemCommand, raw: unknown, by: Actor): Promise<unknown> {
+  async function apply(cmd: CommandOf<ProblemCommand, { [K in ProblemCommand]: ProblemCommandInput<K> }>, by: Actor): Promise<unknown> {
+    const { command } = cmd;
     const r = rec!;
     const to = problemNextState(r.state, command)!;
-    switch (command) {
+    switch (cmd.command) {
       case 'investigate': {
-        const i = raw as ProblemCommandInput<'investigate'>;
+        const i = cmd.input;
         return record('investigate', by.name, i.note ?? null, {}, to);
       }
       case 'record_known_error': {
-        const i = raw as ProblemCommandInput<'record_known_error'>;
+        const i = cmd.input;
         r.knownError = { ...i, by: by.name, at: Date.now() };
         const answer = record('record_known_error', by.name, i.rootCause, { workaround: i.workaround }, to);
         await tasks.cancelOpen('the root cause is found');
         return answer;
       }
       case 'link_change': {
-        const i = raw as ProblemCommandInput<'link_change'>;
+        const i = cmd.input;
         r.change = i.change;
         const answer = await record('link_change', by.name, null, { change: i.change }, to);
         await tell(i.change, () => wf.getExternalWorkflowHandle(i.change).signal(linkedToProblem, { problem: number }));
         return answer;
       }
       case 'link_incidents':
-        return linkIncidents((raw as ProblemCommandInput<'link_incidents'>).incidents, by.name);
+        return linkIncidents(cmd.input.incidents, by.name);
       case 'cancel': {
-        const i = raw as ProblemCommandInput<'cancel'>;
+        const i = cmd.input;
         r.cancelReason = i.reason;
         r.closedAt = Date.now();
         return record('cancel', by.name, i.reason, {}, to);
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 

@@ -16,7 +16,7 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 import { Approvals } from './approval';
-import { type CommandArgs, type CommandOutcome } from './case-commands';
+import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -60,24 +60,24 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     apply,
   });
 
-  function apply(command: RequestCommand, raw: unknown, by: Actor): Promise<unknown> {
+  function apply(cmd: CommandOf<RequestCommand, { [K in RequestCommand]: RequestCommandInput<K> }>, by: Actor): Promise<unknown> {
     const r = rec!;
     const now = Date.now();
-    switch (command) {
+    switch (cmd.command) {
       case 'cancel': {
-        const i = raw as RequestCommandInput<'cancel'>;
+        const i = cmd.input;
         r.cancelReason = i.reason;
         r.closedAt = now;
         return record('cancel', by.name, i.reason, {}, 'cancelled');
       }
       case 'confirm': {
-        const i = raw as RequestCommandInput<'confirm'>;
+        const i = cmd.input;
         r.closedAt = now;
         r.autoCloseAt = null;
         return record('confirm', by.name, i.note ?? null, {}, 'closed');
       }
       case 'comment':
-        return kase.comment(raw, by);
+        return kase.comment(cmd.input, by);
     }
   }
 
