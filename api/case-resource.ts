@@ -33,8 +33,8 @@ export interface CaseResource<R extends { number: string; state: string }, C ext
   /** the case as every answer shows it: GET and every command */
   present: (rec: R) => Promise<V>;
   summaries: { one: string; history: string; commands: Record<C, string> };
-  /** who may send each command (by role); the workflow then checks the case itself */
-  commandRoles: Record<C, readonly Role[]>;
+  /** who may send each command (by role; one list for all of them, or one per command); the workflow then checks the case itself */
+  commandRoles: readonly Role[] | Record<C, readonly Role[]>;
   commandBodies: Record<C, z.ZodType<unknown>>;
   updates: Record<C, UpdateDefinition<CommandOutcome, [CommandArgs<any>]>>;
   /**
@@ -44,6 +44,8 @@ export interface CaseResource<R extends { number: string; state: string }, C ext
    */
   readFirst?: boolean;
 }
+
+const isRoleList = (roles: readonly Role[] | Record<string, readonly Role[]>): roles is readonly Role[] => Array.isArray(roles);
 
 /** Mounts GET {path}/:number, GET {path}/:number/history and POST {path}/:number/{command}; answers its `load`. */
 export function caseRoutes<R extends { number: string; state: string }, C extends string, V>(
@@ -97,14 +99,15 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
       tag: r.tag,
       summary: r.summaries.commands[command],
       description: `${allowedWhen(r.table, command)} Answers with the ${r.noun} in its new state; 409 (with its current state) when its state does not allow it.`,
-      roles: r.commandRoles[command],
+      roles: isRoleList(r.commandRoles) ? r.commandRoles : r.commandRoles[command],
       params: NumberParam,
       body: r.commandBodies[command],
       idempotent: true,
       handler: async ({ params: p, body, actor, idempotency }) => {
         if (r.readFirst) {
           const rec = await readable(p.number, actor);
-          if (r.table.final.includes(rec.state)) throw illegalTransition(`${p.number} is ${rec.state}: it takes no more commands`, rec.state);
+          // with an Idempotency-Key the case may have ended by this very command: its outcome is looked up by the key
+          if (r.table.final.includes(rec.state) && !idempotency) throw illegalTransition(`${p.number} is ${rec.state}: it takes no more commands`, rec.state);
         }
         await sendCommand(
           client,

@@ -6,7 +6,6 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ROLES, type Role } from '../domain/actor';
 import {
-  IMPROVEMENT_COMMANDS,
   IMPROVEMENT_SOURCES,
   IMPROVEMENT_STATES,
   improvementNumber,
@@ -133,7 +132,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       history: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',
       commands: SUMMARIES,
     },
-    commandRoles: Object.fromEntries(IMPROVEMENT_COMMANDS.map((c) => [c, ROLES.filter((r) => r !== 'auditor')])) as Record<ImprovementCommand, Role[]>,
+    commandRoles: ROLES.filter((r) => r !== 'auditor'),
     commandBodies: ImprovementCommandInputs as Record<ImprovementCommand, z.ZodType<unknown>>,
     updates: improvementUpdates,
   });

@@ -4,7 +4,6 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import {
-  NONCONFORMITY_COMMANDS,
   NONCONFORMITY_STATES,
   NONCONFORMITY_TABLE,
   nonconformityNumber,
@@ -69,7 +68,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
       history: 'Every step of a nonconformity: who, when, from, to, note',
       commands: SUMMARIES,
     },
-    commandRoles: Object.fromEntries(NONCONFORMITY_COMMANDS.map((c) => [c, WORKERS])) as Record<NonconformityCommand, Role[]>,
+    commandRoles: WORKERS,
     commandBodies: NonconformityCommandInputs as Record<NonconformityCommand, z.ZodType<unknown>>,
     updates: nonconformityUpdates,
   });

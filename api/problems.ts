@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
-import { PROBLEM_COMMANDS, PROBLEM_STATES, PROBLEM_TABLE, problemNumber, type ProblemCommand } from '../domain/problem';
+import { PROBLEM_STATES, PROBLEM_TABLE, problemNumber, type ProblemCommand } from '../domain/problem';
 import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput } from '../domain/schemas/problem';
 import { latestPolicy } from '../models/policies';
 import { ensureTrendSchedule } from './schedules';
@@ -133,7 +133,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       history: 'Every step of a problem: who, when, from, to, note',
       commands: SUMMARIES,
     },
-    commandRoles: Object.fromEntries(PROBLEM_COMMANDS.map((c) => [c, STAFF])) as Record<ProblemCommand, Role[]>,
+    commandRoles: STAFF,
     commandBodies: ProblemCommandInputs as Record<ProblemCommand, z.ZodType<unknown>>,
     updates: problemUpdates,
   });

@@ -166,7 +166,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       history: 'Every step of a request: who, when, from, to, note',
       commands: { cancel: 'Cancel a request before fulfilment starts', confirm: 'Confirm a fulfilled request (closes it)', comment: 'Add a comment' },
     },
-    commandRoles: { cancel: ['requester', 'agent', 'admin'], confirm: ['requester', 'agent', 'admin'], comment: ['requester', 'agent', 'admin'] },
+    commandRoles: ['requester', 'agent', 'admin'],
     commandBodies: RequestCommandInputs as Record<RequestCommand, z.ZodType<unknown>>,
     updates: requestUpdates,
     readFirst: true,

@@ -16,6 +16,25 @@ export interface CommandOutcome {
   seq: number;
 }
 
+/** One entry of a case's history, as the audit trail keeps it. */
+export interface CaseEvent<S extends string> {
+  seq: number;
+  action: string;
+  from: S | null;
+  to: S;
+  by: string;
+  at: number;
+  note: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Comments sit in a case's record and travel through its Temporal history once each, so a case
+ * of any process takes at most 100, of at most 2,000 characters each.
+ */
+export const MAX_COMMENTS = 100;
+export const commentLimit = (number: string | undefined) => `${number ?? 'this case'} takes at most ${MAX_COMMENTS} comments (of at most 2,000 characters each)`;
+
 /** What every command carries: who acts, and the command's input */
 export interface CommandArgs<I = unknown> {
   actor: Actor;

@@ -4,9 +4,8 @@
  * and the conflicts a planned window has. Pure: workflows, activities and the API share it.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { refuseByState, type CaseEvent, type CommandArgs, type StateTable } from './case';
 import type { ApprovalRecord } from './approval';
-import type { CommandArgs } from './case';
 import type { TaskRecord } from './task';
 import type { ChangeCommandInput, ChangePolicyBody, RaiseChangeInput } from './schemas/change';
 
@@ -143,16 +142,7 @@ export interface ChangeRecord extends RaiseChangeInput {
   seq: number;
 }
 
-export interface ChangeEvent {
-  seq: number;
-  action: string;
-  from: ChangeState | null;
-  to: ChangeState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
+export type ChangeEvent = CaseEvent<ChangeState>;
 
 /** What every answer about a change carries: the record with its approvals and tasks. */
 export interface ChangeView extends ChangeRecord {

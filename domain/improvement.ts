@@ -4,7 +4,7 @@
  * targets, and the review that closes the improvement or starts the next cycle.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { refuseByState, type StateTable, type CaseEvent } from './case';
 import type { RegisterImprovementInput } from './schemas/improvement';
 import type { ApprovalRecord } from './approval';
 import type { TaskRecord } from './task';
@@ -103,16 +103,7 @@ export interface ImprovementRecord extends RegisterImprovementInput {
   seq: number;
 }
 
-export interface ImprovementEvent {
-  seq: number;
-  action: string;
-  from: ImprovementState | null;
-  to: ImprovementState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
+export type ImprovementEvent = CaseEvent<ImprovementState>;
 
 export interface ImprovementView extends ImprovementRecord {
   approvals: ApprovalRecord[];

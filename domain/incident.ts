@@ -3,7 +3,7 @@
  * and who may give each command. Pure: workflows, activities and the API share it.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { commentLimit, MAX_COMMENTS, refuseByState, type StateTable } from './case';
 import type { Priority } from './priority';
 import type { CalendarBody } from './calendar';
 import { clockView, workingMsBetween, type Clock, type ClockView } from './sla';
@@ -114,12 +114,6 @@ export type Refusal = { kind: 'forbidden' | 'conflict'; message: string };
  * this is the part that depends on the case (its group and caller), checked by the workflow's
  * update validators so that it holds whoever sends the command.
  */
-/**
- * Comments sit in a case's record and travel through its Temporal history once each, so a case
- * of any process takes at most 100, of at most 2,000 characters each.
- */
-export const MAX_COMMENTS = 100;
-export const commentLimit = (number: string | undefined) => `${number ?? 'this case'} takes at most ${MAX_COMMENTS} comments (of at most 2,000 characters each)`;
 
 export function refuseIncidentCommand(
   rec: Pick<IncidentRecord, 'number' | 'state' | 'assignmentGroup' | 'caller'> & { comments?: unknown[] },
@@ -130,6 +124,7 @@ export function refuseIncidentCommand(
   if (!mayReadIncident(rec, actor)) return { kind: 'forbidden', message: `${rec.number} is not one of your incidents` };
   const wrongState = refuseByState(INCIDENT_TABLE, command, rec.state);
   if (wrongState) return wrongState;
+  // also refused for every process in workflows/case-commands.ts; kept here, as incidents replay with it
   if (command === 'comment' && (rec.comments?.length ?? 0) >= MAX_COMMENTS) {
     return { kind: 'conflict', message: commentLimit(rec.number) };
   }

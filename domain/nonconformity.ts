@@ -4,7 +4,7 @@
  * effectiveness reviewed before it closes.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { refuseByState, type StateTable, type CaseEvent } from './case';
 import type { RaiseNonconformityInput } from './schemas/nonconformity';
 
 export type { NonconformityCommandInput, RaiseNonconformityInput } from './schemas/nonconformity';
@@ -62,13 +62,4 @@ export interface NonconformityRecord extends RaiseNonconformityInput {
   seq: number;
 }
 
-export interface NonconformityEvent {
-  seq: number;
-  action: string;
-  from: NonconformityState | null;
-  to: NonconformityState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
+export type NonconformityEvent = CaseEvent<NonconformityState>;

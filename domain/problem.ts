@@ -3,7 +3,7 @@
  * resolution through a change. States, commands, who may give them, and the problem policy.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { refuseByState, type StateTable, type CaseEvent } from './case';
 import type { TaskRecord } from './task';
 import type { ProblemPolicyBody, ProblemTrendBody, RaiseProblemInput } from './schemas/problem';
 
@@ -130,16 +130,7 @@ export interface ProblemRecord extends RaiseProblemInput {
   seq: number;
 }
 
-export interface ProblemEvent {
-  seq: number;
-  action: string;
-  from: ProblemState | null;
-  to: ProblemState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
+export type ProblemEvent = CaseEvent<ProblemState>;
 
 export interface ProblemView extends ProblemRecord {
   tasks: TaskRecord[];

@@ -4,7 +4,7 @@
  * the form each request is validated against, are in schemas/request.ts.
  */
 import type { Actor } from './actor';
-import { refuseByState, type StateTable } from './case';
+import { refuseByState, type StateTable, type CaseEvent } from './case';
 import type { ApprovalRecord } from './approval';
 import type { TaskRecord } from './task';
 import type { CatalogItemBody } from './schemas/request';
@@ -75,16 +75,7 @@ export interface RequestRecord {
   seq: number;
 }
 
-export interface RequestEvent {
-  seq: number;
-  action: string;
-  from: RequestState | null;
-  to: RequestState;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
+export type RequestEvent = CaseEvent<RequestState>;
 
 export interface RequestView extends RequestRecord {
   approvals: ApprovalRecord[];

@@ -10,8 +10,7 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import type { CommandArgs, CommandOutcome } from '../domain/case';
-import { commentLimit, MAX_COMMENTS } from '../domain/incident';
+import { commentLimit, MAX_COMMENTS, type CommandArgs, type CommandOutcome } from '../domain/case';
 import { refusal, type RefusalKind } from './refusal';
 
 export type { CommandArgs, CommandOutcome } from '../domain/case';

@@ -9,23 +9,13 @@
 import * as wf from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import type { CommandOutcome } from '../domain/case';
+import type { CaseEvent, CommandOutcome } from '../domain/case';
+
+export type { CaseEvent } from '../domain/case';
 import type { CaseKind } from '../domain/record-diff';
 import { handleCommands, type CommandOf } from './case-commands';
 import { caseWriter } from './persistence';
 import type { RefusalKind } from './refusal';
-
-/** One entry of a case's history, as the audit trail keeps it. */
-export interface CaseEvent<S extends string> {
-  seq: number;
-  action: string;
-  from: S | null;
-  to: S;
-  by: string;
-  at: number;
-  note: string | null;
-  details?: Record<string, unknown>;
-}
 
 type CaseRecord<S extends string> = { number: string; state: S; seq: number; comments?: unknown[] };
 
@@ -80,7 +70,7 @@ export class Case<R extends CaseRecord<S>, S extends string> {
 
   /**
    * The `comment` command, the same in every process: the comment joins the record and the history
-   * (a case takes at most MAX_COMMENTS, refused in case-commands.ts).
+   * (a case takes at most MAX_COMMENTS of domain/case.ts, refused in case-commands.ts).
    */
   comment({ text }: { text: string }, by: Actor): Promise<void> {
     (this.rec!.comments as Array<{ at: number; by: string; text: string }>).push({ at: Date.now(), by: by.name, text });

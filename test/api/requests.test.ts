@@ -98,8 +98,17 @@ describe('a request', () => {
     expect(fulfilled.autoCloseAt).toEqual(expect.any(Number));
 
     expect((await api.call('POST', `/requests/${n}/confirm`, { key: carol, body: {} })).status).toBe(403);
-    expect((await api.call('POST', `/requests/${n}/confirm`, { key: bob, body: { note: 'got it' } })).body.state).toBe('closed');
+    // the confirmation closes the request: sent again with its key (a lost answer), it answers the closed request, not 409
+    const confirm = () => api.call('POST', `/requests/${n}/confirm`, { key: bob, body: { note: 'got it' }, headers: { 'idempotency-key': `confirm-${n}` } });
+    expect((await confirm()).body.state).toBe('closed');
+    const again = await confirm();
+    expect(again.status).toBe(200);
+    expect(again.body.state).toBe('closed');
+    // another confirmation of a closed request is still refused
+    expect((await api.call('POST', `/requests/${n}/confirm`, { key: bob, body: { note: 'again' } })).status).toBe(409);
+    expect((await api.call('POST', `/requests/${n}/confirm`, { key: bob, body: { note: 'again' }, headers: { 'idempotency-key': `other-${n}` } })).status).toBe(409);
     const h = await api.call('GET', `/requests/${n}/history`, { key: bob });
+    expect(h.body.items.filter((e: { action: string }) => e.action === 'confirm')).toHaveLength(1);
     expect(h.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['request', 'approval_requested', 'approval_approve', 'fulfil', 'task_opened', 'task_complete', 'fulfilled', 'confirm']));
   });
 
