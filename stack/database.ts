@@ -69,6 +69,7 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
         '--log-level=warn',
       ],
       path.join(opts.dataDir, 'ferretdb.log'),
+      ferretdbGc(),
     );
     // a database written by an earlier FerretDB has its indexes rebuilt once, before FerretDB answers
     await waitFor('FerretDB', () => pingable(uri), s.child, 30 * 60_000);
@@ -89,4 +90,16 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
 
 function redact(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * How FerretDB's Go runtime collects garbage. Every document FerretDB reads is decoded from its
+ * stored JSON into fresh objects, so a list page of 50 incidents makes megabytes of garbage; with
+ * Go's default (collect when the heap doubles, GOGC=100) on a heap of a few MiB it collects
+ * several times per page. Measured on 100,000 incidents (50 open by priority, warm, quiet, one
+ * client): GOGC=100 p50 89–119 ms, GOGC=800 p50 54–55 ms; one document by `_id` 3.4–4.1 → 1.8–3.3
+ * ms. The soft limit keeps the heap bounded however large a single answer is.
+ */
+function ferretdbGc(): Record<string, string> {
+  return { GOGC: process.env.FERRETDB_GOGC || '800', GOMEMLIMIT: process.env.FERRETDB_GOMEMLIMIT || '1GiB' };
 }

@@ -42,9 +42,9 @@ export async function waitFor(what: string, check: () => Promise<boolean>, child
 }
 
 /** Spawns a server whose output goes to a log file, and returns a stop that waits for its exit. */
-export function spawnServer(cmd: string, args: string[], logFile: string): { child: ChildProcess; stop: () => Promise<void> } {
+export function spawnServer(cmd: string, args: string[], logFile: string, env: Record<string, string> = {}): { child: ChildProcess; stop: () => Promise<void> } {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', log, log] });
+  const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
   fs.closeSync(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
