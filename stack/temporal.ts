@@ -29,7 +29,14 @@ async function answers(address: string): Promise<boolean> {
  * @param dbFile  the SQLite file that keeps workflows across restarts; in memory when omitted
  * @param uiPort  the Web UI's port; no UI when omitted
  */
-export async function startTemporal(opts: { dbFile?: string; port?: number; uiPort?: number; logDir: string }): Promise<TemporalServer> {
+export async function startTemporal(opts: {
+  dbFile?: string;
+  port?: number;
+  uiPort?: number;
+  logDir: string;
+  /** dynamic config values of the dev server (the tests make it suggest continue-as-new early) */
+  dynamicConfig?: Record<string, number | string | boolean>;
+}): Promise<TemporalServer> {
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   if (process.env.TEMPORAL_ADDRESS) {
     return { address: process.env.TEMPORAL_ADDRESS, namespace, uiUrl: null, label: `Temporal at ${process.env.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS)`, stop: async () => undefined };
@@ -50,6 +57,7 @@ export async function startTemporal(opts: { dbFile?: string; port?: number; uiPo
     if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
     if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
     else args.push('--headless');
+    for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     const s = spawnServer(TEMPORAL_CLI, args, path.join(opts.logDir, 'temporal.log'));
     await waitFor('the Temporal dev server', () => answers(address), s.child, 120_000);
     const where = opts.dbFile ? `SQLite ${opts.dbFile}` : 'in memory';

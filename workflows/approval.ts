@@ -52,6 +52,12 @@ export class Approvals {
   /** every approval of the case, decided or not, for the case's answers */
   readonly all: ApprovalRecord[] = [];
 
+  /** Takes over the approvals of the case's previous run (it continued as new with none pending). */
+  restore(approvals: ApprovalRecord[]): void {
+    this.all.push(...approvals);
+    this.count = approvals.length;
+  }
+
   /** Call before the workflow's first await: decisions may arrive at any time. */
   constructor(private readonly ctx: ApprovalContext) {
     wf.setHandler(

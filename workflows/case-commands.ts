@@ -34,10 +34,21 @@ export function handleCommands<C extends string, I extends Record<C, unknown>, R
   current: () => R | undefined;
   refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
   apply: (cmd: CommandOf<C, I>, actor: Actor) => Promise<unknown>;
+  /**
+   * The outcome of an update this case applied in an earlier run, by update id: Temporal answers a
+   * repeated update id only within one run, so a case that continued as new answers it from here.
+   */
+  answered?: (updateId: string) => CommandOutcome | undefined;
+  /** called with every applied command's outcome */
+  remember?: (updateId: string, outcome: CommandOutcome) => void;
 }): void {
+  const earlier = () => {
+    const id = wf.currentUpdateInfo()?.id;
+    return id === undefined ? undefined : opts.answered?.(id);
+  };
   for (const command of Object.keys(opts.updates) as C[]) {
     const check = ({ actor, input }: CommandArgs, rec: R | undefined, inHandler: boolean) => {
-      if (rec) {
+      if (rec && !earlier()) {
         const refused = opts.refuse(rec, command, actor, input ?? {});
         if (refused) throw refusal(refused, rec.state);
         if (overCommentLimit(rec, command, inHandler)) {
@@ -49,11 +60,15 @@ export function handleCommands<C extends string, I extends Record<C, unknown>, R
     wf.setHandler(
       opts.updates[command] as UpdateDefinition<CommandOutcome, [CommandArgs]>,
       async (args: CommandArgs): Promise<CommandOutcome> => {
+        const updateId = wf.currentUpdateInfo()?.id;
         await wf.condition(() => opts.current() !== undefined);
+        const answered = earlier();
+        if (answered) return answered;
         const applied = opts.apply({ command, input: check(args, opts.current(), true) } as CommandOf<C, I>, args.actor);
         // where this command left the case (a process may move on by itself before it is persisted)
         const rec = opts.current()!;
         const outcome = { number: rec.number, state: rec.state, seq: rec.seq };
+        if (updateId !== undefined) opts.remember?.(updateId, outcome);
         await applied;
         return outcome;
       },

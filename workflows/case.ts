@@ -19,9 +19,25 @@ import type { RefusalKind } from './refusal';
 
 type CaseRecord<S extends string> = { number: string; state: S; seq: number; comments?: unknown[] };
 
+/**
+ * What a case hands its next run when it continues as new: the record as persisted, and the
+ * outcomes of the commands it applied lately by update id (a command repeated with its
+ * Idempotency-Key after the case continued is answered with its outcome, not applied again).
+ */
+export interface CaseCarry<R> {
+  record: R;
+  updates: Array<[string, CommandOutcome & { at: number }]>;
+}
+
+/** How many applied commands' outcomes a case remembers across runs, and for how long (the API keeps a key a day). */
+const REMEMBERED_UPDATES = 1_000;
+const REMEMBERED_FOR_MS = 24 * 3_600_000;
+
 export class Case<R extends CaseRecord<S>, S extends string> {
   private rec: R | undefined;
   private recorded = false;
+  private writing = 0;
+  private readonly outcomes = new Map<string, CommandOutcome & { at: number }>();
   private readonly persist: (rec: R, event: CaseEvent<S>) => Promise<void>;
 
   /** Call before the workflow's first await, so no early command or `opened` finds no handler. */
@@ -35,13 +51,46 @@ export class Case<R extends CaseRecord<S>, S extends string> {
       view: () => unknown;
       /** run on every transition before it is persisted (to bring derived fields up to date) */
       beforeRecord?: (rec: R) => void;
+      /** the case as its previous run left it, when this run continues it */
+      resumed?: CaseCarry<R>;
     },
   ) {
-    this.persist = caseWriter<R, CaseEvent<S>>(opts.kind, opts.legacy);
+    this.persist = caseWriter<R, CaseEvent<S>>(opts.kind, opts.legacy, opts.resumed?.record);
+    if (opts.resumed) {
+      this.rec = opts.resumed.record;
+      this.recorded = true;
+      for (const [id, outcome] of opts.resumed.updates) this.outcomes.set(id, outcome);
+    }
     wf.setHandler(opts.opened, async () => {
       await this.ready();
       return opts.view();
     });
+  }
+
+  /** The record, once opened (or as the previous run handed it over). */
+  get current(): R | undefined {
+    return this.rec;
+  }
+
+  /**
+   * Whether the case should continue as new now: Temporal suggests it once the history grows
+   * past its thresholds (thousands of events or megabytes). Cases that began before this code
+   * ignore the suggestion ('continue-as-new').
+   */
+  continueSuggested(): boolean {
+    return wf.workflowInfo().continueAsNewSuggested && wf.patched('continue-as-new');
+  }
+
+  /**
+   * Hands the case to a new run of its workflow, once every command in progress is answered and
+   * every transition persisted; `next` makes the new run's input from what the case carries (the
+   * process adds its own state: clocks, policies, building blocks). Never returns.
+   */
+  async continueAsNew<F extends wf.Workflow>(next: (carry: CaseCarry<R>) => Parameters<F>): Promise<never> {
+    await wf.condition(() => this.writing === 0 && wf.allHandlersFinished());
+    const since = Date.now() - REMEMBERED_FOR_MS;
+    const updates = [...this.outcomes].filter(([, o]) => o.at >= since).slice(-REMEMBERED_UPDATES);
+    return wf.continueAsNew<F>(...next({ record: this.rec!, updates }));
   }
 
   /**
@@ -55,7 +104,10 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     if (to) r.state = to;
     r.seq += 1;
     this.opts.beforeRecord?.(r);
-    return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details });
+    this.writing += 1;
+    return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details }).finally(() => {
+      this.writing -= 1;
+    });
   };
 
   /** For building blocks (approvals, tasks) that write into the case's history. */
@@ -77,6 +129,18 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     return this.record('comment', by.name, text);
   }
 
+  /**
+   * Waits until `done`, handing the case to a new run (through `next`, as `continueAsNew` does)
+   * whenever Temporal suggests it meanwhile: for a process that waits for people in a state where
+   * it holds nothing else in progress.
+   */
+  async waitFor<F extends wf.Workflow>(done: () => boolean, next: (carry: CaseCarry<R>) => Parameters<F>): Promise<void> {
+    await wf.condition(() => done() || wf.workflowInfo().continueAsNewSuggested);
+    if (done()) return;
+    if (this.continueSuggested()) await this.continueAsNew<F>(next);
+    await wf.condition(done); // a case that began before 'continue-as-new' just waits
+  }
+
   /** Resolves once the case is recorded: signals and updates that arrive early wait for it. */
   ready(): Promise<void> {
     return wf.condition(() => this.recorded);
@@ -88,6 +152,18 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
     apply: (cmd: CommandOf<C, I>, actor: Actor) => Promise<unknown>;
   }): void {
-    handleCommands({ ...opts, current: () => (this.recorded ? this.rec : undefined) });
+    handleCommands({
+      ...opts,
+      current: () => (this.recorded ? this.rec : undefined),
+      answered: (id) => {
+        const o = this.outcomes.get(id);
+        return o && { number: o.number, state: o.state, seq: o.seq };
+      },
+      remember: (id, outcome) => {
+        this.outcomes.delete(id);
+        this.outcomes.set(id, { ...outcome, at: Date.now() });
+        if (this.outcomes.size > REMEMBERED_UPDATES) this.outcomes.delete(this.outcomes.keys().next().value!);
+      },
+    });
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case } from './case';
+import { Case, type CaseCarry } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -48,15 +48,19 @@ export const improvementUpdates = Object.fromEntries(
 ) as Record<ImprovementCommand, ImprovementUpdate>;
 export const improvementOpened = wf.defineUpdate<ImprovementView>('improvement.opened');
 
+type Policies = Awaited<ReturnType<Activities['loadApprovalPolicies']>>;
+
 export interface ImprovementWorkflowInput {
   number: string;
   input: RegisterImprovementInput;
   actor: Actor;
+  /** the case as its previous run left it (waiting in plan or check), when it continued as new */
+  resume?: { carry: CaseCarry<ImprovementRecord>; policies: Policies; approvals: ApprovalRecord[]; tasks: TaskRecord[] };
 }
 
-export async function improvementWorkflow({ number, input, actor }: ImprovementWorkflowInput): Promise<ImprovementView> {
+export async function improvementWorkflow({ number, input, actor, resume }: ImprovementWorkflowInput): Promise<ImprovementView> {
   let rec: ImprovementRecord | undefined;
-  const kase = new Case<ImprovementRecord, ImprovementState>({ kind: 'improvement', legacy: persistImprovement, opened: improvementOpened, view: () => view() });
+  const kase = new Case<ImprovementRecord, ImprovementState>({ kind: 'improvement', legacy: persistImprovement, opened: improvementOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
   const current = () => rec!.cycles[rec!.cycles.length - 1];
   const view = (): ImprovementView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
@@ -136,14 +140,32 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     }
   }
 
-  // ---- register ----
-  const { policies, calendars } = await loadApprovalPolicies();
-  rec = { ...input, number, state: 'plan', registeredBy: actor.name, openedAt: Date.now(), closedAt: null, cancelReason: null, cycles: [newCycle(1)], lessons: [], comments: [], seq: 0 };
-  await kase.open(rec, 'register', actor.name, null, { source: input.source, sourceRef: input.sourceRef ?? null }, 'plan');
+  // ---- register (or take over from the previous run) ----
+  let loaded: Policies;
+  if (resume) {
+    rec = resume.carry.record;
+    loaded = resume.policies;
+    approvals.restore(resume.approvals);
+    tasks.restore(resume.tasks);
+  } else {
+    loaded = await loadApprovalPolicies();
+    rec = { ...input, number, state: 'plan', registeredBy: actor.name, openedAt: Date.now(), closedAt: null, cancelReason: null, cycles: [newCycle(1)], lessons: [], comments: [], seq: 0 };
+    await kase.open(rec, 'register', actor.name, null, { source: input.source, sourceRef: input.sourceRef ?? null }, 'plan');
+  }
+  const { policies, calendars } = loaded;
   const ended = () => rec!.state === 'closed' || rec!.state === 'cancelled';
+  // while it waits for its people in plan or check, nothing else is in progress: a long wait continues as new there
+  const next = (carry: CaseCarry<ImprovementRecord>): Parameters<typeof improvementWorkflow> => [
+    { number, input, actor, resume: { carry, policies: loaded, approvals: approvals.all, tasks: tasks.all } },
+  ];
 
   while (!ended()) {
-    await wf.condition(() => rec!.state !== 'plan');
+    if (rec.state === 'check') {
+      // ---- check, then act (the review command) ----
+      await kase.waitFor(() => rec!.state !== 'check', next);
+      continue;
+    }
+    await kase.waitFor(() => rec!.state !== 'plan', next);
     if (ended()) break;
     // ---- plan approval ----
     const c = current();
@@ -174,9 +196,7 @@ export async function improvementWorkflow({ number, input, actor }: ImprovementW
     });
     await Promise.race([Promise.all(work), wf.condition(ended)]);
     if (ended()) break;
-    // ---- check, then act (the review command) ----
     await record('check', 'system', 'measure the targets, then review', { cycle: c.n }, 'check');
-    await wf.condition(() => rec!.state !== 'check');
   }
   await tasks.cancelOpen(`the improvement is ${rec.state}`);
   await wf.condition(wf.allHandlersFinished);

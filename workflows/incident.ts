@@ -5,7 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case, type CaseEvent } from './case';
+import { Case, type CaseCarry, type CaseEvent } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
@@ -68,11 +68,13 @@ export interface IncidentWorkflowInput {
   number: string;
   input: OpenIncidentInput;
   actor: Actor;
+  /** the case as its previous run left it, when it continued as new */
+  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number };
 }
 
 const DAY = 86_400_000;
 
-export async function incidentWorkflow({ number, input, actor }: IncidentWorkflowInput): Promise<IncidentView> {
+export async function incidentWorkflow({ number, input, actor, resume }: IncidentWorkflowInput): Promise<IncidentView> {
   let rec: IncidentRecord | undefined;
   let cal: Calendar;
   let clocks: SlaClocks;
@@ -96,6 +98,7 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
       r.sla = clocks.snapshot();
       changed = true;
     },
+    resumed: resume?.carry,
   });
   function record(event: Omit<IncidentEvent, 'seq' | 'at' | 'from' | 'to'> & { to?: IncidentEvent['to']; at?: number }): Promise<void> {
     return kase.record(event.action, event.by, event.note, event.details, event.to, event.at);
@@ -244,62 +247,75 @@ export async function incidentWorkflow({ number, input, actor }: IncidentWorkflo
     }
   }
 
-  // ---- open: classify, prioritise, start the clocks ----
-  const openedAt = Date.now();
-  const lookFor = { configurationItem: input.configurationItem, category: input.category };
-  let policies: Awaited<ReturnType<Activities['loadIncidentPolicies']>>;
-  let knownErrors: Awaited<ReturnType<Activities['findKnownErrors']>>;
-  if (wf.patched('local-open')) {
-    // both reads at once, in this worker
-    [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies(), localOpen.findKnownErrors(lookFor)]);
+  if (resume) {
+    // ---- continued from an earlier run: the same case, its clocks as they stood ----
+    rec = resume.carry.record;
+    cal = resume.calendar;
+    autoCloseDays = resume.autoCloseDays;
+    clocks = SlaClocks.restore(cal, resume.warningPercent, rec.sla);
   } else {
-    // as incidents opened before ran: one regular activity after the other; known errors shown at
-    // logging were a later addition still, and incidents opened before it replay without them
-    policies = await remoteOpen.loadIncidentPolicies();
-    knownErrors = wf.patched('known-errors-at-open') ? await remoteOpen.findKnownErrors(lookFor) : [];
-  }
-  const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
-  cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
-  autoCloseDays = policies.incidentSla.body.autoCloseDays;
-  const target = policies.incidentSla.body.targets[priority];
-  clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
-  rec = {
-    ...input,
-    number,
-    state: 'new',
-    priority,
-    major: priority === 'P1',
-    assignmentGroup: null,
-    assignee: null,
-    openedBy: actor.name,
-    openedAt,
-    resolvedAt: null,
-    closedAt: null,
-    resolutionCode: null,
-    resolution: null,
-    holdReason: null,
-    reopenCount: 0,
-    assignments: [],
-    escalations: [],
-    comments: [],
-    knownErrors,
-    policy: {
-      priorityMatrix: policies.priorityMatrix.version,
-      incidentSla: policies.incidentSla.version,
-      calendar: { id: cal.id, version: cal.version },
-    },
-    sla: clocks.snapshot(),
-    autoCloseAt: null,
-    seq: 0,
-  };
-  await kase.open(rec, 'open', actor.name, null, { priority, impact: input.impact, urgency: input.urgency }, 'new', openedAt);
-  if (rec.major) {
-    // the major-incident path: flagged on the record, and the major incident team is told at once
-    tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });
+    // ---- open: classify, prioritise, start the clocks ----
+    const openedAt = Date.now();
+    const lookFor = { configurationItem: input.configurationItem, category: input.category };
+    let policies: Awaited<ReturnType<Activities['loadIncidentPolicies']>>;
+    let knownErrors: Awaited<ReturnType<Activities['findKnownErrors']>>;
+    if (wf.patched('local-open')) {
+      // both reads at once, in this worker
+      [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies(), localOpen.findKnownErrors(lookFor)]);
+    } else {
+      // as incidents opened before ran: one regular activity after the other; known errors shown at
+      // logging were a later addition still, and incidents opened before it replay without them
+      policies = await remoteOpen.loadIncidentPolicies();
+      knownErrors = wf.patched('known-errors-at-open') ? await remoteOpen.findKnownErrors(lookFor) : [];
+    }
+    const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
+    cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
+    autoCloseDays = policies.incidentSla.body.autoCloseDays;
+    const target = policies.incidentSla.body.targets[priority];
+    clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
+    rec = {
+      ...input,
+      number,
+      state: 'new',
+      priority,
+      major: priority === 'P1',
+      assignmentGroup: null,
+      assignee: null,
+      openedBy: actor.name,
+      openedAt,
+      resolvedAt: null,
+      closedAt: null,
+      resolutionCode: null,
+      resolution: null,
+      holdReason: null,
+      reopenCount: 0,
+      assignments: [],
+      escalations: [],
+      comments: [],
+      knownErrors,
+      policy: {
+        priorityMatrix: policies.priorityMatrix.version,
+        incidentSla: policies.incidentSla.version,
+        calendar: { id: cal.id, version: cal.version },
+      },
+      sla: clocks.snapshot(),
+      autoCloseAt: null,
+      seq: 0,
+    };
+    await kase.open(rec, 'open', actor.name, null, { priority, impact: input.impact, urgency: input.urgency }, 'new', openedAt);
+    if (rec.major) {
+      // the major-incident path: flagged on the record, and the major incident team is told at once
+      tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });
+    }
+
   }
 
   // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
   while (rec.state !== 'closed') {
+    if (kase.continueSuggested()) {
+      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays };
+      await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, resume: { carry, ...r } }]);
+    }
     const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);
     changed = false;
     const woken = due === Infinity ? await wf.condition(() => changed) : await wf.condition(() => changed, Math.max(1, due - Date.now()));

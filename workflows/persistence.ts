@@ -32,9 +32,11 @@ export function persistStep<K extends Persist>(name: K): Activities[K] {
 export function caseWriter<R extends { number: string; seq: number }, E extends { seq: number; at: number }>(
   kind: CaseKind,
   legacy: (input: { record: R; event: E }) => Promise<void>,
+  /** the record as stored already (a case continued from an earlier run) */
+  stored?: R,
 ): (rec: R, event: E) => Promise<void> {
   const write = inOrder();
-  let last: R | null = null;
+  let last: R | null = stored ? (JSON.parse(JSON.stringify(stored)) as R) : null;
   return (rec, event) => {
     const snapshot = JSON.parse(JSON.stringify(rec)) as R;
     const ops = diffRecord(last, snapshot);

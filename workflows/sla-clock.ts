@@ -38,6 +38,11 @@ export class SlaClocks {
     );
   }
 
+  /** The clocks as a snapshot left them (a case continued from an earlier run). */
+  static restore(cal: Calendar, warningPercent: number, snapshot: { response: Clock; resolution: Clock }) {
+    return new SlaClocks(cal, warningPercent, snapshot.response, snapshot.resolution);
+  }
+
   snapshot(): { response: Clock; resolution: Clock } {
     return { response: this.response, resolution: this.resolution };
   }

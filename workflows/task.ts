@@ -43,6 +43,12 @@ export class Tasks {
   }
   readonly all: TaskRecord[] = [];
 
+  /** Takes over the tasks of the case's previous run (it continued as new with none open). */
+  restore(tasks: TaskRecord[]): void {
+    this.all.push(...tasks);
+    this.count = tasks.length;
+  }
+
   /** Call before the workflow's first await. */
   constructor(private readonly ctx: TaskContext) {
     for (const command of Object.keys(taskUpdates) as TaskCommand[]) {

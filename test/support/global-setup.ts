@@ -17,7 +17,8 @@ export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iso20k-test-'));
   const [db, temporal, bundle] = await Promise.all([
     startDatabase({ dataDir: dir, dbName: 'test' }),
-    startTemporal({ logDir: dir }),
+    // continue-as-new suggested after 400 events (Temporal's default is 4 Ki): busy cases cross runs in the tests
+    startTemporal({ logDir: dir, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 } }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
