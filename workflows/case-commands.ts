@@ -20,8 +20,8 @@ export type { CommandArgs, CommandOutcome } from '../domain/case';
  * they sit in its record and travel through its history. Cases that took more before the limit
  * was shared by every process replay as they ran ('comment-limit').
  */
-function overCommentLimit(rec: { comments?: unknown[] }, command: string, replayable: boolean): boolean {
-  if (command !== 'comment' || (rec.comments?.length ?? 0) < MAX_COMMENTS) return false;
+function overCommentLimit(comments: number, command: string, replayable: boolean): boolean {
+  if (command !== 'comment' || comments < MAX_COMMENTS) return false;
   return replayable ? wf.patched('comment-limit') : true;
 }
 
@@ -32,6 +32,8 @@ export function handleCommands<C extends string, I extends Record<C, unknown>, R
   updates: Record<C, UpdateDefinition<CommandOutcome, [any]>>;
   /** the case, once it is recorded (commands wait until then) */
   current: () => R | undefined;
+  /** how many comments the case has */
+  comments: () => number;
   refuse: (rec: R, command: C, actor: Actor, input: unknown) => { kind: RefusalKind; message: string } | null;
   apply: (cmd: CommandOf<C, I>, actor: Actor) => Promise<unknown>;
   /**
@@ -51,7 +53,7 @@ export function handleCommands<C extends string, I extends Record<C, unknown>, R
       if (rec && !earlier()) {
         const refused = opts.refuse(rec, command, actor, input ?? {});
         if (refused) throw refusal(refused, rec.state);
-        if (overCommentLimit(rec, command, inHandler)) {
+        if (overCommentLimit(opts.comments(), command, inHandler)) {
           throw refusal({ kind: 'conflict', message: commentLimit(rec.number) }, rec.state);
         }
       }

@@ -12,7 +12,7 @@ import type { Actor } from '../domain/actor';
 import type { CaseEvent, CommandOutcome } from '../domain/case';
 
 export type { CaseEvent } from '../domain/case';
-import type { CaseKind } from '../domain/record-diff';
+import type { CaseKind, RecordOp } from '../domain/record-diff';
 import { handleCommands, type CommandOf } from './case-commands';
 import { caseWriter } from './persistence';
 import type { RefusalKind } from './refusal';
@@ -27,6 +27,8 @@ type CaseRecord<S extends string> = { number: string; state: S; seq: number; com
 export interface CaseCarry<R> {
   record: R;
   updates: Array<[string, CommandOutcome & { at: number }]>;
+  /** how many comments the case keeps in its stored record only */
+  commentsOutside: number;
 }
 
 /** How many applied commands' outcomes a case remembers across runs, and for how long (the API keeps a key a day). */
@@ -37,8 +39,10 @@ export class Case<R extends CaseRecord<S>, S extends string> {
   private rec: R | undefined;
   private recorded = false;
   private writing = 0;
+  /** comments written to the stored record only, not held here ('comments-outside') */
+  private commentsOutside = 0;
   private readonly outcomes = new Map<string, CommandOutcome & { at: number }>();
-  private readonly persist: (rec: R, event: CaseEvent<S>) => Promise<void>;
+  private readonly persist: (rec: R, event: CaseEvent<S>, outside?: RecordOp[]) => Promise<void>;
 
   /** Call before the workflow's first await, so no early command or `opened` finds no handler. */
   constructor(
@@ -59,6 +63,7 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     if (opts.resumed) {
       this.rec = opts.resumed.record;
       this.recorded = true;
+      this.commentsOutside = opts.resumed.commentsOutside;
       for (const [id, outcome] of opts.resumed.updates) this.outcomes.set(id, outcome);
     }
     wf.setHandler(opts.opened, async () => {
@@ -90,7 +95,7 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     await wf.condition(() => this.writing === 0 && wf.allHandlersFinished());
     const since = Date.now() - REMEMBERED_FOR_MS;
     const updates = [...this.outcomes].filter(([, o]) => o.at >= since).slice(-REMEMBERED_UPDATES);
-    return wf.continueAsNew<F>(...next({ record: this.rec!, updates }));
+    return wf.continueAsNew<F>(...next({ record: this.rec!, updates, commentsOutside: this.commentsOutside }));
   }
 
   /**
@@ -98,14 +103,14 @@ export class Case<R extends CaseRecord<S>, S extends string> {
    * transitions never interleave), gives it the next sequence number, and resolves once it is
    * persisted.
    */
-  readonly record = (action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: S, at?: number): Promise<void> => {
+  readonly record = (action: string, by: string, note: string | null, details?: Record<string, unknown>, to?: S, at?: number, outside?: RecordOp[]): Promise<void> => {
     const r = this.rec!;
     const from = r.seq === 0 ? null : r.state;
     if (to) r.state = to;
     r.seq += 1;
     this.opts.beforeRecord?.(r);
     this.writing += 1;
-    return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details }).finally(() => {
+    return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details }, outside).finally(() => {
       this.writing -= 1;
     });
   };
@@ -121,12 +126,20 @@ export class Case<R extends CaseRecord<S>, S extends string> {
   }
 
   /**
-   * The `comment` command, the same in every process: the comment joins the record and the history
-   * (a case takes at most MAX_COMMENTS of domain/case.ts, refused in case-commands.ts).
+   * The `comment` command, the same in every process: the comment joins the stored record and the
+   * history, and the workflow keeps only their count: free text that does not drive the process
+   * does not sit in its state (nor travel again with a continue-as-new). A case takes at most
+   * MAX_COMMENTS of domain/case.ts, refused in case-commands.ts. Cases that began before kept
+   * their comments in the workflow's record too, and replay so ('comments-outside').
    */
   comment({ text }: { text: string }, by: Actor): Promise<void> {
-    (this.rec!.comments as Array<{ at: number; by: string; text: string }>).push({ at: Date.now(), by: by.name, text });
-    return this.record('comment', by.name, text);
+    const comment = { at: Date.now(), by: by.name, text };
+    if (!wf.patched('comments-outside')) {
+      (this.rec!.comments as Array<typeof comment>).push(comment);
+      return this.record('comment', by.name, text);
+    }
+    this.commentsOutside += 1;
+    return this.record('comment', by.name, text, undefined, undefined, undefined, [{ op: 'push', path: ['comments'], items: [comment] }]);
   }
 
   /**
@@ -155,6 +168,7 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     handleCommands({
       ...opts,
       current: () => (this.recorded ? this.rec : undefined),
+      comments: () => (this.rec?.comments?.length ?? 0) + this.commentsOutside,
       answered: (id) => {
         const o = this.outcomes.get(id);
         return o && { number: o.number, state: o.state, seq: o.seq };

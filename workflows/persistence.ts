@@ -8,7 +8,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { diffRecord, type CaseKind } from '../domain/record-diff';
+import { diffRecord, type CaseKind, type RecordOp } from '../domain/record-diff';
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -34,12 +34,13 @@ export function caseWriter<R extends { number: string; seq: number }, E extends 
   legacy: (input: { record: R; event: E }) => Promise<void>,
   /** the record as stored already (a case continued from an earlier run) */
   stored?: R,
-): (rec: R, event: E) => Promise<void> {
+): (rec: R, event: E, outside?: RecordOp[]) => Promise<void> {
   const write = inOrder();
   let last: R | null = stored ? (JSON.parse(JSON.stringify(stored)) as R) : null;
-  return (rec, event) => {
+  return (rec, event, outside = []) => {
     const snapshot = JSON.parse(JSON.stringify(rec)) as R;
-    const ops = diffRecord(last, snapshot);
+    // `outside`: changes to the stored record that the workflow does not hold (comments)
+    const ops = [...diffRecord(last, snapshot), ...outside];
     last = snapshot;
     return write(() => (wf.patched('persist-diff') ? local.persistTransition({ kind, number: snapshot.number, ops, event }) : legacy({ record: snapshot, event })));
   };

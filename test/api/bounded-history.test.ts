@@ -74,6 +74,10 @@ describe('a case flooded with comments and reassignments', () => {
     expect((await post(`/incidents/${n}/start`, alice, {})).body).toMatchObject({ state: 'in_progress' });
     const stored = await api.call('GET', `/incidents/${n}`, { key: alice });
     expect(stored.body.comments).toHaveLength(100);
+    // the comments are in the record, not in the workflow's state
+    const held = await api.client.workflow.getHandle(n).query<{ comments: unknown[]; seq: number }>('incident');
+    expect(held.comments).toHaveLength(0);
+    expect(held.seq).toBe(stored.body.seq);
     expect(stored.body.assignments).toHaveLength(201);
     expect(stored.body.state).toBe('in_progress');
     // its clocks came along: the response clock stopped at `start`, the resolution clock runs
