@@ -5,15 +5,9 @@
  * fields follow the record.
  */
 import type { Model } from 'mongoose';
-import { isDuplicateKey, type Models } from '../models';
+import { caseStores, isDuplicateKey, type Models } from '../models';
 import type { StoredShape } from '../models/case-record';
 import { syncLinks } from '../models/link';
-import { changeStored } from '../models/change';
-import { improvementStored } from '../models/improvement';
-import { incidentStored } from '../models/incident';
-import { nonconformityStored } from '../models/nonconformity';
-import { problemStored } from '../models/problem';
-import { requestStored } from '../models/request';
 import { applyRecordOps, type CaseKind, type RecordOp } from '../domain/record-diff';
 
 /**
@@ -65,14 +59,7 @@ export interface TransitionInput {
 }
 
 export function createPersistActivities(models: Models) {
-  const stores: Record<CaseKind, [Model<any>, StoredShape<any>]> = {
-    incident: [models.Incident, incidentStored],
-    change: [models.Change, changeStored],
-    request: [models.Request, requestStored],
-    problem: [models.Problem, problemStored],
-    improvement: [models.Improvement, improvementStored],
-    nonconformity: [models.Nonconformity, nonconformityStored],
-  };
+  const stores = caseStores(models);
   return {
     /**
      * Applies a transition's changes to the stored record, writes its audit entry and links. The
@@ -81,7 +68,7 @@ export function createPersistActivities(models: Models) {
      * while the case writes in order, and is refused (retried) rather than written wrong.
      */
     async persistTransition({ kind, number, ops, event }: TransitionInput): Promise<void> {
-      const [Record, shape] = stores[kind];
+      const { model: Record, stored: shape } = stores[kind];
       const stored = (await Record.collection.findOne({ _id: number } as never)) as (Record<string, unknown> & { seq?: number }) | null;
       const storedSeq = stored?.seq ?? 0;
       if (storedSeq >= event.seq) {

@@ -29,6 +29,13 @@ export interface CaseEvent<S extends string> {
 }
 
 /**
+ * Every process that runs as a case (one workflow per case, its record persisted by transition):
+ * one entry per process. models/index.ts `caseStores` must name a store for each (the compiler
+ * checks it).
+ */
+export type CaseKind = 'incident' | 'change' | 'request' | 'problem' | 'improvement' | 'nonconformity';
+
+/**
  * Comments sit in a case's record and travel through its Temporal history once each, so a case
  * of any process takes at most 100, of at most 2,000 characters each.
  */

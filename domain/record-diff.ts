@@ -7,8 +7,7 @@
  * Plain JSON only: objects are compared field by field, arrays item by item (items added at the
  * end are pushed, a changed item is described by its own changes).
  */
-/** The processes whose transitions are persisted this way. */
-export type CaseKind = 'incident' | 'change' | 'request' | 'problem' | 'improvement' | 'nonconformity';
+export type { CaseKind } from './case';
 
 export type Path = Array<string | number>;
 export type RecordOp =

@@ -3,21 +3,23 @@
  * audit trails; the API reads them and writes only keys, policies and the case-number counters.
  */
 import type { Connection, Model } from 'mongoose';
+import type { CaseKind } from '../domain/case';
+import type { StoredShape } from './case-record';
 import { apiKeyModel } from './api-key';
 import { approvalModel } from './approval';
-import { changeModel } from './change';
+import { changeModel, changeStored } from './change';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { idempotencyKeyModel } from './idempotency';
-import { improvementModel } from './improvement';
-import { incidentModel } from './incident';
+import { improvementModel, improvementStored } from './improvement';
+import { incidentModel, incidentStored } from './incident';
 import { linkModel } from './link';
-import { nonconformityModel } from './nonconformity';
+import { nonconformityModel, nonconformityStored } from './nonconformity';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
-import { problemModel } from './problem';
-import { requestModel } from './request';
+import { problemModel, problemStored } from './problem';
+import { requestModel, requestStored } from './request';
 import { taskModel } from './task';
 
 export function createModels(conn: Connection) {
@@ -47,9 +49,28 @@ export function allModels(models: Models): Model<any>[] {
   return Object.values(models).filter((m): m is Model<any> => typeof m === 'function' && 'schema' in m);
 }
 
+/** Where a process's case records live, and what the database keeps of a record besides itself. */
+export interface CaseStore {
+  model: Model<any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each process's shape reads its own record
+  stored: StoredShape<any>;
+}
+
+/** Every process's case records, keyed by their numbers: one line per process of domain/case.ts CaseKind. */
+export function caseStores(models: Models): Record<CaseKind, CaseStore> {
+  return {
+    incident: { model: models.Incident, stored: incidentStored },
+    change: { model: models.Change, stored: changeStored },
+    request: { model: models.Request, stored: requestStored },
+    problem: { model: models.Problem, stored: problemStored },
+    improvement: { model: models.Improvement, stored: improvementStored },
+    nonconformity: { model: models.Nonconformity, stored: nonconformityStored },
+  };
+}
+
 /** The case records, keyed by their numbers. */
 export function caseModels(models: Models): Model<any>[] {
-  return [models.Incident, models.Change, models.Request, models.Problem, models.Improvement, models.Nonconformity];
+  return Object.values(caseStores(models)).map((s) => s.model);
 }
 
 /**

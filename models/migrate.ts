@@ -6,15 +6,9 @@
 import type { Model } from 'mongoose';
 import { approvalStored } from './approval';
 import type { StoredShape } from './case-record';
-import { changeStored } from './change';
-import { improvementStored } from './improvement';
-import { incidentStored } from './incident';
-import { ensureIndexes, isDuplicateKey, type Models } from './index';
+import { caseStores, ensureIndexes, isDuplicateKey, type Models } from './index';
 import { syncLinks } from './link';
-import { nonconformityStored } from './nonconformity';
 import { seedDefaultPolicies } from './policies';
-import { problemStored } from './problem';
-import { requestStored } from './request';
 import { taskStored } from './task';
 
 type Doc = Record<string, any>;
@@ -66,12 +60,7 @@ const MIGRATIONS: Array<{ name: string; run(models: Models): Promise<string> }> 
     name: '2026-11-keyed-records',
     async run(models) {
       const steps: Rekey[] = [
-        fromShape(models.Incident, 'number', incidentStored),
-        fromShape(models.Change, 'number', changeStored),
-        fromShape(models.Request, 'number', requestStored),
-        fromShape(models.Problem, 'number', problemStored),
-        fromShape(models.Improvement, 'number', improvementStored),
-        fromShape(models.Nonconformity, 'number', nonconformityStored),
+        ...Object.values(caseStores(models)).map(({ model, stored }) => fromShape(model, 'number', stored)),
         { model: models.Task, keyField: 'id', derive: taskStored.derive },
         { model: models.Approval, keyField: 'id', derive: approvalStored.derive, links: approvalStored.links as Rekey['links'], linkAt: (a) => a.dueAt },
         { model: models.Notification, keyField: 'key', derive: () => ({}) },
