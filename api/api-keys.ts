@@ -3,6 +3,8 @@ import { Router } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
 import { Role } from '../domain/schemas/actor';
+import { PageOf } from '../domain/schemas/answers';
+import { ApiKeyAnswer, CreatedApiKeyAnswer } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { hashKey, newKey, revokeKey, storeKey, type KeyCache } from './auth';
 import { Page, pageOf } from './lists';
@@ -39,6 +41,7 @@ export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache 
     roles: ['admin'],
     body: CreateKey,
     status: 201,
+    response: CreatedApiKeyAnswer,
     handler: async ({ body, actor }) => {
       const key = newKey();
       const doc = await storeKey(models, { ...body, hash: hashKey(key), prefix: key.slice(0, 8), createdBy: actor.name });
@@ -53,6 +56,7 @@ export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache 
     summary: 'List API keys, oldest first (never their secrets)',
     roles: ['admin'],
     query: z.strictObject({ ...Page.shape }),
+    response: PageOf(ApiKeyAnswer),
     // a key's id grows with its creation time: the primary key is the list's order
     handler: async ({ query }) => pageOf(models.ApiKey, {}, [['_id', 1]], query, (k) => present(k as KeyDoc)),
   });
@@ -64,6 +68,7 @@ export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache 
     summary: 'Revoke an API key',
     roles: ['admin'],
     params: z.strictObject({ id: z.string().refine(isValidObjectId, 'an API key id') }),
+    response: ApiKeyAnswer,
     handler: async ({ params, actor }) => {
       const k = await models.ApiKey.findById(params.id).lean();
       if (!k) throw notFound(`there is no API key ${params.id}`);

@@ -23,6 +23,7 @@ import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
+import { CHECK_RESPONSES, routeSpecs } from './route';
 
 export interface AppDeps {
   models: Models;
@@ -33,6 +34,8 @@ export interface AppDeps {
   trendScheduleId?: string;
   /** how long a key read from the database serves requests before it is read again (30 s) */
   keyCacheTtlMs?: number;
+  /** refuse (500) any answer that does not match its route's documented schema: the tests run so */
+  checkResponses?: boolean;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set(CHECK_RESPONSES, deps.checkResponses ?? false);
 
   app.use(timeRequests());
   app.use((req, res, next) => {
@@ -79,8 +83,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(docsRoutes(routers));
   for (const router of routers) app.use(router);
 
-  app.use((req) => {
-    throw notFound(`no route ${req.method} ${req.path}`);
+  // a path that is there, asked with a method it does not take, is a 405 naming the ones it does
+  const declared = routers.flatMap((r) => routeSpecs(r)).map((spec) => ({ method: spec.method.toUpperCase(), path: new RegExp(`^${spec.path.replace(/:\w+/g, '[^/]+')}/?$`) }));
+  app.use((req, res) => {
+    const allowed = [...new Set(declared.filter((d) => d.path.test(req.path)).map((d) => d.method))];
+    if (allowed.length === 0) throw notFound(`no route ${req.method} ${req.path}`);
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    res.set('Allow', allowed.join(', '));
+    throw new HttpProblem(405, 'method-not-allowed', 'Method not allowed', `${req.path} takes ${allowed.join(', ')}, not ${req.method}`);
   });
   app.use(errorHandler(deps.logger));
   return app;

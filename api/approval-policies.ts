@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { APPROVAL_PROCESSES } from '../domain/approval';
 import { ApprovalPolicyBody } from '../domain/schemas/approval';
+import { ApprovalPolicyAnswer, ApprovalPolicyList } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy } from '../models/policies';
@@ -38,6 +39,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     roles: OWNERS,
     body: ApprovalPolicyBody,
     status: 201,
+    response: ApprovalPolicyAnswer,
     handler: async ({ body, actor, res }) => {
       await checkCalendars(body);
       const id = `ap-${await nextNumber(models.Counter, 'approval-policy')}`;
@@ -54,6 +56,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     summary: 'Approval policies (latest versions), optionally of one process',
     roles: 'authenticated',
     query: z.strictObject({ process: z.enum(APPROVAL_PROCESSES).optional() }),
+    response: ApprovalPolicyList,
     handler: async ({ query }) => {
       const all = await latestPolicies<ApprovalPolicyBody>(models, 'approval-policy');
       const items = all.filter((p) => !query.process || p.body.process === query.process).map((p) => ({ id: p.key, ...present(p) }));
@@ -69,6 +72,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     roles: 'authenticated',
     params: Id,
     query: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
+    response: ApprovalPolicyAnswer,
     handler: async ({ params, query, res }) => {
       const p = query.version ? await policyVersion(models, 'approval-policy', params.id, query.version) : await findLatestPolicy(models, 'approval-policy', params.id);
       if (!p) throw notFound(query.version ? `approval policy ${params.id} has no version ${query.version}` : `there is no approval policy ${params.id}`);
@@ -86,6 +90,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     params: Id,
     body: ApprovalPolicyBody,
     readOnlyFields: READ_ONLY,
+    response: ApprovalPolicyAnswer,
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'approval-policy', params.id))) throw notFound(`there is no approval policy ${params.id}`);
       await checkCalendars(body);

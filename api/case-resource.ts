@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Actor, Role } from '../domain/actor';
 import { allowedWhen, type CommandArgs, type CommandOutcome, type StateTable } from '../domain/case';
 import type { Models } from '../models';
+import { HistoryPage } from '../domain/schemas/answers';
 import { caseHistory, HistoryQuery, loadCase } from './cases';
 import { sendCommand } from './commands';
 import { forbidden, illegalTransition, notFound } from './problem';
@@ -32,6 +33,8 @@ export interface CaseResource<R extends { number: string; state: string }, C ext
   mayRead?: (rec: R, actor: Actor) => boolean;
   /** the case as every answer shows it: GET and every command */
   present: (rec: R) => Promise<V>;
+  /** the shape of `present`'s answer, for the OpenAPI document (and the tests' checks) */
+  answer: z.ZodType;
   summaries: { one: string; history: string; commands: Record<C, string> };
   /** who may send each command (by role; one list for all of them, or one per command); the workflow then checks the case itself */
   commandRoles: readonly Role[] | Record<C, readonly Role[]>;
@@ -75,6 +78,7 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
     summary: r.summaries.one,
     roles: r.readRoles,
     params: NumberParam,
+    response: r.answer,
     handler: async ({ params: p, actor }) => r.present(await readable(p.number, actor)),
   });
 
@@ -86,6 +90,7 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
     roles: r.readRoles,
     params: NumberParam,
     query: HistoryQuery,
+    response: HistoryPage,
     handler: async ({ params: p, query, actor }) => {
       await readable(p.number, actor);
       return caseHistory(models, p.number, query);
@@ -102,6 +107,7 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
       roles: isRoleList(r.commandRoles) ? r.commandRoles : r.commandRoles[command],
       params: NumberParam,
       body: r.commandBodies[command],
+      response: r.answer,
       idempotent: true,
       handler: async ({ params: p, body, actor, idempotency }) => {
         if (r.readFirst) {

@@ -16,7 +16,8 @@ import {
   type ChangeCommand,
   type ChangePolicyBody,
 } from '../domain/change';
-import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput } from '../domain/schemas/change';
+import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput, ChangeAnswer, ChangeRecordAnswer } from '../domain/schemas/change';
+import { PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import type { ChangeRecord } from '../domain/change';
@@ -73,6 +74,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     roles: ['requester', 'agent', 'admin'],
     body: RaiseChangeInput,
     status: 201,
+    response: ChangeAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) => {
       const policy = await latestPolicy<ChangePolicyBody>(models, 'change', 'default');
@@ -105,6 +107,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       requestedBy: z.string().min(1).optional(),
       ...Page.shape,
     }),
+    response: PageOf(ChangeRecordAnswer),
     handler: async ({ query }) => {
       const { limit, cursor, service, configurationItem, ...rest } = query;
       const filter: Filter = { ...rest };
@@ -126,6 +129,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     table: CHANGE_TABLE,
     readRoles: 'authenticated',
     present: view,
+    answer: ChangeAnswer,
     summaries: {
       one: 'A change with its approvals and tasks',
       history: 'Every transition, decision, escalation and task of a change: who, when, from, to, note',

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { isValidObjectId } from 'mongoose';
 import { z } from 'zod';
+import { DelegationAnswer, DelegationList } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { findIndexed, findOneIndexed } from '../models/query';
 import { conflict, forbidden, notFound } from './problem';
@@ -62,6 +63,7 @@ export function delegationRoutes({ models }: { models: Models }): Router {
     roles: ['approver', 'admin'],
     body: CreateDelegation,
     status: 201,
+    response: DelegationAnswer,
     handler: async ({ body, actor }) => {
       if (!actor.roles.includes('admin') && body.from !== actor.name) throw forbidden('an approver delegates only their own approvals');
       const overlapping = await findOneIndexed(models.Delegation, { from: body.from, revokedAt: null, start: { $lt: new Date(body.end) }, end: { $gt: new Date(body.start) } }, [['start', 1], ['_id', 1]]);
@@ -77,6 +79,7 @@ export function delegationRoutes({ models }: { models: Models }): Router {
     tag: 'Approvals',
     summary: 'Delegations from or to me (an admin or auditor sees all)',
     roles: 'authenticated',
+    response: DelegationList,
     handler: async ({ actor }) => {
       const all = actor.roles.includes('admin') || actor.roles.includes('auditor');
       const sort = [['start', 1], ['_id', 1]] as const;
@@ -96,6 +99,7 @@ export function delegationRoutes({ models }: { models: Models }): Router {
     summary: 'Withdraw a delegation',
     roles: ['approver', 'admin'],
     params: z.strictObject({ id: z.string().refine(isValidObjectId, 'a delegation id') }),
+    response: DelegationAnswer,
     handler: async ({ params, actor }) => {
       const d = await models.Delegation.findById(params.id).lean();
       if (!d) throw notFound(`there is no delegation ${params.id}`);

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { LivenessAnswer, ReadinessAnswer } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { route } from './route';
 
@@ -22,6 +23,7 @@ export function healthRoutes({ models, client, taskQueue }: { models: Models; cl
     tag: 'Health',
     summary: 'The API process is up',
     roles: 'public',
+    response: LivenessAnswer,
     handler: async () => ({ status: 'ok' }),
   });
   route(router, {
@@ -30,6 +32,8 @@ export function healthRoutes({ models, client, taskQueue }: { models: Models; cl
     tag: 'Health',
     summary: 'The database, Temporal and at least one worker answer (503 otherwise)',
     roles: 'public',
+    response: ReadinessAnswer,
+    responseDescription: 'Every check answers; a 503 (not ready) has the same shape, naming the check that failed',
     handler: async ({ res }) => {
       const [database, temporalServer, worker] = await Promise.all([
         check(() => models.conn.db!.admin().ping()),

@@ -13,7 +13,8 @@ import {
   targetMet,
   type ImprovementCommand,
 } from '../domain/improvement';
-import { ImprovementCommandInputs, ImprovementNumber, RegisterImprovementInput } from '../domain/schemas/improvement';
+import { ImprovementCommandInputs, ImprovementNumber, RegisterImprovementInput, ImprovementAnswer, ImprovementRecordAnswer, ImprovementSummaryAnswer } from '../domain/schemas/improvement';
+import { PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
 import { improvementOpened, improvementUpdates, improvementWorkflow, type ImprovementRecord } from '../workflows/improvement';
 import { fromStore, openCase, withWork } from './cases';
@@ -59,6 +60,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     roles: ROLES.filter((r) => r !== 'auditor') as Role[],
     body: RegisterImprovementInput,
     status: 201,
+    response: ImprovementAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) =>
       openCase({ client, models, idempotency, counter: 'IMP', format: improvementNumber, path: '/improvements', res, opened: improvementOpened, taskQueue }, improvementWorkflow, (number) => [{ number, input: body, actor }]).then((v) => improvementView(v)),
@@ -77,6 +79,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
       source: z.enum(IMPROVEMENT_SOURCES).optional(),
       ...Page.shape,
     }),
+    response: PageOf(ImprovementRecordAnswer),
     handler: async ({ query }) => {
       const { limit, cursor, ...filter } = query;
       return pageOf(models.Improvement, filter, [['_id', -1]], { limit, cursor }, (r) => improvementView(fromStore<ImprovementRecord>(r)));
@@ -89,6 +92,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     tag: 'Continual improvement',
     summary: 'Counts by phase and state, cycles closed with their targets met, mean cycle time',
     roles: 'authenticated',
+    response: ImprovementSummaryAnswer,
     handler: async () => {
       // the whole register, on its index, in one read of at most REGISTER_LIMIT entries
       const all = await findIndexed<ImprovementRecord>(models.Improvement, {}, { sort: [['_id', 1]], limit: REGISTER_LIMIT, projection: { _id: 0, state: 1, cycles: 1 } });
@@ -127,6 +131,7 @@ export function improvementRoutes({ models, client, taskQueue }: { models: Model
     table: IMPROVEMENT_TABLE,
     readRoles: 'authenticated',
     present,
+    answer: ImprovementAnswer,
     summaries: {
       one: "An improvement: its cycle and phase, each target's baseline, target and latest measurement, overdue actions",
       history: 'Every step of an improvement: plans, approvals, actions, reminders, escalations, measurements, reviews',

@@ -9,16 +9,19 @@ import {
   INCIDENT_STATES,
   INCIDENT_TABLE,
   incidentNumber,
+  incidentSummary,
   incidentView,
   mayReadIncident,
+  NOT_LISTED,
   type IncidentCommand,
   type IncidentRecord,
 } from '../domain/incident';
-import { IncidentCommandInputs, IncidentNumber, OpenIncidentInput } from '../domain/schemas/incident';
+import { IncidentAnswer, IncidentSummaryAnswer, IncidentCommandInputs, IncidentNumber, OpenIncidentInput } from '../domain/schemas/incident';
+import { PageOf } from '../domain/schemas/answers';
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { openCase } from './cases';
+import { fromStore, openCase } from './cases';
 import { CalendarCache } from './calendar-cache';
 import { forbidden } from './problem';
 import { route } from './route';
@@ -85,6 +88,12 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
   async function view(rec: IncidentRecord) {
     return incidentView(rec, await calendars.get(rec.policy.calendar.id, rec.policy.calendar.version), Date.now());
   }
+  /** a list's item: read without what lists leave out (NOT_LISTED) */
+  async function summary(rec: Omit<IncidentRecord, (typeof NOT_LISTED)[number]>) {
+    const cal = rec.sla.resolution.calendar;
+    return incidentSummary(rec, await calendars.get(cal.id, cal.version), Date.now());
+  }
+  const LISTED = { projection: Object.fromEntries(NOT_LISTED.map((f) => [f, 0 as const])) };
 
   route(router, {
     method: 'post',
@@ -95,6 +104,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     roles: ['agent', 'requester', 'admin'],
     body: OpenIncidentInput,
     status: 201,
+    response: IncidentAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) => {
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
@@ -113,6 +123,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       'Served by an index: open incidents (`open=true`) by priority, group, assignee or breach; any incident by state, priority, group, assignee, breach, major, caller, service or CI; closed incidents by when they closed (`closedFrom`, `closedBefore`). Further filters narrow the indexed list. `next` is the `cursor` of the following page; `total` counts every match. A requester sees only the incidents they called in.',
     roles: 'authenticated',
     query: ListQuery,
+    response: PageOf(IncidentSummaryAnswer),
     handler: async ({ query, actor }) => {
       const { limit, cursor, group, closedFrom, closedBefore, ...filters } = query;
       const filter: Filter = { ...filters };
@@ -123,7 +134,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
         filter.closedAt = { ...(closedFrom ? { $gte: Date.parse(closedFrom) } : { $gte: 0 }), ...(closedBefore ? { $lt: Date.parse(closedBefore) } : {}) };
         sort = LATEST_CLOSED_FIRST;
       }
-      return pageOf(models.Incident, filter, sort, { limit, cursor }, async (r) => view(r as IncidentRecord));
+      return pageOf(models.Incident, filter, sort, { limit, cursor }, async (r) => summary(fromStore(r)), LISTED);
     },
   });
 
@@ -137,6 +148,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     readRoles: 'authenticated',
     mayRead: mayReadIncident,
     present: view,
+    answer: IncidentAnswer,
     summaries: {
       one: 'An incident with its live SLA status',
       history: 'Every transition of an incident: who, when, from, to, note',

@@ -33,12 +33,12 @@ export async function pageOf<T>(
   sort: SortKeys,
   query: PageQuery,
   map: (doc: any) => Promise<T> | T,
-  opts: { overlap?: Filter[] } = {},
+  opts: { overlap?: Filter[]; projection?: Record<string, 0 | 1> } = {},
 ) {
   const after = query.cursor ? decodeCursor(query.cursor, sort.length) : null;
   if (query.cursor && !after) throw badRequest('cursor: not a cursor of this list (pass the `next` of the previous page as it came)', [{ in: 'query', path: 'cursor', message: 'not a cursor of this list' }]);
   const list = Array.isArray(filters) ? filters : [filters];
-  const pages = await Promise.all(list.map((filter) => listPage<Record<string, unknown>>(model, { filter, sort, limit: query.limit, after })));
+  const pages = await Promise.all(list.map((filter) => listPage<Record<string, unknown>>(model, { filter, sort, limit: query.limit, after, projection: opts.projection })));
   const merged = mergeSorted(pages.map((p) => p.items), sort);
   const items = merged.slice(0, query.limit);
   const more = merged.length > query.limit || pages.some((p) => p.next !== null);

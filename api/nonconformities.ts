@@ -9,7 +9,8 @@ import {
   nonconformityNumber,
   type NonconformityCommand,
 } from '../domain/nonconformity';
-import { NonconformityCommandInputs, NonconformityNumber, RaiseNonconformityInput } from '../domain/schemas/nonconformity';
+import { NonconformityCommandInputs, NonconformityNumber, RaiseNonconformityInput, NonconformityAnswer } from '../domain/schemas/nonconformity';
+import { PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
 import { nonconformityOpened, nonconformityUpdates, nonconformityWorkflow, type NonconformityRecord } from '../workflows/nonconformity';
 import { caseRoutes } from './case-resource';
@@ -38,6 +39,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     roles: RAISERS,
     body: RaiseNonconformityInput,
     status: 201,
+    response: NonconformityAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) =>
       openCase({ client, models, idempotency, counter: 'NCR', format: nonconformityNumber, path: '/nonconformities', res, opened: nonconformityOpened, taskQueue }, nonconformityWorkflow, (number) => [{ number, input: body, actor }]),
@@ -49,6 +51,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     summary: 'List nonconformities, newest first, filtered, paged by cursor',
     roles: 'authenticated',
     query: z.strictObject({ state: z.enum(NONCONFORMITY_STATES).optional(), severity: z.enum(['minor', 'major']).optional(), service: z.string().min(1).optional(), owner: z.string().min(1).optional(), ...Page.shape }),
+    response: PageOf(NonconformityAnswer),
     handler: async ({ query }) => {
       const { limit, cursor, ...filter } = query;
       return pageOf(models.Nonconformity, filter, [['_id', -1]], { limit, cursor }, (r) => fromStore(r));
@@ -63,6 +66,7 @@ export function nonconformityRoutes({ models, client, taskQueue }: { models: Mod
     table: NONCONFORMITY_TABLE,
     readRoles: 'authenticated',
     present: async (rec) => rec,
+    answer: NonconformityAnswer,
     summaries: {
       one: 'A nonconformity with its containment, root cause, corrective actions and effectiveness review',
       history: 'Every step of a nonconformity: who, when, from, to, note',

@@ -6,7 +6,7 @@ import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PROBLEM_BASE } from './problem';
 import { route, routeSpecs, type RouteSpec } from './route';
 
-const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, any>;
+const jsonSchema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, any>;
 
 function parameters(spec: RouteSpec<any, any, any>) {
   const out: unknown[] = [];
@@ -36,7 +36,10 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any>[]) {
   for (const spec of specs) {
     const p = spec.path.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {
-      [String(spec.status ?? 200)]: { description: spec.responseDescription ?? 'Success', content: { 'application/json': {} } },
+      [String(spec.status ?? 200)]: {
+        description: spec.responseDescription ?? 'Success',
+        ...(spec.response ? { content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } } : {}),
+      },
       400: problem('The request is not valid: the problem names each failing field'),
     };
     if (spec.roles !== 'public') {
@@ -120,6 +123,7 @@ export function docsRoutes(routers: readonly Router[]): Router {
     tag: 'Docs',
     summary: 'This API as OpenAPI 3.1',
     roles: 'public',
+    response: z.record(z.string(), z.unknown()).describe('this OpenAPI 3.1 document'),
     handler: async () => (doc ??= openApiDocument([router, ...routers].flatMap(routeSpecs))),
   });
   // the UI's assets come from the swagger-ui-dist package: nothing is fetched from the internet

@@ -10,6 +10,7 @@ import { PriorityMatrixBody } from '../domain/schemas/priority';
 import { IncidentSlaBody } from '../domain/schemas/sla';
 import { ChangePolicyBody } from '../domain/schemas/change';
 import { ProblemPolicyBody } from '../domain/schemas/problem';
+import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
@@ -71,10 +72,10 @@ export function policyRoutes({ models }: { models: Models }): Router {
   const write = <T>(req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) => writeVersion(models, req, res, kind, key, body, by);
 
   const simple = [
-    { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },
-    { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
-    { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
-    { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
+    { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, response: PriorityMatrixAnswer, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },
+    { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, response: IncidentSlaAnswer, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
+    { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, response: ProblemPolicyAnswer, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
+    { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, response: ChangePolicyAnswer, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
   ];
   for (const p of simple) {
     route(router, {
@@ -84,6 +85,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
       summary: `The ${p.name}; ?version=N for an earlier version`,
       roles: 'authenticated',
       query: VersionQuery,
+      response: p.response,
       handler: ({ query, res }) => read(res, p.kind, 'default', query.version),
     });
     route(router, {
@@ -94,6 +96,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
       roles: OWNERS,
       body: p.schema as z.ZodType<unknown>,
       readOnlyFields: READ_ONLY,
+      response: p.response,
       handler: async ({ body, actor, req, res }) => {
         if (p.kind === 'incident-sla') await checkCalendarsExist(body as IncidentSlaBody);
         return write(req, res, p.kind, 'default', body, actor.name);
@@ -117,6 +120,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     tag: 'Policies',
     summary: 'Business-hours calendars (latest versions)',
     roles: 'authenticated',
+    response: CalendarList,
     handler: async () => {
       const latest = await latestPolicies(models, 'calendar');
       return { items: latest.map((p) => ({ id: p.key, ...present(p) })) };
@@ -130,6 +134,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     roles: 'authenticated',
     params: CalendarId,
     query: VersionQuery,
+    response: CalendarAnswer,
     handler: async ({ params, query, res }) => ({ id: params.id, ...(await read(res, 'calendar', params.id, query.version)) }),
   });
   route(router, {
@@ -141,6 +146,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     params: CalendarId,
     body: CalendarBody,
     readOnlyFields: READ_ONLY,
+    response: CalendarAnswer,
     handler: async ({ params, body, actor, req, res }) => ({ id: params.id, ...(await write(req, res, 'calendar', params.id, body, actor.name)) }),
   });
 

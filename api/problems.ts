@@ -4,7 +4,9 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import { PROBLEM_STATES, PROBLEM_TABLE, problemNumber, type ProblemCommand } from '../domain/problem';
-import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput } from '../domain/schemas/problem';
+import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput, KnownErrorAnswer, ProblemAnswer, ProblemRecordAnswer } from '../domain/schemas/problem';
+import { PageOf } from '../domain/schemas/answers';
+import { ProblemTrendAnswer } from '../domain/schemas/policy-answers';
 import { latestPolicy } from '../models/policies';
 import { ensureTrendSchedule } from './schedules';
 import { present, READ_ONLY, writeVersion } from './policies';
@@ -54,6 +56,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     tag: 'Problems',
     summary: 'The incident-trend policy: grouping key, threshold, window, scan interval, problem team',
     roles: 'authenticated',
+    response: ProblemTrendAnswer,
     handler: async ({ res }) => {
       const p = await latestPolicy<ProblemTrendBody>(models, 'problem-trend', 'default');
       res.set('ETag', `"${p.version}"`);
@@ -68,6 +71,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     roles: ['process_owner', 'admin'],
     body: ProblemTrendBody,
     readOnlyFields: READ_ONLY,
+    response: ProblemTrendAnswer,
     handler: async ({ body, actor, req, res }) => {
       const written = await writeVersion(models, req, res, 'problem-trend', 'default', body, actor.name);
       await ensureTrendSchedule(client, models, taskQueue, trendScheduleId);
@@ -89,6 +93,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     roles: STAFF,
     body: RaiseProblemInput,
     status: 201,
+    response: ProblemAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) =>
       openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]),
@@ -110,6 +115,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       incident: z.string().regex(/^INC\d{7,}$/).optional(),
       ...Page.shape,
     }),
+    response: PageOf(ProblemRecordAnswer),
     handler: async ({ query }) => {
       const { limit, cursor, incident, ...rest } = query;
       const filter: Filter = { ...rest };
@@ -128,6 +134,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     table: PROBLEM_TABLE,
     readRoles: ['agent', 'admin', 'auditor', 'process_owner', 'improvement_manager'],
     present: (rec) => withWork(models, rec, { approvals: false }),
+    answer: ProblemAnswer,
     summaries: {
       one: 'A problem with its known error, linked incidents and change, and tasks',
       history: 'Every step of a problem: who, when, from, to, note',
@@ -151,6 +158,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
       category: z.string().min(1).optional(),
       ...Page.shape,
     }),
+    response: PageOf(KnownErrorAnswer),
     handler: async ({ query }) => {
       const { limit, cursor, q, ...rest } = query;
       const filter: Filter = { ...rest, kedb: true };
@@ -170,6 +178,7 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     summary: 'A known error (its id is its problem number)',
     roles: 'authenticated',
     params: z.strictObject({ id: ProblemNumber }),
+    response: KnownErrorAnswer,
     handler: async ({ params }) => {
       const p = await load(params.id);
       if (!p.knownError) throw notFound(`${params.id} has no known error recorded`);

@@ -14,7 +14,9 @@ import {
   type CatalogItem,
   type RequestCommand,
 } from '../domain/request';
-import { CatalogItemBody, formSchema, RaiseRequestInput, RequestCommandInputs, RequestNumber } from '../domain/schemas/request';
+import { CatalogItemBody, formSchema, RaiseRequestInput, RequestAnswer, RequestCommandInputs, RequestNumber, RequestRecordAnswer } from '../domain/schemas/request';
+import { PageOf } from '../domain/schemas/answers';
+import { CatalogItemAnswer, CatalogItemList } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
@@ -47,6 +49,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     roles: OWNERS,
     body: CatalogItemBody,
     status: 201,
+    response: CatalogItemAnswer,
     handler: async ({ body, actor, res }) => {
       await checkPolicy(body);
       const id = `cat-${await nextNumber(models.Counter, 'catalog-item')}`;
@@ -63,6 +66,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     summary: 'The service catalogue (active items unless ?all=true)',
     roles: 'authenticated',
     query: z.strictObject({ category: z.string().min(1).optional(), all: z.enum(['true', 'false']).optional() }),
+    response: CatalogItemList,
     handler: async ({ query }) => {
       const items = (await latestPolicies<CatalogItemBody>(models, 'catalog-item'))
         .filter((p) => (query.all === 'true' || p.body.active) && (!query.category || p.body.category === query.category))
@@ -78,6 +82,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     summary: 'A catalogue item',
     roles: 'authenticated',
     params: ItemId,
+    response: CatalogItemAnswer,
     handler: async ({ params, res }) => {
       const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', params.id);
       if (!p) throw notFound(`there is no catalogue item ${params.id}`);
@@ -95,6 +100,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     params: ItemId,
     body: CatalogItemBody,
     readOnlyFields: READ_ONLY,
+    response: CatalogItemAnswer,
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'catalog-item', params.id))) throw notFound(`there is no catalogue item ${params.id}`);
       await checkPolicy(body);
@@ -114,6 +120,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     roles: ['requester', 'agent', 'admin'],
     body: RaiseRequestInput,
     status: 201,
+    response: RequestAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) => {
       const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', body.catalogItem);
@@ -138,6 +145,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     summary: 'List requests, newest first, paged by cursor; a requester sees their own (made by them or for them)',
     roles: 'authenticated',
     query: z.strictObject({ state: z.enum(REQUEST_STATES).optional(), catalogItem: z.string().min(1).optional(), requestedFor: z.string().min(1).optional(), ...Page.shape }),
+    response: PageOf(RequestRecordAnswer),
     handler: async ({ query, actor }) => {
       const { limit, cursor, catalogItem, ...rest } = query;
       const filter: Filter = { ...rest };
@@ -161,6 +169,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     readRoles: 'authenticated',
     mayRead,
     present: (rec) => withWork(models, rec),
+    answer: RequestAnswer,
     summaries: {
       one: 'A request with its approvals and fulfilment tasks',
       history: 'Every step of a request: who, when, from, to, note',

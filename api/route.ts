@@ -35,6 +35,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readOnlyFields?: readonly string[];
   /** the success status, 200 unless said */
   status?: number;
+  /**
+   * the success answer's JSON, for the OpenAPI document; an app made with `checkResponses` (the
+   * tests) refuses to send an answer that does not match it
+   */
+  response?: z.ZodType;
   responseDescription?: string;
   /** a create or a command: takes an `Idempotency-Key` (see idempotency.ts) */
   idempotent?: boolean;
@@ -72,9 +77,22 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
     const idempotency = spec.idempotent && actor ? idempotencyOf(req, actor, { params, body }) : undefined;
     const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res, idempotency });
     if (res.statusCode === 200) res.status(spec.status ?? 200); // a handler may have set its own
+    if (result !== undefined && spec.response && req.app.get(CHECK_RESPONSES)) checkResponse(spec, result);
     if (result === undefined) res.end();
     else res.json(result);
   });
+}
+
+/** The app setting that makes every answer be checked against its route's `response` schema. */
+export const CHECK_RESPONSES = 'check responses';
+
+/** Checks the answer as JSON would carry it (dates as text) against the documented schema. */
+function checkResponse(spec: RouteSpec<any, any, any>, result: unknown): void {
+  const r = spec.response!.safeParse(JSON.parse(JSON.stringify(result)));
+  if (!r.success) {
+    const where = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(the answer)'}: ${i.message}`).join('; ');
+    throw new HttpProblem(500, 'response-not-as-documented', 'Answer not as documented', `${spec.method.toUpperCase()} ${spec.path} answered what its OpenAPI schema does not allow: ${where}`);
+  }
 }
 
 function parse<T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T {

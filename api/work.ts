@@ -9,6 +9,8 @@ import { DecisionInput } from '../domain/schemas/approval';
 import type { ApprovalRecord } from '../domain/approval';
 import { TASK_STATES, type TaskCommand, type TaskRecord } from '../domain/task';
 import { TaskCommandInputs } from '../domain/schemas/task';
+import { PageOf } from '../domain/schemas/answers';
+import { ApprovalAnswer, MyApprovalAnswer, TaskAnswer } from '../domain/schemas/work';
 import type { Models } from '../models';
 import { decideApproval } from '../workflows/approval';
 import { taskUpdates } from '../workflows/task';
@@ -49,6 +51,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
       ...Page.shape,
     }),
+    response: PageOf(TaskAnswer),
     handler: async ({ query, actor }) => {
       const filter: Filter = { open: query.state ? query.state === 'open' || query.state === 'claimed' : true };
       if (query.state) filter.state = query.state;
@@ -75,6 +78,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       roles: ['agent', 'approver', 'admin'],
       params: TaskId,
       body: TaskCommandInputs[command] as z.ZodType<unknown>,
+      response: TaskAnswer,
       idempotent: true,
       handler: async ({ params, body, actor, idempotency }) => {
         const t = await loadTask(params.id);
@@ -91,6 +95,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
     summary: 'Approvals waiting for me or for approvers who delegated to me',
     roles: 'authenticated',
     query: z.strictObject({ process: z.string().min(1).optional(), state: z.enum(['pending', 'approved', 'rejected']).optional(), ...Page.shape }),
+    response: PageOf(MyApprovalAnswer),
     handler: async ({ query, actor }) => {
       const forWhom = [actor.name, ...(await delegatorsOf(models, actor.name))];
       const state = query.state ?? 'pending';
@@ -118,6 +123,7 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       roles: ['approver', 'agent', 'admin', 'process_owner', 'improvement_manager'],
       params: ApprovalId,
       body: DecisionInput.extend({ onBehalfOf: z.string().trim().min(1).max(200).optional() }),
+      response: ApprovalAnswer,
       idempotent: true,
       handler: async ({ params, body, actor, idempotency }) => {
         const a = await loadCase<ApprovalRecord>(models.Approval, params.id);

@@ -154,6 +154,14 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     await wf.condition(done); // a case that began before 'continue-as-new' just waits
   }
 
+  /** The `cancel` command, the same in every process that has one: the reason kept, the case closed. */
+  cancel({ reason }: { reason: string }, by: Actor, to: S): Promise<void> {
+    const r = this.rec as R & { cancelReason: string | null; closedAt: number | null };
+    r.cancelReason = reason;
+    r.closedAt = Date.now();
+    return this.record('cancel', by.name, reason, {}, to);
+  }
+
   /** Resolves once the case is recorded: signals and updates that arrive early wait for it. */
   ready(): Promise<void> {
     return wf.condition(() => this.recorded);

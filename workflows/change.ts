@@ -97,12 +97,8 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
         }
         return record('complete', by.name, i.notes, { result: 'successful' }, 'review');
       }
-      case 'cancel': {
-        const i = cmd.input;
-        r.cancelReason = i.reason;
-        r.closedAt = Date.now();
-        return record('cancel', by.name, i.reason, {}, 'cancelled');
-      }
+      case 'cancel':
+        return kase.cancel(cmd.input, by, 'cancelled');
       case 'comment':
         return kase.comment(cmd.input, by);
     }

@@ -110,12 +110,8 @@ export async function improvementWorkflow({ number, input, actor, resume }: Impr
         r.cycles.push(newCycle(c.n + 1, c.targets.map((t) => ({ ...t, baseline: latest(t) }))));
         return record('act_next_cycle', by.name, i.notes, { cycle: c.n, decision: i.decision, next: c.n + 1, lessons: i.lessons }, 'plan');
       }
-      case 'cancel': {
-        const i = cmd.input;
-        r.cancelReason = i.reason;
-        r.closedAt = now;
-        return record('cancel', by.name, i.reason, {}, 'cancelled');
-      }
+      case 'cancel':
+        return kase.cancel(cmd.input, by, 'cancelled');
       case 'comment':
         return kase.comment(cmd.input, by);
     }

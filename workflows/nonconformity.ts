@@ -68,12 +68,8 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
         if (i.effective) r.closedAt = now;
         return record('review_effectiveness', by.name, i.notes, { effective: i.effective }, i.effective ? 'closed' : 'corrective_action');
       }
-      case 'cancel': {
-        const i = cmd.input;
-        r.cancelReason = i.reason;
-        r.closedAt = now;
-        return record('cancel', by.name, i.reason, {}, 'cancelled');
-      }
+      case 'cancel':
+        return kase.cancel(cmd.input, by, 'cancelled');
       case 'comment':
         return kase.comment(cmd.input, by);
     }

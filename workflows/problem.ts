@@ -125,12 +125,8 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
       }
       case 'link_incidents':
         return linkIncidents(cmd.input.incidents, by.name);
-      case 'cancel': {
-        const i = cmd.input;
-        r.cancelReason = i.reason;
-        r.closedAt = Date.now();
-        return record('cancel', by.name, i.reason, {}, to);
-      }
+      case 'cancel':
+        return kase.cancel(cmd.input, by, to);
       case 'comment':
         return kase.comment(cmd.input, by);
     }

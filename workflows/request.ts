@@ -64,12 +64,8 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     const r = rec!;
     const now = Date.now();
     switch (cmd.command) {
-      case 'cancel': {
-        const i = cmd.input;
-        r.cancelReason = i.reason;
-        r.closedAt = now;
-        return record('cancel', by.name, i.reason, {}, 'cancelled');
-      }
+      case 'cancel':
+        return kase.cancel(cmd.input, by, 'cancelled');
       case 'confirm': {
         const i = cmd.input;
         r.closedAt = now;

@@ -1,6 +1,8 @@
 /** Requests for change, their commands' input and the change policy, as the API validates them. */
 import { z } from 'zod';
-import { CHANGE_TYPES, RISKS, type ChangeCommand } from '../change';
+import { CHANGE_STATES, CHANGE_TYPES, RISKS, type ChangeCommand } from '../change';
+import { VersionRef } from './answers';
+import { CaseWork, EpochMs } from './work';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const name = text(200);
@@ -63,3 +65,27 @@ export const ChangeCommandInputs = {
 export type ChangeCommandInput<C extends ChangeCommand> = z.infer<(typeof ChangeCommandInputs)[C]>;
 
 export const ChangeNumber = z.string().regex(/^CHG\d{7,}$/, 'a change number such as CHG0000001');
+
+/** A change's record as answers show it (instants as epoch ms): a list's item. */
+export const ChangeRecordAnswer = z.strictObject({
+  ...RaiseChangeInput.shape,
+  number: ChangeNumber,
+  state: z.enum(CHANGE_STATES),
+  requestedBy: z.string(),
+  openedAt: EpochMs,
+  assessment: z.strictObject({ risk: z.string(), impact: z.string(), assessment: z.string(), by: z.string(), at: EpochMs }).nullable(),
+  conflicts: z
+    .array(z.strictObject({ kind: z.enum(['blackout', 'collision']), with: z.string().describe("the blackout's name, or the colliding change's number"), from: z.string(), to: z.string(), configurationItem: z.string().optional() }))
+    .describe('conflicts found when it was raised'),
+  authorization: z.strictObject({ policy: VersionRef.nullable(), outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: EpochMs }).nullable(),
+  implementation: z.strictObject({ startedAt: EpochMs.nullable(), endedAt: EpochMs.nullable(), result: z.enum(['successful', 'failed']).nullable(), notes: z.string().nullable() }),
+  backingOut: z.boolean(),
+  outcome: z.string().nullable().describe("the review's verdict: successful, failed or backed_out"),
+  closedAt: EpochMs.nullable(),
+  cancelReason: z.string().nullable(),
+  comments: z.array(z.strictObject({ at: EpochMs, by: z.string(), text: z.string() })),
+  policy: z.strictObject({ change: z.number().int() }),
+  seq: z.number().int(),
+});
+/** A change as every answer about it shows it: its record with its approvals and tasks. */
+export const ChangeAnswer = ChangeRecordAnswer.extend(CaseWork);

@@ -1,6 +1,8 @@
 /** An incident as it is logged, its commands' input and its number, as the API validates them. */
 import { z } from 'zod';
 import { INCIDENT_STATES, RESOLUTION_CODES, type IncidentCommand } from '../incident';
+import { PRIORITIES } from '../priority';
+import { ClockAnswer, Comment, Instant, VersionRef } from './answers';
 import { Level } from './priority';
 
 export const IncidentState = z.enum(INCIDENT_STATES);
@@ -35,3 +37,41 @@ export const IncidentCommandInputs = {
 export type IncidentCommandInput<C extends IncidentCommand> = z.infer<(typeof IncidentCommandInputs)[C]>;
 
 export const IncidentNumber = z.string().regex(/^INC\d{7,}$/, 'an incident number such as INC0000001');
+
+/** An incident as every answer shows it (GET, a command's answer, a list's item): its SLA clocks as of the answer. */
+export const IncidentAnswer = z.strictObject({
+  number: IncidentNumber,
+  state: IncidentState,
+  priority: z.enum(PRIORITIES),
+  major: z.boolean(),
+  title: z.string(),
+  description: z.string(),
+  caller: z.string(),
+  service: z.string(),
+  configurationItem: z.string(),
+  category: z.string(),
+  impact: Level,
+  urgency: Level,
+  assignmentGroup: z.string().nullable(),
+  assignee: z.string().nullable(),
+  openedBy: z.string(),
+  openedAt: Instant,
+  resolvedAt: Instant.nullable(),
+  closedAt: Instant.nullable(),
+  autoCloseAt: Instant.nullable(),
+  resolutionCode: z.enum(RESOLUTION_CODES).nullable(),
+  resolution: z.string().nullable(),
+  holdReason: z.string().nullable(),
+  reopenCount: z.number().int(),
+  assignments: z.array(z.strictObject({ group: z.string(), assignee: z.string().nullable(), from: Instant, to: Instant.nullable(), businessMinutes: z.number() })),
+  escalations: z.array(z.strictObject({ at: Instant, clock: z.enum(['response', 'resolution']), kind: z.enum(['warning', 'breach']), level: z.number().int() })),
+  comments: z.array(Comment),
+  problems: z.array(z.string()).describe('the problems this incident is linked to'),
+  knownErrors: z.array(z.strictObject({ problem: z.string(), symptoms: z.string(), workaround: z.string() })).describe('known errors on its CI or category when it was logged: the workarounds to try first'),
+  policy: z.strictObject({ priorityMatrix: z.number().int(), incidentSla: z.number().int(), calendar: VersionRef }).describe('the versions of the rules it runs by'),
+  sla: z.strictObject({ response: ClockAnswer, resolution: ClockAnswer, breached: z.boolean() }),
+  seq: z.number().int().describe('how many transitions it has had'),
+});
+
+/** An incident as a list shows it: without its description, assignments, escalations, comments, known errors, problems and policy versions (GET /incidents/{number} has them). */
+export const IncidentSummaryAnswer = IncidentAnswer.omit({ description: true, assignments: true, escalations: true, comments: true, knownErrors: true, problems: true, policy: true });

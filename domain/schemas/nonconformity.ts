@@ -1,6 +1,7 @@
 /** A nonconformity as it is raised and its commands' input, as the API validates them. */
 import { z } from 'zod';
-import type { NonconformityCommand } from '../nonconformity';
+import { NONCONFORMITY_STATES, type NonconformityCommand } from '../nonconformity';
+import { EpochMs } from './work';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const name = text(200);
@@ -32,3 +33,22 @@ export const NonconformityCommandInputs = {
 export type NonconformityCommandInput<C extends NonconformityCommand> = z.infer<(typeof NonconformityCommandInputs)[C]>;
 
 export const NonconformityNumber = z.string().regex(/^NCR\d{7,}$/, 'a nonconformity number such as NCR0000001');
+
+/** A nonconformity as every answer shows it (instants as epoch ms). */
+export const NonconformityAnswer = z.strictObject({
+  ...RaiseNonconformityInput.shape,
+  number: NonconformityNumber,
+  state: z.enum(NONCONFORMITY_STATES),
+  raisedBy: z.string(),
+  openedAt: EpochMs,
+  containment: z.strictObject({ actions: z.string(), by: z.string(), at: EpochMs }).nullable(),
+  rootCause: z.strictObject({ rootCause: z.string(), by: z.string(), at: EpochMs }).nullable(),
+  correctiveActions: z
+    .array(z.strictObject({ improvement: z.string(), startedAt: EpochMs, endedAt: EpochMs.nullable(), outcome: z.string().nullable() }))
+    .describe('the improvements run as its corrective actions, newest last'),
+  effectiveness: z.strictObject({ effective: z.boolean(), notes: z.string(), by: z.string(), at: EpochMs }).nullable(),
+  closedAt: EpochMs.nullable(),
+  cancelReason: z.string().nullable(),
+  comments: z.array(z.strictObject({ at: EpochMs, by: z.string(), text: z.string() })),
+  seq: z.number().int(),
+});

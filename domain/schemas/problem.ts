@@ -1,6 +1,8 @@
 /** A problem as it is raised, its commands' input, the problem policy and the trend policy, as the API validates them. */
 import { z } from 'zod';
-import { TREND_KEYS, type ProblemCommand } from '../problem';
+import { PROBLEM_STATES, TREND_KEYS, type ProblemCommand } from '../problem';
+import { Instant } from './answers';
+import { CaseWork, EpochMs } from './work';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const name = text(200);
@@ -54,3 +56,42 @@ export const ProblemTrendBody = z.strictObject({
   impact: z.enum(['low', 'medium', 'high']).default('medium'),
 });
 export type ProblemTrendBody = z.infer<typeof ProblemTrendBody>;
+
+/** A problem's record as answers show it (instants as epoch ms): a list's item. */
+export const ProblemRecordAnswer = z.strictObject({
+  ...RaiseProblemInput.shape,
+  number: ProblemNumber,
+  state: z.enum(PROBLEM_STATES),
+  raisedBy: z.string(),
+  openedAt: EpochMs,
+  knownError: z.strictObject({ symptoms: z.string(), rootCause: z.string(), workaround: z.string(), by: z.string(), at: EpochMs }).nullable(),
+  change: z.string().nullable().describe('the change raised to remove the root cause'),
+  resolvedAt: EpochMs.nullable(),
+  verifyUntil: EpochMs.nullable().describe('until when a resolved problem is watched for recurrence'),
+  closedAt: EpochMs.nullable(),
+  recurrences: z.number().int(),
+  cancelReason: z.string().nullable(),
+  comments: z.array(z.strictObject({ at: EpochMs, by: z.string(), text: z.string() })),
+  policy: z.strictObject({ problem: z.number().int(), onResolve: ProblemPolicyBody.shape.onResolve, verificationDays: z.number().int() }),
+  trend: z.strictObject({ groupBy: z.string(), key: z.string() }).nullable().describe('the incident trend that raised it, if one did'),
+  seq: z.number().int(),
+});
+/** A problem as every answer about it shows it: its record with its investigation tasks. */
+export const ProblemAnswer = ProblemRecordAnswer.extend({ tasks: CaseWork.tasks });
+
+/** A known error as the KEDB shows it. */
+export const KnownErrorAnswer = z.strictObject({
+  id: ProblemNumber,
+  problem: ProblemNumber,
+  state: z.enum(PROBLEM_STATES),
+  title: z.string(),
+  service: z.string(),
+  configurationItem: z.string().nullable(),
+  category: z.string(),
+  symptoms: z.string(),
+  rootCause: z.string(),
+  workaround: z.string(),
+  recordedBy: z.string(),
+  recordedAt: Instant,
+  change: z.string().nullable(),
+});

@@ -1,6 +1,8 @@
 /** Catalogue items, the form a request is checked against, and a request's commands' input, as the API validates them. */
 import { z } from 'zod';
-import type { RequestCommand } from '../request';
+import { REQUEST_STATES, type RequestCommand } from '../request';
+import { VersionRef } from './answers';
+import { CaseWork, EpochMs } from './work';
 
 const name = z.string().trim().min(1).max(200);
 
@@ -86,3 +88,24 @@ export const RequestCommandInputs = {
 export type RequestCommandInput<C extends RequestCommand> = z.infer<(typeof RequestCommandInputs)[C]>;
 
 export const RequestNumber = z.string().regex(/^REQ\d{7,}$/, 'a request number such as REQ0000001');
+
+/** A service request's record as answers show it (instants as epoch ms): a list's item. */
+export const RequestRecordAnswer = z.strictObject({
+  number: RequestNumber,
+  state: z.enum(REQUEST_STATES),
+  catalogItem: z.strictObject({ id: z.string(), version: z.number().int(), name: z.string(), category: z.string() }).describe('the catalogue item (and its version) it was raised from'),
+  fields: z.record(z.string(), z.unknown()).describe("the item's form, filled in"),
+  requestedBy: z.string(),
+  requestedFor: z.string(),
+  openedAt: EpochMs,
+  approval: z.strictObject({ policy: VersionRef.nullable(), outcome: z.enum(['approved', 'rejected', 'not_required']), reason: z.string() }).nullable(),
+  fulfilment: z.strictObject({ mode: z.enum(['sequential', 'parallel']), outcome: z.enum(['done', 'failed']).nullable() }),
+  fulfilledAt: EpochMs.nullable(),
+  closedAt: EpochMs.nullable(),
+  autoCloseAt: EpochMs.nullable(),
+  cancelReason: z.string().nullable(),
+  comments: z.array(z.strictObject({ at: EpochMs, by: z.string(), text: z.string() })),
+  seq: z.number().int(),
+});
+/** A service request as every answer about it shows it: its record with its approvals and fulfilment tasks. */
+export const RequestAnswer = RequestRecordAnswer.extend(CaseWork);

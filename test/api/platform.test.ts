@@ -160,6 +160,18 @@ describe('documentation and health', () => {
     expect(resolve.description).toMatch(/^Allowed when the incident is in_progress; leads to resolved\./);
     expect(Object.keys(r.body.paths['/calendars/{id}'].put.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '409', '412', '413', '415']));
     expect(r.body.paths['/incidents'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['state', 'priority', 'breached', 'limit']));
+    // every success answer has its schema (all but the docs page and the metrics, which are not JSON)
+    const unschemed = Object.entries(r.body.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([status, res]) => status.startsWith('2') && !res.content?.['application/json']?.schema)
+          .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+      ),
+    );
+    expect(unschemed.filter((u) => !/ \/(docs|metrics)\b/.test(u))).toEqual([]);
+    const incident = r.body.paths['/incidents/{number}'].get.responses['200'].content['application/json'].schema;
+    expect(incident.required).toEqual(expect.arrayContaining(['number', 'state', 'priority', 'sla', 'comments']));
+    expect(incident.additionalProperties).toBe(false);
     const docs = await api.call('GET', '/docs');
     expect(docs.status).toBe(200);
     expect(docs.body).toContain('swagger-ui');
@@ -191,5 +203,15 @@ describe('documentation and health', () => {
     const r = await api.call('GET', '/nowhere', { key: agent });
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  });
+
+  it('answers a method a path does not take with 405, naming the ones it does', async () => {
+    const r = await api.call('DELETE', '/incidents/INC0000001', { key: agent });
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('GET, HEAD');
+    expect(r.body.detail).toBe('/incidents/INC0000001 takes GET, HEAD, not DELETE');
+    const put = await api.call('PUT', '/incidents', { key: agent, body: {} });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('POST, GET, HEAD');
   });
 });
