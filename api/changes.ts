@@ -16,7 +16,7 @@ import {
   type ChangeCommand,
   type ChangePolicyBody,
 } from '../domain/change';
-import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput, ChangeAnswer, ChangeRecordAnswer } from '../domain/schemas/change';
+import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput, ChangeAnswer, ChangeCalendarAnswer, ChangeRecordAnswer } from '../domain/schemas/change';
 import { PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
@@ -147,6 +147,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     summary: 'Scheduled and running changes and blackout windows between two instants',
     roles: 'authenticated',
     query: z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
+    response: ChangeCalendarAnswer,
     handler: async ({ query }) => {
       if (Date.parse(query.to) <= Date.parse(query.from)) throw badRequest('to must be after from', [{ in: 'query', path: 'to', message: 'after from' }]);
       // open changes planned to start before the end of the period (few: the open ones), then those still running into it

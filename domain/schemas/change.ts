@@ -89,3 +89,23 @@ export const ChangeRecordAnswer = z.strictObject({
 });
 /** A change as every answer about it shows it: its record with its approvals and tasks. */
 export const ChangeAnswer = ChangeRecordAnswer.extend(CaseWork);
+
+/** The change calendar between two instants: the changes holding a window in it and the blackouts touching it. */
+export const ChangeCalendarAnswer = z.strictObject({
+  from: z.string(),
+  to: z.string(),
+  changes: z.array(
+    z.strictObject({
+      number: ChangeNumber,
+      title: z.string(),
+      state: z.enum(CHANGE_STATES),
+      type: z.enum(CHANGE_TYPES),
+      risk: z.enum(RISKS),
+      plannedStart: z.string(),
+      plannedEnd: z.string(),
+      configurationItems: z.array(z.string()),
+      services: z.array(z.string()),
+    }),
+  ),
+  blackouts: z.array(z.strictObject({ name: z.string(), start: z.string(), end: z.string(), services: z.array(z.string()) })),
+});
