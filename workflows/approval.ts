@@ -10,16 +10,12 @@ import { persistStep } from './persistence';
 import type { Actor } from '../domain/actor';
 import { refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
 import { addBusinessMs, type Calendar } from '../domain/calendar';
-import type { createActivities } from '../activities';
 import { refusal } from './refusal';
+import { reads } from './steps';
 import { inOrder } from './serial';
 
-type Activities = ReturnType<typeof createActivities>;
 const persistApproval = persistStep('persistApproval');
-const { resolveApprovers } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { resolveApprovers } = reads;
 
 export interface DecideArgs {
   approvalId: string;

@@ -25,6 +25,17 @@ function overCommentLimit(comments: number, command: string, replayable: boolean
   return replayable ? wf.patched('comment-limit') : true;
 }
 
+/**
+ * A process's commands as Temporal updates, one per command, named `<prefix><command>`: `I` maps
+ * each command to its input, so each update is typed by its own. The names are in the histories of
+ * running cases: never rename one.
+ */
+export function commandUpdates<I extends Record<string, unknown>>(prefix: string, commands: ReadonlyArray<keyof I & string>) {
+  return Object.fromEntries(commands.map((c) => [c, wf.defineUpdate<CommandOutcome, [CommandArgs<I[typeof c]>]>(`${prefix}${c}`)])) as {
+    [K in keyof I & string]: UpdateDefinition<CommandOutcome, [CommandArgs<I[K]>]>;
+  };
+}
+
 /** A command with its input, one case per command: a handler's `switch (cmd.command)` types `cmd.input`. */
 export type CommandOf<C extends string, I extends Record<C, unknown>> = { [K in C]: { command: K; input: I[K] } }[C];
 

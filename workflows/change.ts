@@ -12,31 +12,19 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
 import type { Calendar } from '../domain/calendar';
-import { refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
-import type { createActivities } from '../activities';
+import { CHANGE_COMMANDS, refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '../domain/change';
-import { type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandOf, type CommandOutcome } from './case-commands';
+import { reads } from './steps';
 import { Tasks } from './task';
 import { changeClosed, linkedToProblem } from './signals';
 
-type Activities = ReturnType<typeof createActivities>;
 const persistChange = persistStep('persistChange');
-const { loadApprovalPolicies, loadChangePolicy } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { loadApprovalPolicies, loadChangePolicy } = reads;
 
 export type ChangeUpdate = UpdateDefinition<CommandOutcome, [ChangeCommandArgs]>;
-const def = (c: ChangeCommand): ChangeUpdate => wf.defineUpdate<CommandOutcome, [ChangeCommandArgs]>(`change.${c}`);
-export const changeUpdates: Record<ChangeCommand, ChangeUpdate> = {
-  submit: def('submit'),
-  assess: def('assess'),
-  implement: def('implement'),
-  complete: def('complete'),
-  cancel: def('cancel'),
-  comment: def('comment'),
-};
+export const changeUpdates: Record<ChangeCommand, ChangeUpdate> = commandUpdates<Record<ChangeCommand, ChangeCommandInput<ChangeCommand>>>('change.', CHANGE_COMMANDS);
 export const changeOpened = wf.defineUpdate<ChangeView>('change.opened');
 
 export interface ChangeWorkflowInput {

@@ -12,6 +12,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
 import {
+  IMPROVEMENT_COMMANDS,
   refuseImprovementCommand,
   type ImprovementCommand,
   type ImprovementCommandInput,
@@ -24,28 +25,20 @@ import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 import { Approvals } from './approval';
-import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { reads, tell } from './steps';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
 export type { ActionRecord, Cycle, ImprovementRecord, ImprovementEvent, ImprovementView } from '../domain/improvement';
 const persistImprovement = persistStep('persistImprovement');
-const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-const { notify } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
-});
+const { loadApprovalPolicies } = reads;
 
 const DAY = 86_400_000;
 
 export type ImprovementCommandArgs = CommandArgs<ImprovementCommandInput<ImprovementCommand>>;
 export type ImprovementUpdate = UpdateDefinition<CommandOutcome, [ImprovementCommandArgs]>;
-export const improvementUpdates = Object.fromEntries(
-  (['plan', 'measure', 'review', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [ImprovementCommandArgs]>(`improvement.${c}`)]),
-) as Record<ImprovementCommand, ImprovementUpdate>;
+export const improvementUpdates: Record<ImprovementCommand, ImprovementUpdate> = commandUpdates<Record<ImprovementCommand, ImprovementCommandInput<ImprovementCommand>>>('improvement.', IMPROVEMENT_COMMANDS);
 export const improvementOpened = wf.defineUpdate<ImprovementView>('improvement.opened');
 
 type Policies = Awaited<ReturnType<Activities['loadApprovalPolicies']>>;
@@ -127,12 +120,12 @@ export async function improvementWorkflow({ number, input, actor, resume }: Impr
     if (due - DAY > Date.now() && !(await wf.condition(() => a.done, due - DAY - Date.now()))) {
       a.remindedAt = Date.now();
       await record('action_reminder', 'system', `due ${a.due}: ${a.title}`, { task: a.task, group: a.group });
-      void notify({ key: `${number}:${a.task}:reminder`, type: 'improvement_action_reminder', number, title: a.title, group: a.group, due: a.due, at: Date.now() }).catch(() => undefined);
+      tell({ key: `${number}:${a.task}:reminder`, type: 'improvement_action_reminder', number, title: a.title, group: a.group, due: a.due, at: Date.now() });
     }
     if (!a.done && !(await wf.condition(() => a.done, Math.max(1, due - Date.now())))) {
       a.escalatedAt = Date.now();
       await record('action_overdue', 'system', `overdue since ${a.due}: ${a.title}`, { task: a.task, group: a.group, owner: rec!.owner });
-      void notify({ key: `${number}:${a.task}:overdue`, type: 'improvement_action_overdue', number, title: a.title, group: a.group, owner: rec!.owner, due: a.due, at: Date.now() }).catch(() => undefined);
+      tell({ key: `${number}:${a.task}:overdue`, type: 'improvement_action_overdue', number, title: a.title, group: a.group, owner: rec!.owner, due: a.due, at: Date.now() });
     }
   }
 

@@ -10,6 +10,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import type { Calendar } from '../domain/calendar';
 import {
+  INCIDENT_COMMANDS,
   incidentView,
   nextState,
   refuseIncidentCommand,
@@ -26,7 +27,8 @@ import { calendarIdFor } from '../domain/sla';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
-import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { tell } from './steps';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistIncident = persistStep('persistIncident');
@@ -36,29 +38,11 @@ const atOpen = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1
 // they ran, with regular activities)
 const remoteOpen = wf.proxyActivities<Activities>(atOpen);
 const localOpen = wf.proxyLocalActivities<Activities>(atOpen);
-// Telling people must never hold up the process: a webhook that is down is retried for a while
-// in the background, and the stored notification shows it was not delivered.
-const { notify } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', maximumAttempts: 12 },
-});
-const tell = (n: Parameters<Activities['notify']>[0]) => void notify(n).catch(() => undefined);
 
 export type IncidentCommandArgs<C extends IncidentCommand> = CommandArgs<IncidentCommandInput<C>>;
 
-const def = <C extends IncidentCommand>(c: C) => wf.defineUpdate<CommandOutcome, [IncidentCommandArgs<C>]>(c);
-/** The commands an incident takes, one update each; the API sends the same definitions. */
-export const incidentUpdates = {
-  assign: def('assign'),
-  start: def('start'),
-  hold: def('hold'),
-  resume: def('resume'),
-  resolve: def('resolve'),
-  confirm: def('confirm'),
-  reopen: def('reopen'),
-  close: def('close'),
-  comment: def('comment'),
-};
+/** The commands an incident takes, one update each (named by the command alone); the API sends the same definitions. */
+export const incidentUpdates = commandUpdates<{ [K in IncidentCommand]: IncidentCommandInput<K> }>('', INCIDENT_COMMANDS);
 export type IncidentUpdate = UpdateDefinition<CommandOutcome, [IncidentCommandArgs<IncidentCommand>]>;
 /** Answers once the incident is opened and recorded (the API's answer to POST /incidents). */
 export const incidentOpened = wf.defineUpdate<IncidentView>('opened');

@@ -11,30 +11,25 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { improvementNumber } from '../domain/improvement';
 import {
+  NONCONFORMITY_COMMANDS,
   refuseNonconformityCommand,
   type NonconformityCommand,
   type NonconformityCommandInput,
   type NonconformityState,
   type RaiseNonconformityInput,
 } from '../domain/nonconformity';
-import type { createActivities } from '../activities';
 import type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 import { improvementWorkflow } from './improvement';
-import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { reads } from './steps';
 
-type Activities = ReturnType<typeof createActivities>;
 export type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 const persistNonconformity = persistStep('persistNonconformity');
-const { nextCaseNumber } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { nextCaseNumber } = reads;
 
 export type NonconformityCommandArgs = CommandArgs<NonconformityCommandInput<NonconformityCommand>>;
 export type NonconformityUpdate = UpdateDefinition<CommandOutcome, [NonconformityCommandArgs]>;
-export const nonconformityUpdates = Object.fromEntries(
-  (['contain', 'record_root_cause', 'review_effectiveness', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [NonconformityCommandArgs]>(`nonconformity.${c}`)]),
-) as Record<NonconformityCommand, NonconformityUpdate>;
+export const nonconformityUpdates: Record<NonconformityCommand, NonconformityUpdate> = commandUpdates<Record<NonconformityCommand, NonconformityCommandInput<NonconformityCommand>>>('nonconformity.', NONCONFORMITY_COMMANDS);
 export const nonconformityOpened = wf.defineUpdate<NonconformityRecord>('nonconformity.opened');
 
 export async function nonconformityWorkflow({ number, input, actor }: { number: string; input: RaiseNonconformityInput; actor: Actor }): Promise<NonconformityRecord> {

@@ -11,27 +11,21 @@ import { persistStep } from './persistence';
 import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import { problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
+import { PROBLEM_COMMANDS, problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
 import type { TaskRecord } from '../domain/task';
-import type { createActivities } from '../activities';
 import type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
-import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { reads } from './steps';
 import { changeClosed, linkedToProblem, problemRecorded, resolvedByProblem, trendIncidents } from './signals';
 import { Tasks } from './task';
 
-type Activities = ReturnType<typeof createActivities>;
 export type { ProblemRecord, ProblemEvent, ProblemView } from '../domain/problem';
 const persistProblem = persistStep('persistProblem');
-const { loadProblemPolicy } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { loadProblemPolicy } = reads;
 
 export type ProblemCommandArgs = CommandArgs<ProblemCommandInput<ProblemCommand>>;
 export type ProblemUpdate = UpdateDefinition<CommandOutcome, [ProblemCommandArgs]>;
-export const problemUpdates = Object.fromEntries(
-  (['investigate', 'record_known_error', 'link_change', 'link_incidents', 'cancel', 'comment'] as const).map((c) => [c, wf.defineUpdate<CommandOutcome, [ProblemCommandArgs]>(`problem.${c}`)]),
-) as Record<ProblemCommand, ProblemUpdate>;
+export const problemUpdates: Record<ProblemCommand, ProblemUpdate> = commandUpdates<Record<ProblemCommand, ProblemCommandInput<ProblemCommand>>>('problem.', PROBLEM_COMMANDS);
 export const problemOpened = wf.defineUpdate<ProblemView>('problem.opened');
 
 export interface ProblemWorkflowInput {

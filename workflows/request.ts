@@ -10,30 +10,24 @@ import { Case } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
-import { refuseRequestCommand, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
+import { REQUEST_COMMANDS, refuseRequestCommand, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 import { Approvals } from './approval';
-import { type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
+import { reads } from './steps';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
 export type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 const persistRequest = persistStep('persistRequest');
-const { loadApprovalPolicies } = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const { loadApprovalPolicies } = reads;
 
 export type RequestCommandArgs = CommandArgs<RequestCommandInput<RequestCommand>>;
 export type RequestUpdate = UpdateDefinition<CommandOutcome, [RequestCommandArgs]>;
-export const requestUpdates: Record<RequestCommand, RequestUpdate> = {
-  cancel: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.cancel'),
-  confirm: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.confirm'),
-  comment: wf.defineUpdate<CommandOutcome, [RequestCommandArgs]>('request.comment'),
-};
+export const requestUpdates: Record<RequestCommand, RequestUpdate> = commandUpdates<Record<RequestCommand, RequestCommandInput<RequestCommand>>>('request.', REQUEST_COMMANDS);
 export const requestOpened = wf.defineUpdate<RequestView>('request.opened');
 
 export interface RequestWorkflowInput {
