@@ -49,7 +49,7 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any>[]) {
     if (spec.params) responses[404] = problem('No such resource');
     if (spec.method === 'post' && spec.params) responses[409] = problem('Not allowed in the current state (the body has `state`)');
     if (spec.body) {
-      responses[413] = problem('The body is larger than 100 kB');
+      responses[413] = problem('The body is larger than 100 kB, or a text in it is longer than its field takes (the problem names the field and its limit)');
       responses[415] = problem('The body is not JSON');
     }
     if (spec.method === 'put') {

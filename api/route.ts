@@ -100,7 +100,12 @@ function parse<T>(where: string, schema: z.ZodType<T> | undefined, value: unknow
   const r = schema.safeParse(value);
   if (!r.success) {
     const errors = zodErrors(where, r.error);
-    throw badRequest(errors.map((e) => `${e.in} ${e.path}: ${e.message}`).join('; '), errors);
+    const detail = errors.map((e) => `${e.in} ${e.path}: ${e.message}`).join('; ');
+    // a text longer than its field takes (a comment, a note) is content too large, not malformed
+    if (where === 'body' && r.error.issues.every((i) => i.code === 'too_big' && i.origin === 'string')) {
+      throw new HttpProblem(413, 'text-too-long', 'Text too long', detail, { errors });
+    }
+    throw badRequest(detail, errors);
   }
   return r.data;
 }

@@ -62,6 +62,11 @@ describe('a case flooded with comments and reassignments', () => {
     const keyed = { key: alice, body: { group: 'desktop', note: 'first' }, headers: { 'idempotency-key': 'first-assignment' } };
     expect((await api.call('POST', `/incidents/${n}/assign`, keyed)).status).toBe(200);
 
+    // one comment too long is refused naming its limit, and changes nothing
+    const long = await post(`/incidents/${n}/comment`, bob, { text: 'y'.repeat(2001) });
+    expect(long.status).toBe(413);
+    expect(long.body.detail).toBe('body text: Too big: expected string to have <=2000 characters');
+
     const comments = await flood(1000, 8, (i) => post(`/incidents/${n}/comment`, i % 2 ? bob : alice, { text: text(i) }));
     expect(comments.statuses).toEqual({ 200: 100, 409: 900 });
     expect(comments.details).toEqual([`${n} takes at most 100 comments (of at most 2,000 characters each)`]);
