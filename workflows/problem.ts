@@ -8,7 +8,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case } from './case';
+import { Case, type CaseCarry } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { PROBLEM_COMMANDS, problemNextState, refuseProblemCommand, type ProblemCommand, type ProblemCommandInput, type ProblemPolicyBody, type ProblemState, type RaiseProblemInput } from '../domain/problem';
@@ -34,13 +34,15 @@ export interface ProblemWorkflowInput {
   actor: Actor;
   /** the incident trend that raised it, if the trend scan did */
   trend?: { groupBy: string; key: string };
+  /** the case as its previous run left it (waiting, no task of its own open), when it continued as new */
+  resume?: { carry: CaseCarry<ProblemRecord>; tasks: TaskRecord[] };
 }
 
 const DAY = 86_400_000;
 
-export async function problemWorkflow({ number, input, actor, trend }: ProblemWorkflowInput): Promise<ProblemView> {
+export async function problemWorkflow({ number, input, actor, trend, resume }: ProblemWorkflowInput): Promise<ProblemView> {
   let rec: ProblemRecord | undefined;
-  const kase = new Case<ProblemRecord, ProblemState>({ kind: 'problem', legacy: persistProblem, opened: problemOpened, view: () => view() });
+  const kase = new Case<ProblemRecord, ProblemState>({ kind: 'problem', legacy: persistProblem, opened: problemOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
   const view = (): ProblemView => JSON.parse(JSON.stringify({ ...rec!, tasks: tasks.all }));
   const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details) });
@@ -126,35 +128,42 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
     }
   }
 
-  // ---- raise ----
-  const policy = await loadProblemPolicy();
-  rec = {
-    ...input,
-    incidents: [],
-    number,
-    state: 'new',
-    raisedBy: actor.name,
-    openedAt: Date.now(),
-    knownError: null,
-    change: null,
-    resolvedAt: null,
-    verifyUntil: null,
-    closedAt: null,
-    recurrences: 0,
-    cancelReason: null,
-    comments: [],
-    policy: { problem: policy.version, ...policy.body },
-    trend: trend ?? null,
-    seq: 0,
-  };
-  await kase.open(rec, 'raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
-  if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
-  // started by the trend scan: it ends once the problems it opened are recorded, so its next run finds them
-  const parent = wf.workflowInfo().parent;
-  if (parent && trend) await wf.getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(problemRecorded, { number }).catch(() => undefined);
+  if (resume) {
+    // ---- continued from an earlier run ----
+    rec = resume.carry.record;
+    tasks.restore(resume.tasks);
+  } else {
+    // ---- raise ----
+    const policy = await loadProblemPolicy();
+    rec = {
+      ...input,
+      incidents: [],
+      number,
+      state: 'new',
+      raisedBy: actor.name,
+      openedAt: Date.now(),
+      knownError: null,
+      change: null,
+      resolvedAt: null,
+      verifyUntil: null,
+      closedAt: null,
+      recurrences: 0,
+      cancelReason: null,
+      comments: [],
+      policy: { problem: policy.version, ...policy.body },
+      trend: trend ?? null,
+      seq: 0,
+    };
+    await kase.open(rec, 'raise', actor.name, trend ? `raised by the trend scan: ${trend.groupBy} ${trend.key}` : null, { service: input.service, configurationItem: input.configurationItem ?? null, trend: trend ?? null }, 'new');
+    if (input.incidents.length) await linkIncidents(input.incidents, actor.name);
+    // started by the trend scan: it ends once the problems it opened are recorded, so its next run finds them
+    const parent = wf.workflowInfo().parent;
+    if (parent && trend) await wf.getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(problemRecorded, { number }).catch(() => undefined);
+  }
 
   // ---- run until closed or cancelled ----
   const done = () => rec!.state === 'closed' || rec!.state === 'cancelled';
+  const next = (carry: CaseCarry<ProblemRecord>): Parameters<typeof problemWorkflow> => [{ number, input, actor, trend, resume: { carry, tasks: tasks.all } }];
   while (!done()) {
     const state = rec.state;
     if (state === 'investigation' && !tasks.all.some((t) => t.state === 'open' || t.state === 'claimed')) {
@@ -177,7 +186,9 @@ export async function problemWorkflow({ number, input, actor, trend }: ProblemWo
       }
       continue;
     }
-    await wf.condition(() => rec!.state !== state);
+    // waiting for people or for its change with no task of its own open, a long wait continues as new
+    if (tasks.all.some((t) => t.state === 'open' || t.state === 'claimed')) await wf.condition(() => rec!.state !== state);
+    else await kase.waitFor(() => rec!.state !== state, next);
   }
   await tasks.cancelOpen(`the problem is ${rec.state}`);
   await wf.condition(wf.allHandlersFinished);

@@ -127,4 +127,23 @@ describe('a case flooded with comments and reassignments', () => {
     expect(runs.length).toBeGreaterThan(1);
     for (const r of runs) expect(r.bytes).toBeLessThan(2 * 1024 * 1024);
   }, 240_000);
+
+  it('a problem takes 100 comments, continues as new while it waits, and goes on to its investigation', async () => {
+    const raised = await post('/problems', alice, { title: 'Printers jam', description: 'weekly', service: 'Printing', category: 'hardware', impact: 'low', group: 'desktop' });
+    expect(raised.status).toBe(201);
+    const n = raised.body.number as string;
+    const comments = await flood(150, 8, (i) => post(`/problems/${n}/comment`, alice, { text: text(i) }));
+    expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
+    const runs = await runsOf(n);
+    expect(runs.length).toBeGreaterThan(1);
+    // the new run opens the investigation task as the first would have
+    expect((await post(`/problems/${n}/investigate`, alice, {})).body.state).toBe('investigation');
+    let problem = (await api.call('GET', `/problems/${n}`, { key: alice })).body;
+    for (let i = 0; i < 50 && problem.tasks.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      problem = (await api.call('GET', `/problems/${n}`, { key: alice })).body;
+    }
+    expect(problem.comments).toHaveLength(100);
+    expect(problem.tasks).toEqual([expect.objectContaining({ id: `${n}-T1`, type: 'investigate', state: 'open', group: 'desktop' })]);
+  }, 240_000);
 });
