@@ -79,7 +79,11 @@ export async function closedLoop(concurrency: number, seconds: number, scenario:
   const t0 = Date.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, user) => {
-      for (let i = 0; Date.now() < until; i++) steps += await scenario(user, i);
+      for (let i = 0; Date.now() < until; i++) {
+        // not `steps += await …`: that reads `steps` before the await and loses the other users' steps
+        const done = await scenario(user, i);
+        steps += done;
+      }
     }),
   );
   return { steps, ms: Date.now() - t0 };
