@@ -179,16 +179,8 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 export const NOT_LISTED = ['description', 'assignments', 'escalations', 'comments', 'knownErrors', 'problems', 'policy'] as const;
 export type IncidentSummary = Omit<IncidentView, (typeof NOT_LISTED)[number]>;
 
-/** An incident as a list shows it: the view less what lists leave out, its clocks as of `now`. */
+/** An incident as a list shows it: the record less what lists leave out, its clocks as of `now`. */
 export function incidentSummary(rec: Omit<IncidentRecord, (typeof NOT_LISTED)[number]>, cal: CalendarBody, now: number): IncidentSummary {
-  const full = incidentView({ ...rec, description: '', assignments: [], escalations: [], comments: [], knownErrors: [], problems: [], policy: { priorityMatrix: 0, incidentSla: 0, calendar: rec.sla.resolution.calendar } }, cal, now);
-  const { description, assignments, escalations, comments, knownErrors, problems, policy, ...summary } = full;
-  void [description, assignments, escalations, comments, knownErrors, problems, policy];
-  return summary;
-}
-
-/** The record as an API answer shows it, with both SLA clocks computed as of `now`. */
-export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number): IncidentView {
   const response = clockView(rec.sla.response, cal, now);
   const resolution = clockView(rec.sla.resolution, cal, now);
   return {
@@ -197,7 +189,6 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     priority: rec.priority,
     major: rec.major,
     title: rec.title,
-    description: rec.description,
     caller: rec.caller,
     service: rec.service,
     configurationItem: rec.configurationItem,
@@ -215,6 +206,16 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     resolution: rec.resolution,
     holdReason: rec.holdReason,
     reopenCount: rec.reopenCount,
+    sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
+    seq: rec.seq,
+  };
+}
+
+/** The record as an API answer shows it: its summary, and its texts and histories, with both SLA clocks computed as of `now`. */
+export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number): IncidentView {
+  return {
+    ...incidentSummary(rec, cal, now),
+    description: rec.description,
     assignments: rec.assignments.map((a) => {
       // the open assignment's time runs until now, less time on hold
       const ms = a.businessMs ?? workingMsBetween(cal, a.from, now, rec.sla.resolution.pauses);
@@ -225,7 +226,5 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     problems: rec.problems ?? [],
     knownErrors: rec.knownErrors ?? [],
     policy: rec.policy,
-    sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
-    seq: rec.seq,
   };
 }

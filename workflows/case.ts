@@ -72,11 +72,6 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     });
   }
 
-  /** The record, once opened (or as the previous run handed it over). */
-  get current(): R | undefined {
-    return this.rec;
-  }
-
   /**
    * Whether the case should continue as new now: Temporal suggests it once the history grows
    * past its thresholds (thousands of events or megabytes). Cases that began before this code

@@ -34,18 +34,21 @@ async function runsOf(workflowId: string): Promise<Array<{ runId: string; bytes:
   return runs;
 }
 
+/** What `read` answers once `ok` holds for it, or after 10 s whatever it answers then. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 100 && !ok(value); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
 /**
  * The runs once the case has continued as new at least `more` times: a case hands over once the
  * commands in flight are answered, so the last handover may come a moment after the last answer.
  */
-async function runsAfterContinuing(workflowId: string, more = 1) {
-  let runs = await runsOf(workflowId);
-  for (let i = 0; i < 100 && runs.length <= more; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    runs = await runsOf(workflowId);
-  }
-  return runs;
-}
+const runsAfterContinuing = (workflowId: string, more = 1) => eventually(() => runsOf(workflowId), (runs) => runs.length > more);
 
 /** sends `n` requests, `width` at a time, and counts the answers by status */
 async function flood(n: number, width: number, send: (i: number) => Promise<{ status: number; body: any }>) {
@@ -151,11 +154,7 @@ describe('a case flooded with comments and reassignments', () => {
     expect(runs.length).toBeGreaterThan(1);
     // the new run opens the investigation task as the first would have
     expect((await post(`/problems/${n}/investigate`, alice, {})).body.state).toBe('investigation');
-    let problem = (await api.call('GET', `/problems/${n}`, { key: alice })).body;
-    for (let i = 0; i < 50 && problem.tasks.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      problem = (await api.call('GET', `/problems/${n}`, { key: alice })).body;
-    }
+    const problem = await eventually(async () => (await api.call('GET', `/problems/${n}`, { key: alice })).body, (p) => p.tasks.length > 0);
     expect(problem.comments).toHaveLength(100);
     expect(problem.tasks).toEqual([expect.objectContaining({ id: `${n}-T1`, type: 'investigate', state: 'open', group: 'desktop' })]);
   }, 240_000);
