@@ -140,13 +140,18 @@ export class Case<R extends CaseRecord<S>, S extends string> {
   /**
    * Waits until `done`, handing the case to a new run (through `next`, as `continueAsNew` does)
    * whenever Temporal suggests it meanwhile: for a process that waits for people in a state where
-   * it holds nothing else in progress.
+   * it holds nothing else in progress. With `timeoutMs`, gives up then (the new run waits out what
+   * is left of it, as the process's own `next` carries its deadline): true when `done` came first.
    */
-  async waitFor<F extends wf.Workflow>(done: () => boolean, next: (carry: CaseCarry<R>) => Parameters<F>): Promise<void> {
-    await wf.condition(() => done() || wf.workflowInfo().continueAsNewSuggested);
-    if (done()) return;
+  async waitFor<F extends wf.Workflow>(done: () => boolean, next: (carry: CaseCarry<R>) => Parameters<F>, timeoutMs?: number): Promise<boolean> {
+    // a timed wait of a case that began before 'continue-as-new' keeps its one timer
+    if (timeoutMs !== undefined && !wf.patched('continue-as-new')) return wf.condition(done, timeoutMs);
+    const suggested = () => done() || wf.workflowInfo().continueAsNewSuggested;
+    const came = timeoutMs === undefined ? (await wf.condition(suggested), true) : await wf.condition(suggested, timeoutMs);
+    if (!came || done()) return came;
     if (this.continueSuggested()) await this.continueAsNew<F>(next);
-    await wf.condition(done); // a case that began before 'continue-as-new' just waits
+    await wf.condition(done); // an untimed wait of a case that began before 'continue-as-new' just waits
+    return true;
   }
 
   /** The `cancel` command, the same in every process that has one: the reason kept, the case closed. */

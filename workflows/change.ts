@@ -7,7 +7,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case } from './case';
+import { Case, type CaseCarry } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
@@ -18,6 +18,8 @@ import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '.
 import { commandUpdates, type CommandOf, type CommandOutcome } from './case-commands';
 import { reads } from './steps';
 import { Tasks } from './task';
+import type { ApprovalRecord } from '../domain/approval';
+import type { TaskRecord } from '../domain/task';
 import { changeClosed, linkedToProblem } from './signals';
 
 const persistChange = persistStep('persistChange');
@@ -32,11 +34,16 @@ export interface ChangeWorkflowInput {
   input: RaiseChangeInput;
   actor: Actor;
   conflicts: Conflict[];
+  /** the case as its previous run left it (waiting for people, no approval or task in progress), when it continued as new */
+  resume?: { carry: CaseCarry<ChangeRecord>; loaded: Loaded; approvals: ApprovalRecord[]; tasks: TaskRecord[] };
 }
 
-export async function changeWorkflow({ number, input, actor, conflicts }: ChangeWorkflowInput): Promise<ChangeView> {
+/** the policies a change reads when it is raised and keeps to its end */
+type Loaded = { approval: Awaited<ReturnType<typeof loadApprovalPolicies>>; change: Awaited<ReturnType<typeof loadChangePolicy>> };
+
+export async function changeWorkflow({ number, input, actor, conflicts, resume }: ChangeWorkflowInput): Promise<ChangeView> {
   let rec: ChangeRecord | undefined;
-  const kase = new Case<ChangeRecord, ChangeState>({ kind: 'change', legacy: persistChange, opened: changeOpened, view: () => view() });
+  const kase = new Case<ChangeRecord, ChangeState>({ kind: 'change', legacy: persistChange, opened: changeOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
   const view = (): ChangeView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
@@ -92,34 +99,48 @@ export async function changeWorkflow({ number, input, actor, conflicts }: Change
     }
   }
 
-  // ---- raise ----
-  const [{ policies, calendars }, changePolicy] = await Promise.all([loadApprovalPolicies(), loadChangePolicy()]);
-  rec = {
-    ...input,
-    number,
-    state: 'new',
-    requestedBy: actor.name,
-    openedAt: Date.now(),
-    assessment: null,
-    conflicts,
-    authorization: null,
-    implementation: { startedAt: null, endedAt: null, result: null, notes: null },
-    backingOut: false,
-    outcome: null,
-    closedAt: null,
-    cancelReason: null,
-    comments: [],
-    policy: { change: changePolicy.version },
-    seq: 0,
-  };
-  await kase.open(rec, 'raise', actor.name, null, { type: input.type, conflicts }, 'new');
+  let loaded: Loaded;
+  if (resume) {
+    // ---- continued from an earlier run ----
+    rec = resume.carry.record;
+    loaded = resume.loaded;
+    approvals.restore(resume.approvals);
+    tasks.restore(resume.tasks);
+  } else {
+    // ---- raise ----
+    const [approvalPolicies, changePolicy] = await Promise.all([loadApprovalPolicies(), loadChangePolicy()]);
+    loaded = { approval: approvalPolicies, change: changePolicy };
+    rec = {
+      ...input,
+      number,
+      state: 'new',
+      requestedBy: actor.name,
+      openedAt: Date.now(),
+      assessment: null,
+      conflicts,
+      authorization: null,
+      implementation: { startedAt: null, endedAt: null, result: null, notes: null },
+      backingOut: false,
+      outcome: null,
+      closedAt: null,
+      cancelReason: null,
+      comments: [],
+      policy: { change: changePolicy.version },
+      seq: 0,
+    };
+    await kase.open(rec, 'raise', actor.name, null, { type: input.type, conflicts }, 'new');
+  }
   const ended = () => rec!.state === 'cancelled' || rec!.state === 'rejected' || rec!.state === 'closed';
+  // waiting for people with no approval or task in progress (new, assessment, scheduled, implementing), a long wait continues as new
+  const next = (carry: CaseCarry<ChangeRecord>): Parameters<typeof changeWorkflow> => [
+    { number, input, actor, conflicts, resume: { carry, loaded, approvals: approvals.all, tasks: tasks.all } },
+  ];
 
-  await wf.condition(() => rec!.state !== 'new' && rec!.state !== 'assessment');
-  if (rec.state === 'authorization') await authorize(policies, calendars, changePolicy.body.onConflict);
-  if (!ended()) await wf.condition(() => rec!.state !== 'scheduled');
+  await kase.waitFor(() => rec!.state !== 'new' && rec!.state !== 'assessment', next);
+  if (rec.state === 'authorization') await authorize(loaded.approval.policies, loaded.approval.calendars, loaded.change.body.onConflict);
+  if (!ended()) await kase.waitFor(() => rec!.state !== 'scheduled', next);
   if (!ended()) {
-    await wf.condition(() => rec!.state === 'review' || rec!.backingOut);
+    await kase.waitFor(() => rec!.state === 'review' || rec!.backingOut, next);
     if (rec.backingOut) {
       // a failed implementation: the implementers back it out before it is reviewed
       const backout = await tasks.run({ type: 'backout', title: `Back out ${number}: follow the back-out plan`, group: rec.implementationGroup });

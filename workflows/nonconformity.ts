@@ -5,7 +5,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case } from './case';
+import { Case, type CaseCarry } from './case';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
@@ -32,9 +32,17 @@ export type NonconformityUpdate = UpdateDefinition<CommandOutcome, [Nonconformit
 export const nonconformityUpdates: Record<NonconformityCommand, NonconformityUpdate> = commandUpdates<Record<NonconformityCommand, NonconformityCommandInput<NonconformityCommand>>>('nonconformity.', NONCONFORMITY_COMMANDS);
 export const nonconformityOpened = wf.defineUpdate<NonconformityRecord>('nonconformity.opened');
 
-export async function nonconformityWorkflow({ number, input, actor }: { number: string; input: RaiseNonconformityInput; actor: Actor }): Promise<NonconformityRecord> {
+export interface NonconformityWorkflowInput {
+  number: string;
+  input: RaiseNonconformityInput;
+  actor: Actor;
+  /** the case as its previous run left it (waiting for people, no corrective action running), when it continued as new */
+  resume?: { carry: CaseCarry<NonconformityRecord> };
+}
+
+export async function nonconformityWorkflow({ number, input, actor, resume }: NonconformityWorkflowInput): Promise<NonconformityRecord> {
   let rec: NonconformityRecord | undefined;
-  const kase = new Case<NonconformityRecord, NonconformityState>({ kind: 'nonconformity', legacy: persistNonconformity, opened: nonconformityOpened, view: () => JSON.parse(JSON.stringify(rec)) });
+  const kase = new Case<NonconformityRecord, NonconformityState>({ kind: 'nonconformity', legacy: persistNonconformity, opened: nonconformityOpened, view: () => JSON.parse(JSON.stringify(rec)), resumed: resume?.carry });
   const { record, history } = kase;
 
   kase.commands({
@@ -70,14 +78,23 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     }
   }
 
-  rec = {
-    ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,
-    correctiveActions: [], effectiveness: null, closedAt: null, cancelReason: null, comments: [], seq: 0,
-  };
-  await kase.open(rec, 'raise', actor.name, input.evidence, { requirement: input.requirement, severity: input.severity }, 'containment');
+  if (resume) rec = resume.carry.record; // continued from an earlier run
+  else {
+    rec = {
+      ...input, number, state: 'containment', raisedBy: actor.name, openedAt: Date.now(), containment: null, rootCause: null,
+      correctiveActions: [], effectiveness: null, closedAt: null, cancelReason: null, comments: [], seq: 0,
+    };
+    await kase.open(rec, 'raise', actor.name, input.evidence, { requirement: input.requirement, severity: input.severity }, 'containment');
+  }
+  // waiting for people with no corrective action running, a long wait continues as new
+  const next = (carry: CaseCarry<NonconformityRecord>): Parameters<typeof nonconformityWorkflow> => [{ number, input, actor, resume: { carry } }];
 
   while (rec.state !== 'closed' && rec.state !== 'cancelled') {
-    await wf.condition(() => rec!.state === 'corrective_action' || rec!.state === 'cancelled');
+    if (rec.state === 'effectiveness_review') {
+      await kase.waitFor(() => rec!.state !== 'effectiveness_review', next);
+      continue;
+    }
+    await kase.waitFor(() => rec!.state === 'corrective_action' || rec!.state === 'cancelled', next);
     if ((rec.state as NonconformityState) === 'cancelled') break; // a handler may have moved it meanwhile
     // the corrective action: an improvement of its own, run as a PDCA cycle, a child of this case
     const n = rec.correctiveActions.length + 1;
@@ -118,7 +135,6 @@ export async function nonconformityWorkflow({ number, input, actor }: { number: 
     ca.outcome = result.state;
     if (result.state === 'closed') {
       await record('corrective_action_done', 'system', `${improvement} closed: review its effectiveness`, { improvement }, 'effectiveness_review');
-      await wf.condition(() => rec!.state !== 'effectiveness_review');
     } else {
       await record('corrective_action_cancelled', 'system', `${improvement} was cancelled: find the root cause again`, { improvement }, 'root_cause');
     }

@@ -6,7 +6,7 @@
  */
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
-import { Case } from './case';
+import { Case, type CaseCarry } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
@@ -36,13 +36,15 @@ export interface RequestWorkflowInput {
   fields: Record<string, unknown>;
   requestedFor: string;
   actor: Actor;
+  /** the case as its previous run left it (fulfilled, waiting for its requester), when it continued as new */
+  resume?: { carry: CaseCarry<RequestRecord>; approvals: ApprovalRecord[]; tasks: TaskRecord[] };
 }
 
 const DAY = 86_400_000;
 
-export async function requestWorkflow({ number, item, fields, requestedFor, actor }: RequestWorkflowInput): Promise<RequestView> {
+export async function requestWorkflow({ number, item, fields, requestedFor, actor, resume }: RequestWorkflowInput): Promise<RequestView> {
   let rec: RequestRecord | undefined;
-  const kase = new Case<RequestRecord, RequestState>({ kind: 'request', legacy: persistRequest, opened: requestOpened, view: () => view() });
+  const kase = new Case<RequestRecord, RequestState>({ kind: 'request', legacy: persistRequest, opened: requestOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
   const view = (): RequestView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
@@ -71,72 +73,88 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     }
   }
 
-  // ---- request: approval by policy ----
-  const { policies, calendars } = await loadApprovalPolicies();
-  rec = {
-    number,
-    state: 'approval',
-    catalogItem: { id: item.id, version: item.version, name: item.name, category: item.category },
-    fields,
-    requestedBy: actor.name,
-    requestedFor,
-    openedAt: Date.now(),
-    approval: null,
-    fulfilment: { mode: item.fulfilment.mode, outcome: null },
-    fulfilledAt: null,
-    closedAt: null,
-    autoCloseAt: null,
-    cancelReason: null,
-    comments: [],
-    seq: 0,
-  };
-  await kase.open(rec, 'request', actor.name, null, { catalogItem: rec.catalogItem, requestedFor }, 'approval');
-  const policy = item.approvalPolicy
-    ? (policies.find((p) => p.id === item.approvalPolicy) ?? null)
-    : matchPolicy(policies, 'request', { catalogItem: item.id, category: item.category, ...fields });
-  if (policy) {
-    const result = await Promise.race([approvals.run(policy, calendars), wf.condition(() => rec!.state === 'cancelled').then(() => null)]);
-    if (result === null) await approvals.withdraw('the request was cancelled');
-    else {
-      rec.approval = { policy: { id: policy.id, version: policy.version }, outcome: result.outcome, reason: result.reason };
-      if (result.outcome === 'rejected') await record('reject', 'system', result.reason, {}, 'rejected');
-    }
-  } else {
-    rec.approval = { policy: null, outcome: 'not_required', reason: 'no approval policy applies to this item' };
-  }
-
-  // ---- fulfilment ----
-  if (rec.state === 'approval') {
-    await record('fulfil', 'system', `${item.fulfilment.tasks.length} task(s), ${item.fulfilment.mode}`, {}, 'fulfilment');
-    const specs = item.fulfilment.tasks.map((t) => ({ type: 'fulfil' as const, title: `${t.title} (${item.name} for ${requestedFor})`, group: t.group }));
-    let failed = false;
-    if (item.fulfilment.mode === 'parallel') {
-      failed = (await Promise.all(specs.map((s) => tasks.run(s)))).some((t) => t.outcome === 'failed');
-    } else {
-      for (const s of specs) {
-        if ((await tasks.run(s)).outcome === 'failed') {
-          failed = true;
-          break;
-        }
-      }
-    }
-    rec.fulfilment.outcome = failed ? 'failed' : 'done';
-    if (failed) {
-      rec.closedAt = Date.now();
-      await tasks.cancelOpen('an earlier fulfilment task failed');
-      await record('close', 'system', 'fulfilment failed', { outcome: 'failed' }, 'closed');
-    } else {
-      rec.fulfilledAt = Date.now();
-      rec.autoCloseAt = rec.fulfilledAt + item.autoCloseDays * DAY;
-      await record('fulfilled', 'system', null, {}, 'fulfilled');
-      const confirmed = await wf.condition(() => rec!.state !== 'fulfilled', rec.autoCloseAt - Date.now());
-      if (!confirmed) {
-        rec.closedAt = Date.now();
-        rec.autoCloseAt = null;
-        await record('auto_close', 'system', `no confirmation within ${item.autoCloseDays} days`, {}, 'closed');
-      }
+  const next = (carry: CaseCarry<RequestRecord>): Parameters<typeof requestWorkflow> => [
+    { number, item, fields, requestedFor, actor, resume: { carry, approvals: approvals.all, tasks: tasks.all } },
+  ];
+  if (resume) {
+    // ---- continued from an earlier run, fulfilled and waiting for its requester ----
+    rec = resume.carry.record;
+    approvals.restore(resume.approvals);
+    tasks.restore(resume.tasks);
+  } else await requestAndFulfil();
+  if (rec!.state === 'fulfilled') {
+    // ---- confirmation, or closed after the item's days; a long wait continues as new ----
+    const confirmed = await kase.waitFor(() => rec!.state !== 'fulfilled', next, Math.max(1, rec!.autoCloseAt! - Date.now()));
+    if (!confirmed) {
+      rec!.closedAt = Date.now();
+      rec!.autoCloseAt = null;
+      await record('auto_close', 'system', `no confirmation within ${item.autoCloseDays} days`, {}, 'closed');
     }
   }
   await wf.condition(wf.allHandlersFinished);
   return view();
+
+  /** Approval by the item's policy, then fulfilment by its tasks. */
+  async function requestAndFulfil(): Promise<void> {
+    // ---- request: approval by policy ----
+    const { policies, calendars } = await loadApprovalPolicies();
+    rec = {
+      number,
+      state: 'approval',
+      catalogItem: { id: item.id, version: item.version, name: item.name, category: item.category },
+      fields,
+      requestedBy: actor.name,
+      requestedFor,
+      openedAt: Date.now(),
+      approval: null,
+      fulfilment: { mode: item.fulfilment.mode, outcome: null },
+      fulfilledAt: null,
+      closedAt: null,
+      autoCloseAt: null,
+      cancelReason: null,
+      comments: [],
+      seq: 0,
+    };
+    await kase.open(rec, 'request', actor.name, null, { catalogItem: rec!.catalogItem, requestedFor }, 'approval');
+    const policy = item.approvalPolicy
+      ? (policies.find((p) => p.id === item.approvalPolicy) ?? null)
+      : matchPolicy(policies, 'request', { catalogItem: item.id, category: item.category, ...fields });
+    if (policy) {
+      const result = await Promise.race([approvals.run(policy, calendars), wf.condition(() => rec!.state === 'cancelled').then(() => null)]);
+      if (result === null) await approvals.withdraw('the request was cancelled');
+      else {
+        rec!.approval = { policy: { id: policy.id, version: policy.version }, outcome: result.outcome, reason: result.reason };
+        if (result.outcome === 'rejected') await record('reject', 'system', result.reason, {}, 'rejected');
+      }
+    } else {
+      rec!.approval = { policy: null, outcome: 'not_required', reason: 'no approval policy applies to this item' };
+    }
+
+    // ---- fulfilment ----
+    if (rec!.state === 'approval') {
+      await record('fulfil', 'system', `${item.fulfilment.tasks.length} task(s), ${item.fulfilment.mode}`, {}, 'fulfilment');
+      const specs = item.fulfilment.tasks.map((t) => ({ type: 'fulfil' as const, title: `${t.title} (${item.name} for ${requestedFor})`, group: t.group }));
+      let failed = false;
+      if (item.fulfilment.mode === 'parallel') {
+        failed = (await Promise.all(specs.map((s) => tasks.run(s)))).some((t) => t.outcome === 'failed');
+      } else {
+        for (const s of specs) {
+          if ((await tasks.run(s)).outcome === 'failed') {
+            failed = true;
+            break;
+          }
+        }
+      }
+      rec!.fulfilment.outcome = failed ? 'failed' : 'done';
+      if (failed) {
+        rec!.closedAt = Date.now();
+        await tasks.cancelOpen('an earlier fulfilment task failed');
+        await record('close', 'system', 'fulfilment failed', { outcome: 'failed' }, 'closed');
+      } else {
+        rec!.fulfilledAt = Date.now();
+        rec!.autoCloseAt = rec!.fulfilledAt + item.autoCloseDays * DAY;
+        await record('fulfilled', 'system', null, {}, 'fulfilled');
+      }
+    }
+  }
 }

@@ -6,11 +6,18 @@ import { temporal } from '@temporalio/proto';
 import { startApi, type RunningApi } from '../support/harness';
 
 let api: RunningApi;
-let alice: string, bob: string, ian: string;
+let alice: string, bob: string, ian: string, max: string, ida: string, olga: string;
 
 beforeAll(async () => {
   api = await startApi('api_bounded_history');
-  [alice, bob, ian] = await Promise.all([api.key('alice', ['agent'], ['network', 'desktop']), api.key('bob', ['requester']), api.key('ian', ['improvement_manager'])]);
+  [alice, bob, ian, max, ida, olga] = await Promise.all([
+    api.key('alice', ['agent'], ['network', 'desktop']),
+    api.key('bob', ['requester']),
+    api.key('ian', ['improvement_manager']),
+    api.key('max', ['agent'], ['change-managers']),
+    api.key('ida', ['auditor']),
+    api.key('olga', ['process_owner']),
+  ]);
 });
 afterAll(async () => api?.stop());
 
@@ -50,7 +57,10 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
  */
 const runsAfterContinuing = (workflowId: string, more = 1) => eventually(() => runsOf(workflowId), (runs) => runs.length > more);
 
-/** sends `n` requests, `width` at a time, and counts the answers by status */
+/**
+ * sends `n` requests, `width` at a time, and counts the answers by status (one at a time, each
+ * comment makes its own workflow tasks: a hundred of them pass the test stack's 400 events)
+ */
 async function flood(n: number, width: number, send: (i: number) => Promise<{ status: number; body: any }>) {
   const statuses: Record<number, number> = {};
   const details = new Set<string>();
@@ -148,7 +158,7 @@ describe('a case flooded with comments and reassignments', () => {
     const raised = await post('/problems', alice, { title: 'Printers jam', description: 'weekly', service: 'Printing', category: 'hardware', impact: 'low', group: 'desktop' });
     expect(raised.status).toBe(201);
     const n = raised.body.number as string;
-    const comments = await flood(150, 8, (i) => post(`/problems/${n}/comment`, alice, { text: text(i) }));
+    const comments = await flood(150, 1, (i) => post(`/problems/${n}/comment`, alice, { text: text(i) }));
     expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
     const runs = await runsAfterContinuing(n);
     expect(runs.length).toBeGreaterThan(1);
@@ -157,5 +167,58 @@ describe('a case flooded with comments and reassignments', () => {
     const problem = await eventually(async () => (await api.call('GET', `/problems/${n}`, { key: alice })).body, (p) => p.tasks.length > 0);
     expect(problem.comments).toHaveLength(100);
     expect(problem.tasks).toEqual([expect.objectContaining({ id: `${n}-T1`, type: 'investigate', state: 'open', group: 'desktop' })]);
+  }, 240_000);
+
+  it('a change takes 100 comments while new, continues as new, and goes on to its assessment with the same record', async () => {
+    const raised = await post('/changes', max, {
+      title: 'Patch the VPN gateway', description: 'vendor patch', justification: 'critical vulnerability', type: 'normal', configurationItems: ['vpn-gw-1'], services: ['VPN'],
+      risk: 'medium', impact: 'medium', plannedStart: '2027-01-10T22:00:00.000Z', plannedEnd: '2027-01-10T23:00:00.000Z', implementationPlan: 'patch', backoutPlan: 'snapshot', implementationGroup: 'network',
+    });
+    expect([raised.status, raised.body.detail]).toEqual([201, undefined]);
+    const n = raised.body.number as string;
+    const comments = await flood(150, 1, (i) => post(`/changes/${n}/comment`, max, { text: text(i) }));
+    expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
+    const runs = await runsAfterContinuing(n);
+    expect(runs.length).toBeGreaterThan(1);
+    expect(runs.slice(1).every((r) => r.continuedAsNew)).toBe(true);
+    // the new run takes the next command where the first left off, its sequence unbroken
+    const submitted = await post(`/changes/${n}/submit`, max, { note: 'ready' });
+    expect([submitted.status, submitted.body.state]).toEqual([200, 'assessment']);
+    const change = (await api.call('GET', `/changes/${n}`, { key: max })).body;
+    expect(change.comments).toHaveLength(100);
+    expect(change.seq).toBe(102);
+    const history = await api.call('GET', `/changes/${n}/history?limit=1000`, { key: max });
+    expect(history.body.items.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: 102 }, (_, i) => i + 1));
+  }, 240_000);
+
+  it('a nonconformity takes 100 comments in containment, continues as new, and its containment moves it on', async () => {
+    const raised = await post('/nonconformities', ida, { title: 'Reviews missed', detectedIn: 'audit', requirement: '8.6.1 e)', evidence: '3 of 5 P1s unreviewed', severity: 'minor', service: 'Service desk', owner: 'ian' });
+    expect(raised.status).toBe(201);
+    const n = raised.body.number as string;
+    const comments = await flood(150, 1, (i) => post(`/nonconformities/${n}/comment`, ian, { text: text(i) }));
+    expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
+    expect((await runsAfterContinuing(n)).length).toBeGreaterThan(1);
+    expect((await post(`/nonconformities/${n}/contain`, ian, { actions: 'reviewed them' })).body.state).toBe('root_cause');
+    expect((await api.call('GET', `/nonconformities/${n}`, { key: ida })).body.comments).toHaveLength(100);
+  }, 240_000);
+
+  it('a fulfilled request continues as new while it waits for its requester, keeping its auto-close time, and closes on confirmation', async () => {
+    const item = await post('/catalog-items', olga, { name: 'Mouse', category: 'peripherals', form: [], fulfilment: { mode: 'sequential', tasks: [{ title: 'Hand over a mouse', group: 'desktop' }] } });
+    expect(item.status).toBe(201);
+    const ordered = await post('/requests', bob, { catalogItem: item.body.id, fields: {} });
+    expect(ordered.status).toBe(201);
+    const n = ordered.body.number as string;
+    const task = await eventually(async () => (await api.call('GET', '/tasks?process=request', { key: alice })).body.items.find((t: { caseId: string }) => t.caseId === n), (t) => !!t);
+    expect((await post(`/tasks/${task.id}/complete`, alice, { outcome: 'done', fields: {} })).status).toBe(200);
+    const fulfilled = await eventually(async () => (await api.call('GET', `/requests/${n}`, { key: bob })).body, (r) => r.state === 'fulfilled');
+    expect(fulfilled.autoCloseAt).toEqual(expect.any(Number));
+
+    const comments = await flood(150, 1, (i) => post(`/requests/${n}/comment`, bob, { text: text(i) }));
+    expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
+    expect((await runsAfterContinuing(n)).length).toBeGreaterThan(1);
+    const carried = (await api.call('GET', `/requests/${n}`, { key: bob })).body;
+    expect(carried).toMatchObject({ state: 'fulfilled', autoCloseAt: fulfilled.autoCloseAt });
+    expect(carried.tasks).toEqual([expect.objectContaining({ id: task.id, state: 'completed' })]);
+    expect((await post(`/requests/${n}/confirm`, bob, { note: 'thanks' })).body.state).toBe('closed');
   }, 240_000);
 });
