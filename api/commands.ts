@@ -8,6 +8,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Models } from '../models';
 import { claimKey, IDEMPOTENCY_HEADER, updateIdOf, type Idempotency } from './idempotency';
 import { badRequest, forbidden, HttpProblem, illegalTransition } from './problem';
+import { commandOutcome } from '../workflows/case';
 
 /** How long a command may wait for its workflow to answer. */
 export const COMMAND_DEADLINE_MS = 15_000;
@@ -34,7 +35,8 @@ function isGone(err: unknown): boolean {
  *
  * With an `Idempotency-Key` the update's id is made from it: Temporal answers a repeat with the
  * first outcome while the case runs, and after it has closed the outcome is still asked for by
- * that id, so a command that closed its case is not answered 409 when repeated.
+ * that id (of the run that took it, or, when that was an earlier run, of the case's memory), so a
+ * command is not answered 409 for its own success when repeated.
  */
 export async function sendCommand<Ret, Arg>(
   client: Client,
@@ -57,6 +59,11 @@ export async function sendCommand<Ret, Arg>(
         .then((value) => ({ value }), (e: unknown) => ({ error: e }));
       if ('value' in earlier) return earlier.value;
       if (earlier.error instanceof WorkflowUpdateFailedError) throw await toProblem(earlier.error, caseId, gone, idem);
+      // taken by an earlier run of the case than its last: the last run remembers its outcome
+      const carried = await client
+        .withDeadline(deadline, () => client.workflow.getHandle(caseId).query(commandOutcome, updateId))
+        .catch(() => null);
+      if (carried) return carried as Ret;
     }
     throw await toProblem(err, caseId, gone, idem);
   }

@@ -35,6 +35,14 @@ export interface CaseCarry<R> {
 const REMEMBERED_UPDATES = 1_000;
 const REMEMBERED_FOR_MS = 24 * 3_600_000;
 
+/**
+ * The outcome of a command this case applied, by update id, as far as the case remembers it (the
+ * commands of its earlier runs included): for a command repeated with its Idempotency-Key after
+ * the case closed, when the first attempt ran in an earlier run than the last (Temporal answers a
+ * repeated update id from the run that took it only). Null when the case does not know it.
+ */
+export const commandOutcome = wf.defineQuery<CommandOutcome | null, [string]>('case.command_outcome');
+
 export class Case<R extends CaseRecord<S>, S extends string> {
   private rec: R | undefined;
   private recorded = false;
@@ -66,6 +74,10 @@ export class Case<R extends CaseRecord<S>, S extends string> {
       this.commentsOutside = opts.resumed.commentsOutside;
       for (const [id, outcome] of opts.resumed.updates) this.outcomes.set(id, outcome);
     }
+    wf.setHandler(commandOutcome, (updateId) => {
+      const o = this.outcomes.get(updateId);
+      return o ? { number: o.number, state: o.state, seq: o.seq } : null;
+    });
     wf.setHandler(opts.opened, async () => {
       await this.ready();
       return opts.view();

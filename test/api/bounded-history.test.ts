@@ -191,15 +191,25 @@ describe('a case flooded with comments and reassignments', () => {
     expect(history.body.items.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: 102 }, (_, i) => i + 1));
   }, 240_000);
 
-  it('a nonconformity takes 100 comments in containment, continues as new, and its containment moves it on', async () => {
+  it('a nonconformity takes 100 comments, continues as new, and answers a command of its first run repeated with its key after it closed', async () => {
     const raised = await post('/nonconformities', ida, { title: 'Reviews missed', detectedIn: 'audit', requirement: '8.6.1 e)', evidence: '3 of 5 P1s unreviewed', severity: 'minor', service: 'Service desk', owner: 'ian' });
     expect(raised.status).toBe(201);
     const n = raised.body.number as string;
+    // contained in its first run, with a key whose answer the client then lost
+    const contain = () => api.call('POST', `/nonconformities/${n}/contain`, { key: ian, body: { actions: 'reviewed them' }, headers: { 'idempotency-key': `contain-${n}` } });
+    expect((await contain()).body).toMatchObject({ number: n, state: 'root_cause', seq: 2 });
     const comments = await flood(150, 1, (i) => post(`/nonconformities/${n}/comment`, ian, { text: text(i) }));
     expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
     expect((await runsAfterContinuing(n)).length).toBeGreaterThan(1);
-    expect((await post(`/nonconformities/${n}/contain`, ian, { actions: 'reviewed them' })).body.state).toBe('root_cause');
     expect((await api.call('GET', `/nonconformities/${n}`, { key: ida })).body.comments).toHaveLength(100);
+    // the case goes on in its new run, and closes
+    expect((await post(`/nonconformities/${n}/cancel`, ian, { reason: 'raised in error' })).body.state).toBe('cancelled');
+    await eventually(() => api.client.workflow.getHandle(n).describe(), (d) => d.status.name === 'COMPLETED');
+    // the lost answer, asked for again once the case has closed in a later run: answered (with the case as it is now), not a 409
+    const again = await contain();
+    expect([again.status, again.body.state, again.body.containment]).toEqual([200, 'cancelled', expect.objectContaining({ actions: 'reviewed them' })]);
+    const history = await api.call('GET', `/nonconformities/${n}/history?limit=1000`, { key: ida });
+    expect(history.body.items.filter((e: { action: string }) => e.action === 'contain')).toHaveLength(1);
   }, 240_000);
 
   it('a fulfilled request continues as new while it waits for its requester, keeping its auto-close time, and closes on confirmation', async () => {
