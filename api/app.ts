@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Models } from '../models';
+import type { Process } from '../domain/processes';
 import { TASK_QUEUE } from '../stack/config';
 import { apiKeyRoutes } from './api-keys';
 import { approvalPolicyRoutes } from './approval-policies';
@@ -37,6 +38,16 @@ export interface AppDeps {
   /** refuse (500) any answer that does not match its route's documented schema: the tests run so */
   checkResponses?: boolean;
 }
+
+/** Each process's routes (domain/processes.ts), one line per process. */
+const PROCESS_ROUTES = {
+  incident: incidentRoutes,
+  change: changeRoutes,
+  request: requestRoutes,
+  problem: problemRoutes,
+  improvement: improvementRoutes,
+  nonconformity: nonconformityRoutes,
+} satisfies Record<Process, (deps: AppDeps & { taskQueue: string }) => express.Router>;
 
 export function createApp(deps: AppDeps): express.Express {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
@@ -71,13 +82,7 @@ export function createApp(deps: AppDeps): express.Express {
     policyRoutes(deps),
     approvalPolicyRoutes(deps),
     delegationRoutes(deps),
-    // the processes, one router each
-    incidentRoutes({ ...deps, taskQueue }),
-    changeRoutes({ ...deps, taskQueue }),
-    requestRoutes({ ...deps, taskQueue }),
-    problemRoutes({ ...deps, taskQueue }),
-    improvementRoutes({ ...deps, taskQueue }),
-    nonconformityRoutes({ ...deps, taskQueue }),
+    ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),
   ];
   app.use(docsRoutes(routers));

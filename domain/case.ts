@@ -3,6 +3,7 @@
  * imported by the workflows, their activities and the API alike.
  */
 import type { Actor } from './actor';
+import type { Process } from './processes';
 
 /**
  * What a command answers: where it left the case. Never the case itself: an answer is kept in
@@ -28,12 +29,8 @@ export interface CaseEvent<S extends string> {
   details?: Record<string, unknown>;
 }
 
-/**
- * Every process that runs as a case (one workflow per case, its record persisted by transition):
- * one entry per process. models/index.ts `caseStores` must name a store for each (the compiler
- * checks it).
- */
-export type CaseKind = 'incident' | 'change' | 'request' | 'problem' | 'improvement' | 'nonconformity';
+/** A process that runs as a case: one of domain/processes.ts PROCESSES. */
+export type CaseKind = Process;
 
 /**
  * Comments sit in a case's record and travel through its Temporal history once each, so a case

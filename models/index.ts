@@ -3,7 +3,7 @@
  * audit trails; the API reads them and writes only keys, policies and the case-number counters.
  */
 import type { Connection, Model } from 'mongoose';
-import type { CaseKind } from '../domain/case';
+import type { Process } from '../domain/processes';
 import type { StoredShape } from './case-record';
 import { apiKeyModel } from './api-key';
 import { approvalModel } from './approval';
@@ -22,25 +22,36 @@ import { problemModel, problemStored } from './problem';
 import { requestModel, requestStored } from './request';
 import { taskModel } from './task';
 
+/**
+ * Each process's store (domain/processes.ts), one line per process: the name its model goes by
+ * (`models.Incident`), the model, and what the database keeps of a record besides itself.
+ */
+const CASE_STORES = {
+  incident: { name: 'Incident', model: incidentModel, stored: incidentStored },
+  change: { name: 'Change', model: changeModel, stored: changeStored },
+  request: { name: 'Request', model: requestModel, stored: requestStored },
+  problem: { name: 'Problem', model: problemModel, stored: problemStored },
+  improvement: { name: 'Improvement', model: improvementModel, stored: improvementStored },
+  nonconformity: { name: 'Nonconformity', model: nonconformityModel, stored: nonconformityStored },
+} as const satisfies Record<Process, { name: string; model: (conn: Connection) => Model<any>; stored: StoredShape<any> }>;
+
+type CaseModels = { [P in Process as (typeof CASE_STORES)[P]['name']]: ReturnType<(typeof CASE_STORES)[P]['model']> };
+
 export function createModels(conn: Connection) {
+  const cases = Object.fromEntries(Object.values(CASE_STORES).map((s) => [s.name, s.model(conn)])) as CaseModels;
   return {
     conn,
     ApiKey: apiKeyModel(conn),
     Approval: approvalModel(conn),
-    Change: changeModel(conn),
     Audit: auditModel(conn),
     Counter: counterModel(conn),
     Delegation: delegationModel(conn),
     IdempotencyKey: idempotencyKeyModel(conn),
-    Improvement: improvementModel(conn),
-    Incident: incidentModel(conn),
     Link: linkModel(conn),
-    Nonconformity: nonconformityModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
-    Problem: problemModel(conn),
-    Request: requestModel(conn),
     Task: taskModel(conn),
+    ...cases,
   };
 }
 export type Models = ReturnType<typeof createModels>;
@@ -56,16 +67,9 @@ export interface CaseStore {
   stored: StoredShape<any>;
 }
 
-/** Every process's case records, keyed by their numbers: one line per process of domain/case.ts CaseKind. */
-export function caseStores(models: Models): Record<CaseKind, CaseStore> {
-  return {
-    incident: { model: models.Incident, stored: incidentStored },
-    change: { model: models.Change, stored: changeStored },
-    request: { model: models.Request, stored: requestStored },
-    problem: { model: models.Problem, stored: problemStored },
-    improvement: { model: models.Improvement, stored: improvementStored },
-    nonconformity: { model: models.Nonconformity, stored: nonconformityStored },
-  };
+/** Every process's case records, keyed by their numbers. */
+export function caseStores(models: Models): Record<Process, CaseStore> {
+  return Object.fromEntries(Object.entries(CASE_STORES).map(([p, s]) => [p, { model: models[s.name], stored: s.stored }])) as Record<Process, CaseStore>;
 }
 
 /** The case records, keyed by their numbers. */

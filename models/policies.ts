@@ -1,9 +1,6 @@
 /** Reading and writing versioned policies (priority matrix, SLA policies, calendars, …). */
 import { DEFAULT_CALENDARS } from '../domain/calendar';
-import { DEFAULT_PRIORITY_MATRIX } from '../domain/priority';
-import { DEFAULT_INCIDENT_SLA } from '../domain/sla';
-import { DEFAULT_CHANGE_POLICY } from '../domain/change';
-import { DEFAULT_PROBLEM_POLICY, DEFAULT_PROBLEM_TREND } from '../domain/problem';
+import { PROCESSES } from '../domain/processes';
 import { isDuplicateKey, type Models } from '.';
 import { findIndexed, findOneIndexed } from './query';
 
@@ -64,14 +61,10 @@ export async function putPolicy<T>(models: Models, kind: PolicyKind, key: string
   return doc;
 }
 
-/** Version 1 of each default policy, where none exists yet. Safe to run at every start. */
+/** Version 1 of each default policy (each process's, domain/processes.ts, and the calendars), where none exists yet. Safe to run at every start. */
 export async function seedDefaultPolicies(models: Models): Promise<void> {
-  const seeds: Array<[PolicyKind, string, unknown]> = [
-    ['priority-matrix', 'default', DEFAULT_PRIORITY_MATRIX],
-    ['incident-sla', 'default', DEFAULT_INCIDENT_SLA],
-    ['change', 'default', DEFAULT_CHANGE_POLICY],
-    ['problem', 'default', DEFAULT_PROBLEM_POLICY],
-    ['problem-trend', 'default', DEFAULT_PROBLEM_TREND],
+  const seeds: Array<readonly [PolicyKind, string, unknown]> = [
+    ...Object.values(PROCESSES).flatMap((p): ReadonlyArray<readonly [PolicyKind, string, unknown]> => p.defaults),
     ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
   ];
   for (const [kind, key, body] of seeds) {

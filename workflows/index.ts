@@ -1,4 +1,8 @@
-// Every workflow the worker runs, one module per process.
+// Every workflow the worker runs: each process's case workflow, one line per process of
+// domain/processes.ts, named `<process>Workflow` (the names are in running cases' histories: never
+// rename one), and the workflows that serve a process (the problem trend scan).
+import type { Process } from '../domain/processes';
+
 export { incidentWorkflow } from './incident';
 export { changeWorkflow } from './change';
 export { requestWorkflow } from './request';
@@ -6,3 +10,7 @@ export { problemWorkflow } from './problem';
 export { problemTrendScan } from './problem-trend';
 export { improvementWorkflow } from './improvement';
 export { nonconformityWorkflow } from './nonconformity';
+
+// the compiler's check that every process has its workflow here
+type Missing = Exclude<`${Process}Workflow`, keyof typeof import('.')>;
+true satisfies [Missing] extends [never] ? true : `no workflow exported for ${Missing}`;
