@@ -13,23 +13,13 @@ import { findLatestPolicy, latestPolicies, policyVersion, putPolicy } from '../m
 import { present, READ_ONLY, writeVersion } from './policies';
 import { badRequest, notFound } from './problem';
 import { route } from './route';
+import { approvalProblems, refuseIf } from './policy-checks';
 
 const OWNERS = ['process_owner', 'admin'] as const;
 const Id = z.strictObject({ id: z.string().regex(/^ap-\d+$/, 'an approval policy id such as ap-1') });
 
 export function approvalPolicyRoutes({ models }: { models: Models }): Router {
   const router = Router();
-
-  /** Every calendar a policy's deadlines name must exist. */
-  async function checkCalendars(body: ApprovalPolicyBody) {
-    const errors = [];
-    for (const [i, s] of body.stages.entries()) {
-      if (!(await findLatestPolicy(models, 'calendar', s.deadline.calendarId))) {
-        errors.push({ in: 'body', path: `stages.${i}.deadline.calendarId`, message: `there is no calendar ${s.deadline.calendarId}` });
-      }
-    }
-    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
-  }
 
   route(router, {
     method: 'post',
@@ -41,7 +31,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     status: 201,
     response: ApprovalPolicyAnswer,
     handler: async ({ body, actor, res }) => {
-      await checkCalendars(body);
+      refuseIf(await approvalProblems(models, body));
       const id = `ap-${await nextNumber(models.Counter, 'approval-policy')}`;
       const p = await putPolicy(models, 'approval-policy', id, body, actor.name);
       res.location(`/approval-policies/${id}`).set('ETag', `"${p.version}"`);
@@ -93,7 +83,7 @@ export function approvalPolicyRoutes({ models }: { models: Models }): Router {
     response: ApprovalPolicyAnswer,
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'approval-policy', params.id))) throw notFound(`there is no approval policy ${params.id}`);
-      await checkCalendars(body);
+      refuseIf(await approvalProblems(models, body));
       return { id: params.id, ...(await writeVersion(models, req, res, 'approval-policy', params.id, body, actor.name)) };
     },
   });

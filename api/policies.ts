@@ -15,6 +15,7 @@ import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
 import { route } from './route';
+import { calendarProblems, refuseIf, slaProblems } from './policy-checks';
 
 const OWNERS = ['process_owner', 'admin'] as const;
 const VersionQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
@@ -98,20 +99,10 @@ export function policyRoutes({ models }: { models: Models }): Router {
       readOnlyFields: READ_ONLY,
       response: p.response,
       handler: async ({ body, actor, req, res }) => {
-        if (p.kind === 'incident-sla') await checkCalendarsExist(body as IncidentSlaBody);
+        if (p.kind === 'incident-sla') refuseIf(await slaProblems(models, body as IncidentSlaBody));
         return write(req, res, p.kind, 'default', body, actor.name);
       },
     });
-  }
-
-  async function checkCalendarsExist(sla: IncidentSlaBody) {
-    const refs: Array<[string, string]> = [['calendarId', sla.calendarId]];
-    for (const [priority, t] of Object.entries(sla.targets)) if (t.calendarId) refs.push([`targets.${priority}.calendarId`, t.calendarId]);
-    const errors = [];
-    for (const [path, id] of refs) {
-      if (!(await findLatestPolicy(models, 'calendar', id))) errors.push({ in: 'body', path, message: `there is no calendar ${id}` });
-    }
-    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
   }
 
   route(router, {
@@ -147,7 +138,10 @@ export function policyRoutes({ models }: { models: Models }): Router {
     body: CalendarBody,
     readOnlyFields: READ_ONLY,
     response: CalendarAnswer,
-    handler: async ({ params, body, actor, req, res }) => ({ id: params.id, ...(await write(req, res, 'calendar', params.id, body, actor.name)) }),
+    handler: async ({ params, body, actor, req, res }) => {
+      refuseIf(await calendarProblems(models, params.id, body));
+      return { id: params.id, ...(await write(req, res, 'calendar', params.id, body, actor.name)) };
+    },
   });
 
   return router;

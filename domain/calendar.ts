@@ -78,14 +78,20 @@ function localDay(tz: string, at: number): number {
 
 /**
  * The instant at which the wall clock in `tz` shows `minutes` past midnight of local day `day`.
- * Across a daylight-saving gap the wall time does not exist; the instant after the gap is used.
+ * The offset is the one in force at the answer, not at the wall time read as UTC: on the day a
+ * zone west of UTC springs forward, a wall time after the jump is still before it in UTC. A wall
+ * time that repeats when the clocks go back is its first occurrence; one that does not exist (in
+ * the gap when they go forward) is read with the offset before the gap, landing as far past the
+ * gap's end as it is past the gap's start.
  */
 function instantOf(tz: string, day: number, minutes: number): number {
   const wall = day * DAY + minutes * MINUTE;
-  let guess = wall - zoneOffset(tz, wall);
-  const second = wall - zoneOffset(tz, guess);
-  if (second !== guess) guess = Math.max(guess, second);
-  return guess;
+  const o1 = zoneOffset(tz, wall);
+  const o2 = zoneOffset(tz, wall - o1);
+  if (o2 === o1) return wall - o1;
+  const o3 = zoneOffset(tz, wall - o2);
+  if (o3 === o2) return wall - o2;
+  return wall - Math.min(o2, o3); // in the gap
 }
 
 const MINUTE = 60_000;
@@ -126,12 +132,22 @@ export function businessMsBetween(cal: CalendarBody, from: number, to: number): 
   return total;
 }
 
-/** The instant at which `ms` of business time has elapsed after `from`. */
-export function addBusinessMs(cal: CalendarBody, from: number, ms: number): number {
+/**
+ * The instant at which `ms` of business time has elapsed after `from`; throws a RangeError when
+ * the calendar has not that much working time within `maxDays` (ten years unless told).
+ */
+export function addBusinessMs(cal: CalendarBody, from: number, ms: number, maxDays = MAX_DAYS): number {
+  const due = reachableWithin(cal, from, ms, maxDays);
+  if (due === null) throw new RangeError(`calendar ${cal.name} has no working time within ${maxDays} days of ${new Date(from).toISOString()}`);
+  return due;
+}
+
+/** The instant at which `ms` of business time has elapsed after `from`, or null when that is more than `days` away. */
+export function reachableWithin(cal: CalendarBody, from: number, ms: number, days = MAX_DAYS): number | null {
   const holidays = holidaySet(cal);
   let remaining = ms;
   const first = localDay(cal.timeZone, from);
-  for (let day = first; day < first + MAX_DAYS; day++) {
+  for (let day = first; day < first + days; day++) {
     for (const [s, e] of workingIntervals(cal, holidays, day)) {
       const lo = Math.max(s, from);
       if (e <= lo) continue;
@@ -139,7 +155,23 @@ export function addBusinessMs(cal: CalendarBody, from: number, ms: number): numb
       remaining -= e - lo;
     }
   }
-  throw new RangeError(`calendar ${cal.name} has no working time within ${MAX_DAYS} days of ${new Date(from).toISOString()}`);
+  return null;
+}
+
+/**
+ * Why `minutes` of business time on this calendar cannot be counted within a year of `from`, or
+ * null when they can: what a policy or calendar write is refused for, since no case could then
+ * ever fall due.
+ */
+export function notWithinAYear(cal: CalendarBody, from: number, minutes: number): string | null {
+  if (reachableWithin(cal, from, minutes * MINUTE, 366) !== null) return null;
+  const weekly = WEEKDAYS.reduce((sum, d) => sum + cal.workingHours[d].reduce((m, i) => m + minutesOf(i.end) - minutesOf(i.start), 0), 0);
+  return `${minutes} business minutes take more than a year on calendar ${cal.name} (${weekly} working minute${weekly === 1 ? '' : 's'} a week, less its holidays)`;
+}
+
+/** The deadline `ms` of business time after `from`; ten years out when the calendar cannot count that far (never a loop on a bad calendar). */
+export function deadlineAfter(cal: CalendarBody, from: number, ms: number): number {
+  return reachableWithin(cal, from, ms) ?? from + MAX_DAYS * DAY;
 }
 
 export const DEFAULT_CALENDARS: Array<{ id: string; body: CalendarBody }> = [

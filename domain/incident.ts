@@ -84,7 +84,7 @@ export interface IncidentRecord extends OpenIncidentInput {
 
 export interface IncidentEvent {
   seq: number;
-  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach' | 'problem_linked' | 'resolved_by_problem';
+  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach' | 'sla_not_computable' | 'problem_linked' | 'resolved_by_problem';
   from: IncidentState | null;
   to: IncidentState;
   by: string;

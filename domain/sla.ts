@@ -4,7 +4,7 @@
  * changes to a calendar cannot rewrite time already used (the clock keeps the calendar version
  * it started with).
  */
-import { addBusinessMs, businessMsBetween, type CalendarBody } from './calendar';
+import { businessMsBetween, reachableWithin, type CalendarBody } from './calendar';
 import type { Priority } from './priority';
 import type { IncidentSlaBody } from './schemas/sla';
 
@@ -87,13 +87,21 @@ export function reopenClock(clock: Clock, now: number, reason: string): Clock {
   return { ...clock, stoppedAt: null, runningSince: now, pauses: [...clock.pauses, { from: clock.stoppedAt, to: now, reason }] };
 }
 
-/** The instant at which the running clock reaches `fraction` of its target; null when not running. */
+/**
+ * The instant at which the running clock reaches `fraction` of its target; null when not running,
+ * or when its calendar has not the working time to reach it within ten years (see `computable`).
+ */
 export function thresholdAt(clock: Clock, cal: CalendarBody, fraction: number): number | null {
   if (clock.runningSince === null) return null;
   const threshold = Math.ceil(clock.targetMs * fraction);
   const remaining = threshold - clock.usedMs;
   if (remaining <= 0) return clock.runningSince;
-  return addBusinessMs(cal, clock.runningSince, remaining);
+  return reachableWithin(cal, clock.runningSince, remaining);
+}
+
+/** Whether a running clock's breach can be computed on its calendar (a stopped or paused one always can). */
+export function computable(clock: Clock, cal: CalendarBody): boolean {
+  return clock.runningSince === null || thresholdAt(clock, cal, 1) !== null;
 }
 
 export function clockStatus(clock: Clock, cal: CalendarBody, now: number): ClockStatus {

@@ -9,7 +9,7 @@ import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
 import type { Actor } from '../domain/actor';
 import { refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
-import { addBusinessMs, type Calendar } from '../domain/calendar';
+import { deadlineAfter, type Calendar } from '../domain/calendar';
 import { refusal } from './refusal';
 import { reads } from './steps';
 import { inOrder } from './serial';
@@ -115,7 +115,7 @@ export class Approvals {
         state: 'pending',
         escalatedTo: null,
         openedAt: now,
-        dueAt: addBusinessMs(cal, now, stage.deadline.businessMinutes * 60_000),
+        dueAt: deadlineAfter(cal, now, stage.deadline.businessMinutes * 60_000),
         decidedAt: null,
         reason: null,
         rev: 1,
@@ -137,7 +137,7 @@ export class Approvals {
           rec.mode = 'any';
           rec.quorum = undefined;
           rec.escalatedTo = action.group;
-          rec.dueAt = addBusinessMs(cal, Date.now(), stage.deadline.businessMinutes * 60_000);
+          rec.dueAt = deadlineAfter(cal, Date.now(), stage.deadline.businessMinutes * 60_000);
           rec.rev += 1;
           await Promise.all([
             this.persist(rec),

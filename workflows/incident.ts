@@ -287,6 +287,13 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
       seq: 0,
     };
     await kase.open(rec, 'open', actor.name, null, { priority, impact: input.impact, urgency: input.urgency }, 'new', openedAt);
+    const uncomputable = clocks.uncomputable();
+    if (uncomputable.length) {
+      // a calendar without the working time for its targets (written before such writes were refused): the case runs on, visibly without those clocks' alarms
+      const note = `the ${uncomputable.join(' and ')} target${uncomputable.length > 1 ? 's' : ''} cannot fall due on calendar ${cal.id} v${cal.version} within ten years: no SLA warning or breach will be raised; fix the calendar or the SLA policy`;
+      await record({ action: 'sla_not_computable', by: 'system', note, details: { clocks: uncomputable, calendar: { id: cal.id, version: cal.version } } });
+      tell({ key: `${number}:sla_not_computable`, type: 'sla_not_computable', number, priority, title: rec.title, service: rec.service, group: rec.assignmentGroup, at: Date.now() });
+    }
     if (rec.major) {
       // the major-incident path: flagged on the record, and the major incident team is told at once
       tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: rec.title, service: rec.service, at: Date.now() });

@@ -4,6 +4,7 @@
  */
 import type { Calendar } from '../domain/calendar';
 import {
+  computable,
   pauseClock,
   reopenClock,
   resumeClock,
@@ -72,6 +73,11 @@ export class SlaClocks {
 
   reopen(now: number) {
     this.resolution = reopenClock(this.resolution, now, 'resolved, then reopened');
+  }
+
+  /** The clocks whose breach cannot be computed on the calendar (it has no working time for them): they raise no alarms. */
+  uncomputable(): ClockName[] {
+    return [this.response, this.resolution].filter((c) => !computable(c, this.cal)).map((c) => c.name);
   }
 
   /** The next instant at which a warning or a breach falls due; null when none can. */

@@ -10,7 +10,8 @@ export const WorkingInterval = z
   .strictObject({ start: hhmm, end: hhmm })
   .refine((i) => minutesOf(i.start) < minutesOf(i.end), { message: 'start must be before end' });
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** a day that exists, as YYYY-MM-DD (2026-13-45 and 2027-02-29 do not) */
+const isoDate = z.iso.date({ message: 'a date that exists, as YYYY-MM-DD' });
 
 export const CalendarBody = z
   .strictObject({

@@ -141,6 +141,11 @@ describe('policies as data', () => {
     expect(badZone.status).toBe(400);
     expect(badZone.body.errors[0].path).toBe('timeZone');
     expect((await api.call('PUT', '/calendars/Bad_Id', { key: owner, body: cal })).status).toBe(400);
+    // a holiday on a day that does not exist is refused, naming it, and nothing is stored
+    for (const date of ['2026-13-45', '2027-02-29', '2026-04-31']) {
+      const impossible = await api.call('PUT', '/calendars/desk-berlin', { key: owner, body: { ...cal, holidays: [{ date, name: 'nowhen' }] } });
+      expect([impossible.status, impossible.body.errors?.[0]]).toEqual([400, expect.objectContaining({ path: 'holidays.0.date', message: 'a date that exists, as YYYY-MM-DD' })]);
+    }
     expect((await api.call('GET', '/calendars/nowhere', { key: owner })).status).toBe(404);
     expect((await api.call('GET', '/calendars/desk-berlin', { key: agent })).body.version).toBe(2);
   });

@@ -50,6 +50,56 @@ describe('business-hours arithmetic', () => {
     expect(businessMsBetween(london, at('2026-10-23T15:00:00Z'), at('2026-10-26T10:00:00Z'))).toBe(2 * H);
   });
 
+  describe('daylight saving in zones east and west of UTC, and with a 30-minute offset', () => {
+    const closed = { sun: [], mon: [], tue: [], wed: [], thu: [], fri: [], sat: [] };
+    const sundays = (timeZone: string, start: string, end: string): CalendarBody => ({ name: `${timeZone} Sundays`, timeZone, workingHours: { ...closed, sun: [{ start, end }] }, holidays: [] });
+
+    it('springs forward west of UTC: New York’s 01:00–04:00 Sunday shift on the day of the change is two real hours', () => {
+      // EST (UTC−5) until 02:00 local on Sunday 14 March 2027, EDT (UTC−4) after: 01:00 EST = 06:00Z, 04:00 EDT = 08:00Z
+      const ny = sundays('America/New_York', '01:00', '04:00');
+      expect(businessMsBetween(ny, at('2027-03-13T00:00:00Z'), at('2027-03-15T00:00:00Z'))).toBe(2 * H);
+      expect(addBusinessMs(ny, at('2027-03-13T12:00:00Z'), 2 * H)).toBe(at('2027-03-14T08:00:00Z'));
+      // 150 minutes: the two hours of the shortened shift, then half an hour of the next Sunday (01:00 EDT = 05:00Z)
+      expect(addBusinessMs(ny, at('2027-03-13T12:00:00Z'), 150 * 60_000)).toBe(at('2027-03-21T05:30:00Z'));
+    });
+
+    it('springs forward west of UTC: a Los Angeles desk open Sundays 08:00–17:00 starts at 08:00 PDT', () => {
+      const la = sundays('America/Los_Angeles', '08:00', '17:00');
+      expect(addBusinessMs(la, at('2027-03-13T20:00:00Z'), H)).toBe(at('2027-03-14T16:00:00Z'));
+      expect(businessMsBetween(la, at('2027-03-14T00:00:00Z'), at('2027-03-15T00:00:00Z'))).toBe(9 * H);
+    });
+
+    it('falls back west of UTC: New York’s 00:00–03:00 shift on the day of the change is four real hours', () => {
+      // EDT until 02:00 local on Sunday 7 November 2027, EST after: 00:00 EDT = 04:00Z, 03:00 EST = 08:00Z
+      const ny = sundays('America/New_York', '00:00', '03:00');
+      expect(businessMsBetween(ny, at('2027-11-06T00:00:00Z'), at('2027-11-08T00:00:00Z'))).toBe(4 * H);
+      expect(addBusinessMs(ny, at('2027-11-06T00:00:00Z'), 4 * H)).toBe(at('2027-11-07T08:00:00Z'));
+    });
+
+    it('springs forward and falls back east of UTC (Berlin)', () => {
+      // CET (UTC+1) until 02:00 local on Sunday 28 March 2027, CEST (UTC+2) after: 01:00 CET = 00:00Z, 04:00 CEST = 02:00Z
+      const spring = sundays('Europe/Berlin', '01:00', '04:00');
+      expect(businessMsBetween(spring, at('2027-03-27T00:00:00Z'), at('2027-03-29T00:00:00Z'))).toBe(2 * H);
+      expect(addBusinessMs(spring, at('2027-03-27T00:00:00Z'), 2 * H)).toBe(at('2027-03-28T02:00:00Z'));
+      // back to CET at 03:00 local on Sunday 31 October 2027: 01:00 CEST = 23:00Z the day before, 04:00 CET = 03:00Z
+      const autumn = sundays('Europe/Berlin', '01:00', '04:00');
+      expect(businessMsBetween(autumn, at('2027-10-30T00:00:00Z'), at('2027-11-01T00:00:00Z'))).toBe(4 * H);
+    });
+
+    it('handles a zone with a 30-minute offset and one whose clocks move by 30 minutes', () => {
+      // Kolkata is UTC+05:30 all year: Monday 09:00 is 03:30Z
+      const kolkata: CalendarBody = { ...london, timeZone: 'Asia/Kolkata' };
+      expect(addBusinessMs(kolkata, at('2027-03-01T00:00:00Z'), H)).toBe(at('2027-03-01T04:30:00Z'));
+      // Adelaide moves from UTC+10:30 to UTC+09:30 at 03:00 local on Sunday 4 April 2027: 00:00–06:00 local is 7 real hours
+      const adelaide = sundays('Australia/Adelaide', '00:00', '06:00');
+      expect(businessMsBetween(adelaide, at('2027-04-02T00:00:00Z'), at('2027-04-05T00:00:00Z'))).toBe(7 * H);
+      // Lord Howe moves its clocks by half an hour: UTC+10:30 to UTC+11 at 02:00 local on Sunday 3 October 2027
+      const lordHowe = sundays('Australia/Lord_Howe', '01:00', '04:00');
+      expect(businessMsBetween(lordHowe, at('2027-10-01T00:00:00Z'), at('2027-10-04T00:00:00Z'))).toBe(2.5 * H);
+      expect(addBusinessMs(lordHowe, at('2027-10-01T00:00:00Z'), 2.5 * H)).toBe(at('2027-10-02T17:00:00Z'));
+    });
+  });
+
   it('handles split working days and long spans', () => {
     const split: CalendarBody = { ...london, workingHours: { ...london.workingHours, mon: [{ start: '13:00', end: '17:00' }, { start: '08:00', end: '12:00' }] } };
     expect(businessMsBetween(split, at('2026-11-23T00:00:00Z'), at('2026-11-24T00:00:00Z'))).toBe(8 * H);
