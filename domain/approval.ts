@@ -113,6 +113,18 @@ export function refuseDecision(
   return null;
 }
 
+/**
+ * A person counts once per stage: whoever has decided in it, as themselves or for someone they
+ * stand in for, decides no more in it (else an approver who is also another's delegate could meet
+ * a quorum of two alone).
+ */
+export function decidedAlready(t: StageTally, actor: string): { kind: 'conflict'; message: string } | null {
+  const earlier = t.decisions.find((d) => d.decidedBy === actor);
+  if (!earlier) return null;
+  const forWhom = earlier.approver === actor ? '' : ` for ${earlier.approver}`;
+  return { kind: 'conflict', message: `${actor} has already decided${forWhom} in this stage: a person counts once per stage` };
+}
+
 /** An approval as its case's workflow persists it: one stage of one policy, being decided. */
 export interface ApprovalRecord extends StageTally {
   id: string;

@@ -8,7 +8,7 @@
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
 import type { Actor } from '../domain/actor';
-import { refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
+import { decidedAlready, refuseDecision, stageOutcome, type ApprovalPolicy, type ApprovalProcess, type ApprovalRecord, type Delegation } from '../domain/approval';
 import { deadlineAfter, type Calendar } from '../domain/calendar';
 import { refusal } from './refusal';
 import { reads } from './steps';
@@ -60,7 +60,7 @@ export class Approvals {
       decideApproval,
       async (args) => {
         const rec = this.open.get(args.approvalId)!;
-        const refused = this.refuse(args);
+        const refused = this.refuse(args, true);
         if (refused) throw refused;
         rec.decisions.push({ approver: args.onBehalfOf, decidedBy: args.actor.name, decision: args.decision, comment: args.comment, at: Date.now() });
         // the decision that settles the stage answers with the settled stage
@@ -82,14 +82,17 @@ export class Approvals {
     );
   }
 
-  private refuse(args: DecideArgs) {
+  /** `replayable`: in the handler, where stages decided before the once-per-person rule replay as they ran ('one-person-per-stage'). */
+  private refuse(args: DecideArgs, replayable = false) {
     const rec = this.open.get(args.approvalId);
     if (!rec) {
       const done = this.all.find((a) => a.id === args.approvalId);
       return refusal({ kind: done ? 'conflict' : 'invalid', message: done ? `approval ${args.approvalId} is ${done.state}` : `there is no approval ${args.approvalId} in this case` }, done?.state);
     }
     const r = refuseDecision(rec, this.ctx.requester, args.actor.name, args.onBehalfOf, args.delegation, Date.now());
-    return r ? refusal(r, rec.state) : null;
+    if (r) return refusal(r, rec.state);
+    const twice = decidedAlready(rec, args.actor.name);
+    return twice && (!replayable || wf.patched('one-person-per-stage')) ? refusal(twice, rec.state) : null;
   }
 
   /** Runs every stage of the policy; the case is approved only when each stage is. */

@@ -166,6 +166,31 @@ describe('a normal change', () => {
   });
 });
 
+describe('a person counts once per approval stage', () => {
+  it('refuses a named approver who is also another approver’s delegate a second decision in the stage', async () => {
+    const n = await raise(rfc({ configurationItems: ['mail-1'], services: ['Mail'] }), ops);
+    await cmd(n, 'submit', ops);
+    expect((await cmd(n, 'assess', mgr, { risk: 'low', impact: 'low', assessment: 'a' })).status).toBe(200);
+    const a = await pendingApproval(n, cat);
+    expect(a.approvers).toEqual(['ann', 'ben', 'cat']);
+    const d = await api.call('POST', '/delegations', { key: ann, body: { from: 'ann', to: 'cat', start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 86_400_000).toISOString() } });
+    expect(d.status).toBe(201);
+    try {
+      expect((await api.call('POST', `/approvals/${a.id}/approve`, { key: cat, body: { comment: 'fine by me' } })).body.state).toBe('pending');
+      // cat, as ann's delegate, would make the quorum of two alone
+      const again = await api.call('POST', `/approvals/${a.id}/approve`, { key: cat, body: { comment: 'and for ann', onBehalfOf: 'ann' } });
+      expect([again.status, again.body.detail]).toEqual([409, 'cat has already decided in this stage: a person counts once per stage']);
+      const stage = (await api.call('GET', `/changes/${n}`, { key: mgr })).body.approvals.find((x: { id: string }) => x.id === a.id);
+      expect([stage.state, stage.decisions.length]).toEqual(['pending', 1]);
+      // ann herself still may, and makes the quorum
+      expect((await api.call('POST', `/approvals/${a.id}/approve`, { key: ann, body: { comment: 'ok' } })).body.state).toBe('approved');
+      await state(n, 'scheduled');
+    } finally {
+      await api.call('DELETE', `/delegations/${d.body.id}`, { key: ann });
+    }
+  });
+});
+
 describe('standard and emergency changes', () => {
   it('schedules a standard change from its template without the CAB', async () => {
     const n = await raise(rfc({ type: 'standard', template: 'restart-app-server', configurationItems: ['app-7'], plannedStart: day(12), plannedEnd: day(12, 23) }));
