@@ -31,7 +31,8 @@ export function createProblemTrendActivities(models: Models) {
         const open = await findOneIndexed<{ number: string; incidents: string[] }>(models.Problem, { trendKey: problemTrendKey(policy.groupBy, trend.key), open: true }, [['_id', -1]]);
         if (open) {
           const fresh = numbers.filter((n) => !open.incidents.includes(n));
-          if (fresh.length) plan.link.push({ problem: open.number, incidents: fresh });
+          const openedAt = Object.fromEntries(trend.incidents.filter((i) => fresh.includes(i.number)).map((i) => [i.number, i.openedAt]));
+          if (fresh.length) plan.link.push({ problem: open.number, incidents: fresh, openedAt });
           continue;
         }
         const first = trend.incidents[0];

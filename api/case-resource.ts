@@ -46,6 +46,12 @@ export interface CaseResource<R extends { number: string; state: string }, C ext
    * case whose workflow is gone (closed, or never opened) is looked up
    */
   readFirst?: boolean;
+  /**
+   * Checks a command's input against the database before it is sent, and completes it with what
+   * the workflow needs to know from there: what it answers is sent. For the cases a command names
+   * (404 for one that does not exist, 409 for one that can no longer take part).
+   */
+  prepare?: { [K in C]?: (input: any, actor: Actor) => Promise<unknown> };
 }
 
 const isRoleList = (roles: readonly Role[] | Record<string, readonly Role[]>): roles is readonly Role[] => Array.isArray(roles);
@@ -115,11 +121,12 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
           // with an Idempotency-Key the case may have ended by this very command: its outcome is looked up by the key
           if (r.table.final.includes(rec.state) && !idempotency) throw illegalTransition(`${p.number} is ${rec.state}: it takes no more commands`, rec.state);
         }
+        const input = r.prepare?.[command] ? await r.prepare[command](body, actor) : body;
         await sendCommand(
           client,
           p.number,
           r.updates[command],
-          { actor, input: body as never },
+          { actor, input: input as never },
           async () => {
             const rec = await load(p.number);
             return r.mayRead && !r.mayRead(rec, actor) ? notYours(p.number) : rec.state;

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Role } from '../domain/actor';
 import { PROBLEM_STATES, PROBLEM_TABLE, problemNumber, type ProblemCommand } from '../domain/problem';
-import { ProblemCommandInputs, ProblemNumber, ProblemTrendBody, RaiseProblemInput, KnownErrorAnswer, ProblemAnswer, ProblemRecordAnswer } from '../domain/schemas/problem';
+import { ProblemCommandInputs, ProblemNumber, type ProblemCommandInput, ProblemTrendBody, RaiseProblemInput, KnownErrorAnswer, ProblemAnswer, ProblemRecordAnswer } from '../domain/schemas/problem';
 import { PageOf } from '../domain/schemas/answers';
 import { ProblemTrendAnswer } from '../domain/schemas/policy-answers';
 import { latestPolicy } from '../models/policies';
@@ -17,7 +17,8 @@ import { fromStore, loadCase, openCase, withWork } from './cases';
 import { linkedTargets, Page, pageInMemory, pageOf, searchIndexed } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
-import { notFound } from './problem';
+import { illegalTransition, notFound } from './problem';
+import { CHANGE_TABLE, type ChangeRecord } from '../domain/change';
 import { route } from './route';
 
 const STAFF: Role[] = ['agent', 'admin'];
@@ -143,6 +144,22 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     commandRoles: STAFF,
     commandBodies: ProblemCommandInputs as Record<ProblemCommand, z.ZodType<unknown>>,
     updates: problemUpdates,
+    prepare: {
+      // the change must exist and still be able to resolve the problem
+      link_change: async (input: ProblemCommandInput<'link_change'>) => {
+        const change = await loadCase<ChangeRecord>(models.Change, input.change);
+        if (!change) throw notFound(`there is no change ${input.change}`);
+        if (CHANGE_TABLE.final.includes(change.state)) throw illegalTransition(`${input.change} is ${change.state}: link a change that can still be implemented`, change.state);
+        return input;
+      },
+      // the incidents must exist; when each opened tells a recurrence from a late link
+      link_incidents: async (input: ProblemCommandInput<'link_incidents'>) => {
+        const found = await Promise.all(input.incidents.map((n) => loadCase<{ number: string; openedAt: number }>(models.Incident, n)));
+        const missing = input.incidents.filter((_, i) => !found[i]);
+        if (missing.length) throw notFound(`there is no incident ${missing.join(', ')}`);
+        return { ...input, openedAt: Object.fromEntries(found.map((i) => [i!.number, i!.openedAt])) };
+      },
+    },
   });
 
   route(router, {

@@ -101,7 +101,7 @@ export function incidentTrends(incidents: TrendIncident[], policy: Pick<ProblemT
 /** What one trend scan found: problems to open (numbers taken) and open ones to tell of new incidents. */
 export interface TrendPlan {
   open: Array<{ number: string; trend: { groupBy: string; key: string }; input: RaiseProblemInput }>;
-  link: Array<{ problem: string; incidents: string[] }>;
+  link: Array<{ problem: string; incidents: string[]; openedAt?: Record<string, number> }>;
 }
 
 /** What one trend scan did. */

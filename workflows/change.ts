@@ -151,18 +151,25 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
     rec.outcome = pir.outcome;
     rec.closedAt = Date.now();
     await record('close', pir.completedBy ?? 'system', (pir.fields?.findings as string) ?? null, { outcome: pir.outcome, task: pir.id }, 'closed');
-    // the problems it was raised for hear how it ended
-    for (const p of rec.problems) {
+    await tellProblems(pir.outcome ?? 'failed');
+  } else if ((rec.state === 'rejected' || rec.state === 'cancelled') && rec.problems.length && wf.patched('tell-problems-not-implemented')) {
+    // a change that will never be implemented sends its problems back for another
+    await tellProblems(rec.state);
+  }
+  await tasks.cancelOpen(`the change is ${rec.state}`);
+  await wf.condition(wf.allHandlersFinished);
+  return view();
+
+  /** The problems it was raised for hear how it ended. */
+  async function tellProblems(outcome: string) {
+    for (const p of rec!.problems) {
       try {
-        await wf.getExternalWorkflowHandle(p).signal(changeClosed, { change: number, outcome: pir.outcome ?? 'failed' });
+        await wf.getExternalWorkflowHandle(p).signal(changeClosed, { change: number, outcome });
       } catch {
         await record('problem_not_told', 'system', `${p} has no running process to tell`, { problem: p });
       }
     }
   }
-  await tasks.cancelOpen(`the change is ${rec.state}`);
-  await wf.condition(wf.allHandlersFinished);
-  return view();
 
   async function authorize(all: ApprovalPolicy[], cals: Record<string, Calendar>, onConflict: { action: 'refuse' } | { action: 'approve'; approvalPolicy: string }) {
     const r = rec!;

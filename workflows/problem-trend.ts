@@ -39,7 +39,7 @@ export async function problemTrendScan(): Promise<TrendScanResult> {
   }
   for (const l of plan.link) {
     // a problem that closed since the activity read it takes no more incidents: the next scan opens a new one
-    const told = await wf.getExternalWorkflowHandle(l.problem).signal(trendIncidents, { incidents: l.incidents }).then(() => true, () => false);
+    const told = await wf.getExternalWorkflowHandle(l.problem).signal(trendIncidents, { incidents: l.incidents, ...(l.openedAt ? { openedAt: l.openedAt } : {}) }).then(() => true, () => false);
     if (told) result.linked[l.problem] = l.incidents;
   }
   await wf.condition(() => result.opened.every((n) => recorded.has(n)), '5 minutes');

@@ -57,27 +57,32 @@ export async function problemWorkflow({ number, input, actor, trend, resume }: P
       return false;
     }
   }
-  async function linkIncidents(incidents: string[], by: string) {
+  /** `openedAt`: when each incident opened, where known (the API and the trend scan say; earlier callers did not). */
+  async function linkIncidents(incidents: string[], by: string, openedAt?: Record<string, number>) {
     const fresh = incidents.filter((i) => !rec!.incidents.includes(i));
     if (!fresh.length) return view();
     rec!.incidents.push(...fresh);
-    // an incident on a resolved problem during verification is a recurrence: investigate again
-    const recurrence = rec!.state === 'resolved';
+    // an incident opened after the problem was resolved, during verification, is a recurrence: investigate again.
+    // One opened before the resolution and linked late is not ('recurrence-after-resolution').
+    let recurrence = rec!.state === 'resolved';
+    const openedAfter = (i: string) => openedAt?.[i] === undefined || openedAt[i] > rec!.resolvedAt!;
+    if (recurrence && !fresh.some(openedAfter) && wf.patched('recurrence-after-resolution')) recurrence = false;
     if (recurrence) {
       rec!.recurrences += 1;
       rec!.resolvedAt = null;
       rec!.verifyUntil = null;
     }
-    const answer = await record('link_incidents', by, recurrence ? 'recurred during verification: back to investigation' : null, { incidents: fresh }, recurrence ? 'investigation' : undefined);
+    const note = recurrence ? 'recurred during verification: back to investigation' : rec!.state === 'resolved' ? 'opened before the resolution: not a recurrence' : null;
+    const answer = await record('link_incidents', by, note, { incidents: fresh }, recurrence ? 'investigation' : undefined);
     for (const i of fresh) await tell(i, () => wf.getExternalWorkflowHandle(i).signal(linkedToProblem, { problem: number }));
     return answer;
   }
 
   // the trend scan links later incidents of its trend by signal (an update cannot come from a workflow)
-  wf.setHandler(trendIncidents, async ({ incidents }) => {
+  wf.setHandler(trendIncidents, async ({ incidents, openedAt }) => {
     await kase.ready();
     if (rec!.state === 'closed' || rec!.state === 'cancelled') return;
-    await linkIncidents(incidents, 'system');
+    await linkIncidents(incidents, 'system', openedAt);
   });
   wf.setHandler(changeClosed, ({ change, outcome }) => {
     if (!rec || rec.state !== 'awaiting_change' || rec.change !== change) return;
@@ -87,7 +92,8 @@ export async function problemWorkflow({ number, input, actor, trend, resume }: P
       void record('resolve', 'system', `${change} closed successful`, { change }, 'resolved');
     } else {
       rec.change = null;
-      void record('change_failed', 'system', `${change} closed ${outcome}: a new change is needed`, { change, outcome }, 'known_error');
+      const how = outcome === 'rejected' || outcome === 'cancelled' ? `was ${outcome}` : `closed ${outcome}`;
+      void record('change_failed', 'system', `${change} ${how}: a new change is needed`, { change, outcome }, 'known_error');
     }
   });
   kase.commands({
@@ -120,7 +126,7 @@ export async function problemWorkflow({ number, input, actor, trend, resume }: P
         return answer;
       }
       case 'link_incidents':
-        return linkIncidents(cmd.input.incidents, by.name);
+        return linkIncidents(cmd.input.incidents, by.name, cmd.input.openedAt);
       case 'cancel':
         return kase.cancel(cmd.input, by, to);
       case 'comment':

@@ -8,9 +8,9 @@ import * as wf from '@temporalio/workflow';
 export const linkedToProblem = wf.defineSignal<[{ problem: string }]>('linkedToProblem');
 /** to an incident: the problem behind it is resolved */
 export const resolvedByProblem = wf.defineSignal<[{ problem: string; resolution: string }]>('resolvedByProblem');
-/** to a problem: a change linked to it has closed */
+/** to a problem: a change linked to it has closed (its outcome: successful, failed, backed_out), or was rejected or cancelled */
 export const changeClosed = wf.defineSignal<[{ change: string; outcome: string }]>('problem.changeClosed');
-/** to a problem the trend scan found open: incidents of its trend to link */
-export const trendIncidents = wf.defineSignal<[{ incidents: string[] }]>('problem.trendIncidents');
+/** to a problem the trend scan found open: incidents of its trend to link, with when each opened */
+export const trendIncidents = wf.defineSignal<[{ incidents: string[]; openedAt?: Record<string, number> }]>('problem.trendIncidents');
 /** to the trend scan that started a problem: it is recorded, with its incidents linked */
 export const problemRecorded = wf.defineSignal<[{ number: string }]>('trend.problemRecorded');

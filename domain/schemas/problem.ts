@@ -30,7 +30,8 @@ export const ProblemCommandInputs = {
   cancel: z.strictObject({ reason: text(2000) }),
   comment: z.strictObject({ text: text(2000) }),
 } satisfies Record<ProblemCommand, z.ZodType>;
-export type ProblemCommandInput<C extends ProblemCommand> = z.infer<(typeof ProblemCommandInputs)[C]>;
+/** A command's input as the workflow gets it: as sent, and for `link_incidents` when each incident opened (the API adds it from the records). */
+export type ProblemCommandInput<C extends ProblemCommand> = z.infer<(typeof ProblemCommandInputs)[C]> & (C extends 'link_incidents' ? { openedAt?: Record<string, number> } : unknown);
 
 export const ProblemPolicyBody = z.strictObject({
   /** days a resolved problem is watched for recurrence before it closes */

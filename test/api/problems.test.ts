@@ -100,7 +100,16 @@ describe('a problem', () => {
     const h = (await api.call('GET', `/problems/${prb}/history`, { key: pm })).body.items.map((e: { action: string }) => e.action);
     expect(h).toEqual(expect.arrayContaining(['raise', 'link_incidents', 'investigate', 'task_opened', 'record_known_error', 'task_cancelled', 'link_change', 'resolve', 'incident_resolved']));
 
-    // an incident linked during verification is a recurrence: back to investigation
+    // an incident opened before the resolution, linked during verification, is not a recurrence
+    const late = await post(`/problems/${prb}/link_incidents`, pm, { incidents: [later.body.number] });
+    expect(late.body).toMatchObject({ state: 'resolved', recurrences: 0 });
+    const lateEntry = (await api.call('GET', `/problems/${prb}/history`, { key: pm })).body.items.at(-1);
+    expect(lateEntry).toMatchObject({ action: 'link_incidents', note: 'opened before the resolution: not a recurrence' });
+    // incidents that do not exist are a 404 naming them, and link nothing
+    const unknown = await post(`/problems/${prb}/link_incidents`, pm, { incidents: ['INC9999999', later.body.number] });
+    expect([unknown.status, unknown.body.detail]).toEqual([404, 'there is no incident INC9999999']);
+
+    // an incident opened after the resolution, linked during verification, is a recurrence: back to investigation
     const again = (await post('/incidents', ops, incident)).body.number;
     const reopened = await post(`/problems/${prb}/link_incidents`, pm, { incidents: [again] });
     expect(reopened.body).toMatchObject({ state: 'investigation', recurrences: 1, verifyUntil: null });
@@ -108,7 +117,8 @@ describe('a problem', () => {
 
   it('returns to known error when its change fails, and refuses what its state does not allow', async () => {
     const prb = (await post('/problems', pm, { title: 'Disk fills', description: 'logs', service: 'Mail', category: 'storage', impact: 'low', group: 'problem-team' })).body.number;
-    expect((await post(`/problems/${prb}/link_change`, pm, { change: 'CHG0000001' })).status).toBe(409);
+    const nowhere = await post(`/problems/${prb}/link_change`, pm, { change: 'CHG0000001' });
+    expect([nowhere.status, nowhere.body.detail]).toEqual([404, 'there is no change CHG0000001']);
     expect((await post(`/problems/${prb}/investigate`, requester)).status).toBe(403);
     expect((await post(`/problems/${prb}/record_known_error`, pm, { symptoms: 's' })).status).toBe(400);
     await post(`/problems/${prb}/investigate`, pm);
@@ -137,6 +147,34 @@ describe('a problem', () => {
     expect(back.change).toBeNull();
     expect((await post(`/problems/${prb}/cancel`, pm, { reason: 'the mail service is being retired' })).body.state).toBe('cancelled');
     expect((await post(`/problems/${prb}/comment`, pm, { text: 'late' })).status).toBe(409);
+  });
+
+  it('goes back to known error when its change is cancelled or rejected, and takes a new one', async () => {
+    const prb = (await post('/problems', pm, { title: 'Queue stalls', description: 'nightly', service: 'Batch', category: 'software', impact: 'medium', group: 'problem-team' })).body.number;
+    await post(`/problems/${prb}/investigate`, pm);
+    await post(`/problems/${prb}/record_known_error`, pm, { symptoms: 'queue stalls', rootCause: 'lock leak', workaround: 'restart the queue' });
+    const rfc = (title: string, d: number) => ({
+      title, description: 'd', justification: prb, type: 'normal', configurationItems: ['batch-1'], services: ['Batch'],
+      risk: 'low', impact: 'low', plannedStart: day(d), plannedEnd: day(d, 23), implementationPlan: 'p', backoutPlan: 'b', implementationGroup: 'network',
+    });
+    const first = (await post('/changes', pm, rfc('Patch the lock', 10))).body.number;
+    expect((await post(`/problems/${prb}/link_change`, pm, { change: first })).body.state).toBe('awaiting_change');
+    await eventually(async () => expect((await api.call('GET', `/changes/${first}`, { key: pm })).body.problems).toEqual([prb]));
+    expect((await post(`/changes/${first}/cancel`, pm, { reason: 'wrong approach' })).body.state).toBe('cancelled');
+    const back = await stateOf(`/problems/${prb}`, 'known_error');
+    expect(back.change).toBeNull();
+    const entry = (await api.call('GET', `/problems/${prb}/history`, { key: pm })).body.items.at(-1);
+    expect(entry).toMatchObject({ action: 'change_failed', from: 'awaiting_change', to: 'known_error', note: `${first} was cancelled: a new change is needed` });
+    // the cancelled change cannot be linked again; a new one can
+    const stale = await post(`/problems/${prb}/link_change`, pm, { change: first });
+    expect([stale.status, stale.body.detail]).toEqual([409, `${first} is cancelled: link a change that can still be implemented`]);
+    const second = (await post('/changes', pm, rfc('Replace the lock library', 12))).body.number;
+    expect((await post(`/problems/${prb}/link_change`, pm, { change: second })).body).toMatchObject({ state: 'awaiting_change', change: second });
+    // no approval policy matches this normal change: it is rejected, and the problem waits for another again
+    await post(`/changes/${second}/submit`, pm);
+    await post(`/changes/${second}/assess`, ops, { risk: 'low', impact: 'low', assessment: 'a' });
+    await stateOf(`/changes/${second}`, 'rejected');
+    await stateOf(`/problems/${prb}`, 'known_error');
   });
 });
 
