@@ -6,7 +6,8 @@ import { Role } from '../domain/schemas/actor';
 import { PageOf } from '../domain/schemas/answers';
 import { ApiKeyAnswer, CreatedApiKeyAnswer } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
-import { hashKey, newKey, revokeKey, storeKey, type KeyCache } from './auth';
+import { findOneIndexed } from '../models/query';
+import { hashKey, newKey, prefixOf, revokeKey, storeKey, type KeyCache } from './auth';
 import { Page, pageOf } from './lists';
 import { conflict, notFound } from './problem';
 import { route } from './route';
@@ -42,9 +43,13 @@ export function apiKeyRoutes({ models, keys }: { models: Models; keys: KeyCache 
     body: CreateKey,
     status: 201,
     response: CreatedApiKeyAnswer,
+    description: 'A key\'s name is who it acts as in every history: no two keys in force share one (revoke the old key first to replace it), and `system` is the platform\'s own.',
     handler: async ({ body, actor }) => {
+      if (body.name.toLowerCase() === 'system') throw conflict('system is the name the platform acts under in every history: choose another');
+      const holder = await findOneIndexed<KeyDoc>(models.ApiKey, { name: body.name, revokedAt: null });
+      if (holder) throw conflict(`a key in force is named ${body.name} already (${String(holder._id)}, prefix ${holder.prefix}): a name is an identity in every history; revoke that key first to replace it`);
       const key = newKey();
-      const doc = await storeKey(models, { ...body, hash: hashKey(key), prefix: key.slice(0, 8), createdBy: actor.name });
+      const doc = await storeKey(models, { ...body, hash: hashKey(key), prefix: prefixOf(key), createdBy: actor.name });
       return { ...present(doc.toObject() as KeyDoc), key };
     },
   });

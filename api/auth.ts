@@ -77,27 +77,46 @@ export async function revokeKey(models: Models, id: unknown, by: string): Promis
   if (key) await syncLinks(models.Link, 'api_keys', String(key._id), ((key.groups as string[]) ?? []).map((value) => ({ field: 'groups', value })), false, 0);
 }
 
+/** The part of a key its listings show: never more than a quarter of it, at most 8 characters. */
+export const prefixOf = (key: string) => key.slice(0, Math.min(8, Math.floor(key.length / 4)));
+
+/** The shortest ADMIN_API_KEY taken: a key is its holder's whole identity. */
+export const MIN_ADMIN_KEY_LENGTH = 24;
+
+export interface BootstrapOutcome {
+  /** the secret of a key generated now, to be printed once */
+  generated: string | null;
+  /** why ADMIN_API_KEY was not made the admin key (it was revoked) */
+  refused: string | null;
+}
+
 /**
  * The bootstrap admin key: ADMIN_API_KEY when set (its hash replaces any earlier bootstrap key);
- * otherwise generated once. Returns the secret only when it was generated now, to be printed once.
+ * otherwise generated once. A key that was revoked stays revoked: ADMIN_API_KEY naming one is
+ * refused (said in `refused`, nothing changed), and a generated one is not made again. An
+ * ADMIN_API_KEY shorter than 24 characters stops the start.
  */
-export async function ensureBootstrapAdmin(models: Models, fromEnv: string | undefined): Promise<string | null> {
+export async function ensureBootstrapAdmin(models: Models, fromEnv: string | undefined): Promise<BootstrapOutcome> {
   const bootstraps = await findIndexed<KeyDoc & { hash: string }>(models.ApiKey, { bootstrap: true }, { sort: [['createdAt', 1]], limit: 1000 });
-  if (fromEnv) {
-    // the environment names the admin key: it is (again) the one bootstrap key, whatever came before
+  if (fromEnv !== undefined) {
+    if (fromEnv.length < MIN_ADMIN_KEY_LENGTH) throw new Error(`ADMIN_API_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters long (it has ${fromEnv.length}): make one with \`openssl rand -base64 32\``);
     const hash = hashKey(fromEnv);
-    for (const k of bootstraps) if (k.hash !== hash && !k.revokedAt) await revokeKey(models, k._id, 'ADMIN_API_KEY');
     const existing = await findOneIndexed<KeyDoc>(models.ApiKey, { hash });
-    if (existing) {
-      await models.ApiKey.collection.updateOne({ _id: existing._id as never }, { $set: { name: 'admin', prefix: fromEnv.slice(0, 8), roles: ['admin'], groups: [], bootstrap: true, revokedAt: null } });
-    } else {
-      await storeKey(models, { name: 'admin', hash, prefix: fromEnv.slice(0, 8), roles: ['admin'], groups: [], createdBy: 'ADMIN_API_KEY', bootstrap: true });
+    if (existing?.revokedAt) {
+      return { generated: null, refused: `ADMIN_API_KEY is a key that was revoked (${existing.name}, on ${existing.revokedAt.toISOString()}): it stays revoked; set a new ADMIN_API_KEY` };
     }
-    return null;
+    // the environment names the admin key: it is (again) the one bootstrap key, whatever came before
+    for (const k of bootstraps) if (k.hash !== hash && !k.revokedAt) await revokeKey(models, k._id, 'ADMIN_API_KEY');
+    if (existing) {
+      await models.ApiKey.collection.updateOne({ _id: existing._id as never }, { $set: { name: 'admin', prefix: prefixOf(fromEnv), roles: ['admin'], groups: [], bootstrap: true } });
+    } else {
+      await storeKey(models, { name: 'admin', hash, prefix: prefixOf(fromEnv), roles: ['admin'], groups: [], createdBy: 'ADMIN_API_KEY', bootstrap: true });
+    }
+    return { generated: null, refused: null };
   }
   // generated once: a bootstrap key that was revoked on purpose is not brought back by a restart
-  if (bootstraps.length) return null;
+  if (bootstraps.length) return { generated: null, refused: null };
   const key = newKey();
-  await storeKey(models, { name: 'admin', hash: hashKey(key), prefix: key.slice(0, 8), roles: ['admin'], groups: [], createdBy: 'system', bootstrap: true });
-  return key;
+  await storeKey(models, { name: 'admin', hash: hashKey(key), prefix: prefixOf(key), roles: ['admin'], groups: [], createdBy: 'system', bootstrap: true });
+  return { generated: key, refused: null };
 }

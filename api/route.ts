@@ -73,6 +73,7 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
     if (spec.readOnlyFields && raw && typeof raw === 'object' && !Array.isArray(raw)) {
       raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !spec.readOnlyFields!.includes(k)));
     }
+    if (spec.body) refuseProtoKeys(raw);
     const body = spec.body ? parse('body', spec.body, raw) : undefined;
     const idempotency = spec.idempotent && actor ? idempotencyOf(req, actor, { params, body }) : undefined;
     const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res, idempotency });
@@ -92,6 +93,29 @@ function checkResponse(spec: RouteSpec<any, any, any>, result: unknown): void {
   if (!r.success) {
     const where = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(the answer)'}: ${i.message}`).join('; ');
     throw new HttpProblem(500, 'response-not-as-documented', 'Answer not as documented', `${spec.method.toUpperCase()} ${spec.path} answered what its OpenAPI schema does not allow: ${where}`);
+  }
+}
+
+/**
+ * A `__proto__` key anywhere in a body is refused, naming where: JSON.parse keeps it as a plain
+ * key, but a schema's record (a form's free fields) or any later spread drops it silently.
+ */
+function refuseProtoKeys(body: unknown): void {
+  // iteratively, each entry pointing at its parent: a body nested thousands deep is no reason for a stack overflow
+  type Where = { key: string; up: Where | null } | null;
+  const pending: Array<[unknown, Where]> = [[body, null]];
+  while (pending.length) {
+    const [value, where] = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__' && !Array.isArray(value)) {
+        const path: string[] = [key];
+        for (let w = where; w; w = w.up) path.unshift(w.key);
+        const at = path.join('.');
+        throw badRequest(`body ${at}: a field may not be called __proto__`, [{ in: 'body', path: at, message: 'a field may not be called __proto__' }]);
+      }
+      pending.push([(value as Record<string, unknown>)[key], { key, up: where }]);
+    }
   }
 }
 

@@ -14,8 +14,9 @@ async function main() {
   instrumentDatabase(conn);
   const models = createModels(conn);
   for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
-  const generated = await ensureBootstrapAdmin(models, config.adminApiKey);
+  const { generated, refused } = await ensureBootstrapAdmin(models, config.adminApiKey);
   if (generated) logger.warn({ adminApiKey: generated }, 'bootstrap admin API key generated: it is shown this once');
+  if (refused) logger.error(refused);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace });
   const server = createApp({ models, client, logger }).listen(config.port, () => logger.info({ port: config.port }, 'API listening'));

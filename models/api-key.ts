@@ -23,5 +23,7 @@ const schema = new Schema(
 );
 schema.index({ hash: 1 }, { unique: true, name: 'hash' });
 schema.index({ bootstrap: 1, createdAt: 1 }, { name: 'bootstrap_created' });
+/** who holds a name: no two keys in force share one */
+schema.index({ name: 1, revokedAt: 1 }, { name: 'name_revoked' });
 
 export const apiKeyModel = (conn: Connection) => conn.model('ApiKey', schema, 'api_keys');

@@ -58,7 +58,8 @@ async function main() {
     stops.push(() => conn.close());
     const models = createModels(conn);
     for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
-    const generatedKey = await ensureBootstrapAdmin(models, config.adminApiKey);
+    const { generated: generatedKey, refused: adminRefused } = await ensureBootstrapAdmin(models, config.adminApiKey);
+    if (adminRefused) logger.error(adminRefused);
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
@@ -94,7 +95,7 @@ async function main() {
       `  temporal     ${temporal.label}`,
       generatedKey
         ? `  admin key    ${generatedKey}\n               (generated now and stored hashed: shown this once, keep it)`
-        : `  admin key    ${config.adminApiKey ? 'ADMIN_API_KEY' : 'the one printed at the first start (stored hashed)'}`,
+        : `  admin key    ${adminRefused ? `none: ${adminRefused}` : config.adminApiKey ? 'ADMIN_API_KEY' : 'the one printed at the first start (stored hashed)'}`,
       '',
       'Ctrl-C stops everything; npm start again carries on where it stopped.',
       '',

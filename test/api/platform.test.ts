@@ -29,6 +29,17 @@ describe('API keys', () => {
     expect((await api.call('GET', '/incidents', { key: r.body.key })).status).toBe(200);
   });
 
+  it('gives a name to one key in force at a time, and never the platform’s own', async () => {
+    const first = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'rita', roles: ['agent'] } });
+    expect(first.status).toBe(201);
+    const twin = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'rita', roles: ['admin'] } });
+    expect([twin.status, twin.body.detail]).toEqual([409, `a key in force is named rita already (${first.body.id}, prefix ${first.body.key.slice(0, 8)}): a name is an identity in every history; revoke that key first to replace it`]);
+    expect((await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'System', roles: ['admin'] } })).status).toBe(409);
+    // replaced: the old key revoked, the name is free for the new one
+    await api.call('DELETE', `/api-keys/${first.body.id}`, { key: api.adminKey });
+    expect((await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'rita', roles: ['agent'] } })).status).toBe(201);
+  });
+
   it('stops a revoked key at once', async () => {
     const k = await api.call('POST', '/api-keys', { key: api.adminKey, body: { name: 'temp', roles: ['auditor'] } });
     const revoked = await api.call('DELETE', `/api-keys/${k.body.id}`, { key: api.adminKey });
@@ -57,21 +68,30 @@ describe('the bootstrap admin key', () => {
   it('is generated once, and a revoked one is not brought back by a restart', async () => {
     const models = api.models;
     await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: new Date() } });
-    expect(await ensureBootstrapAdmin(models, undefined)).toBeNull();
+    expect(await ensureBootstrapAdmin(models, undefined)).toEqual({ generated: null, refused: null });
     expect(await models.ApiKey.countDocuments({ bootstrap: true, revokedAt: null })).toBe(0);
     await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: null } });
   });
 
-  it('follows ADMIN_API_KEY, even back to a key that was revoked', async () => {
+  it('follows ADMIN_API_KEY, but never back to a key that was revoked; a short one stops the start', async () => {
     const models = api.models;
-    await ensureBootstrapAdmin(models, 'isk_from_the_environment_1');
-    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(200);
+    const first = 'isk_from_the_environment_1';
+    const second = 'isk_from_the_environment_2';
+    await ensureBootstrapAdmin(models, first);
+    expect((await api.call('GET', '/api-keys', { key: first })).status).toBe(200);
     expect((await api.call('GET', '/api-keys', { key: api.adminKey })).status).toBe(401); // replaced
-    await ensureBootstrapAdmin(models, 'isk_from_the_environment_2');
-    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(401);
-    await ensureBootstrapAdmin(models, 'isk_from_the_environment_1');
-    expect((await api.call('GET', '/api-keys', { key: 'isk_from_the_environment_1' })).status).toBe(200);
+    // its listing shows no more than a quarter of it
+    const listed = (await api.call('GET', '/api-keys?limit=100', { key: first })).body.items.find((k: { name: string; revokedAt: string | null }) => k.name === 'admin' && !k.revokedAt);
+    expect(listed.prefix).toBe(first.slice(0, 6));
+    await ensureBootstrapAdmin(models, second);
+    expect((await api.call('GET', '/api-keys', { key: first })).status).toBe(401);
+    // the first was revoked by the second: a restart naming it again leaves it revoked, and says so
+    const again = await ensureBootstrapAdmin(models, first);
+    expect(again.refused).toMatch(/^ADMIN_API_KEY is a key that was revoked \(admin, on .*\): it stays revoked; set a new ADMIN_API_KEY$/);
+    expect((await api.call('GET', '/api-keys', { key: first })).status).toBe(401);
+    expect((await api.call('GET', '/api-keys', { key: second })).status).toBe(200);
     expect(await models.ApiKey.countDocuments({ bootstrap: true, revokedAt: null })).toBe(1);
+    await expect(ensureBootstrapAdmin(models, 'short-admin-key')).rejects.toThrow(/^ADMIN_API_KEY must be at least 24 characters long \(it has 15\)/);
     // back to the generated key the other tests use
     await models.ApiKey.updateMany({ bootstrap: true }, { $set: { revokedAt: new Date() } });
     await models.ApiKey.updateOne({ hash: hashKey(api.adminKey) }, { $set: { revokedAt: null } });

@@ -91,6 +91,8 @@ describe('a request', () => {
     const [laptopTask] = await openTasks(n, desk);
     const [dockTask] = await openTasks(n, fac);
     expect((await api.call('POST', `/tasks/${laptopTask.id}/complete`, { key: fac, body: { outcome: 'done', fields: {} } })).status).toBe(403);
+    const proto = await api.call('POST', `/tasks/${dockTask.id}/complete`, { key: fac, raw: '{"outcome":"done","fields":{"notes":"n","__proto__":{"x":1}}}' });
+    expect([proto.status, proto.body.errors?.[0]?.path]).toEqual([400, 'fields.__proto__']);
     await api.call('POST', `/tasks/${dockTask.id}/complete`, { key: fac, body: { outcome: 'done', fields: { notes: 'dock on desk 4.12' } } });
     expect((await api.call('GET', `/requests/${n}`, { key: bob })).body.state).toBe('fulfilment');
     await api.call('POST', `/tasks/${laptopTask.id}/complete`, { key: desk, body: { outcome: 'done', fields: {} } });
@@ -127,6 +129,9 @@ describe('a request', () => {
       expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
     }
     expect((await api.call('POST', '/requests', { key: bob, body: { catalogItem: 'cat-999', fields: {} } })).status).toBe(400);
+    // a field called __proto__ is refused like any field the form does not have, not dropped
+    const proto = await api.call('POST', '/requests', { key: bob, raw: `{"catalogItem":"${laptop}","fields":{"model":"standard","neededBy":"2027-01-15","__proto__":{"admin":true}}}` });
+    expect([proto.status, proto.body.errors]).toEqual([400, [{ in: 'body', path: 'fields.__proto__', message: 'a field may not be called __proto__' }]]);
     expect(await api.models.Request.countDocuments()).toBe(before);
   });
 

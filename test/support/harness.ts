@@ -96,7 +96,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const models = await openDatabase(label);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
   for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
-  const adminKey = (await ensureBootstrapAdmin(models, undefined))!;
+  const adminKey = (await ensureBootstrapAdmin(models, undefined)).generated!;
   const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
