@@ -7,7 +7,9 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Models } from '../models';
 import type { Process } from '../domain/processes';
-import { TASK_QUEUE } from '../stack/config';
+import helmet from 'helmet';
+import { config, TASK_QUEUE } from '../stack/config';
+import { limitFailedAuthentication, limitPerKey, type RateLimits } from './limits';
 import { apiKeyRoutes } from './api-keys';
 import { approvalPolicyRoutes } from './approval-policies';
 import { changeRoutes } from './changes';
@@ -37,6 +39,8 @@ export interface AppDeps {
   keyCacheTtlMs?: number;
   /** refuse (500) any answer that does not match its route's documented schema: the tests run so */
   checkResponses?: boolean;
+  /** rate limits (RATE_LIMIT_PER_KEY, RATE_LIMIT_FAILED_AUTH unless given) */
+  rateLimits?: RateLimits;
 }
 
 /** Each process's routes (domain/processes.ts), one line per process. */
@@ -70,9 +74,13 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
-  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(securityHeaders());
+  const limits = deps.rateLimits ?? { perKeyPerMinute: config.rateLimitPerKey, failedAuthPerMinute: config.rateLimitFailedAuth };
   const keys = new KeyCache(deps.models, deps.keyCacheTtlMs ?? 30_000, Math.min(deps.keyCacheTtlMs ?? 5_000, 5_000));
+  app.use(limitFailedAuthentication(limits, (authorization) => keys.knownGood(authorization)));
   app.use(authenticate(keys));
+  app.use(limitPerKey(limits));
+  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
 
   // every router declares its routes; the OpenAPI document is built from the same list
   const routers = [
@@ -99,6 +107,25 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * Security headers on every answer (helmet): no sniffing, no framing, a content security policy
+ * that lets /docs run only this origin's scripts; and no answer stored by a cache (they carry
+ * cases, and a new key's secret), but the docs' assets, which set their own.
+ */
+function securityHeaders(): express.RequestHandler {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+    frameguard: { action: 'deny' },
+  });
+  return (req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    headers(req, res, next);
+  };
 }
 
 /** The one place error bodies are written. */

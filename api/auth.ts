@@ -35,6 +35,14 @@ export class KeyCache {
     return actor;
   }
 
+  /** Whether the key of this Authorization header was found valid lately (no database read). */
+  knownGood(authorization: string | undefined): boolean {
+    const m = authorization && /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!m) return false;
+    const hit = this.entries.get(hashKey(m[1]));
+    return !!hit && hit.actor !== null && hit.until > Date.now();
+  }
+
   forget(hash: string): void {
     this.entries.delete(hash);
   }

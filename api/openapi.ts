@@ -45,6 +45,7 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any>[]) {
     if (spec.roles !== 'public') {
       responses[401] = problem('No valid API key');
       responses[403] = problem('The key may not do this');
+      responses[429] = problem('Too many requests from this key, or too many without a valid key from this address: wait the seconds `Retry-After` says');
     }
     if (spec.params) responses[404] = problem('No such resource');
     if (spec.method === 'post' && spec.params) responses[409] = problem('Not allowed in the current state (the body has `state`)');
@@ -110,8 +111,10 @@ const DOCS_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>iso20k-flow API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
+<script src="/docs/init.js"></script>
 </body></html>`;
+/** a file of its own, not inline: the content security policy runs only this origin's scripts */
+const DOCS_INIT = `SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', persistAuthorization: true });\n`;
 
 /** /openapi.json and /docs, describing the routes of `routers` (and their own). */
 export function docsRoutes(routers: readonly Router[]): Router {
@@ -129,5 +132,6 @@ export function docsRoutes(routers: readonly Router[]): Router {
   // the UI's assets come from the swagger-ui-dist package: nothing is fetched from the internet
   router.use('/docs/assets', express.static(path.dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
   router.get('/docs', (_req, res) => res.type('html').send(DOCS_HTML));
+  router.get('/docs/init.js', (_req, res) => res.type('text/javascript').send(DOCS_INIT));
   return router;
 }

@@ -19,7 +19,7 @@ async function main() {
   if (refused) logger.error(refused);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace });
-  const server = createApp({ models, client, logger }).listen(config.port, () => logger.info({ port: config.port }, 'API listening'));
+  const server = createApp({ models, client, logger }).listen(config.port, config.host ?? '::', () => logger.info({ port: config.port, host: config.host ?? 'all addresses' }, 'API listening'));
   const stop = () => {
     server.close(async () => {
       await connection.close();

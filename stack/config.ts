@@ -18,6 +18,12 @@ export const config = {
   adminApiKey: process.env.ADMIN_API_KEY,
   webhookUrl: process.env.NOTIFY_WEBHOOK_URL,
   logLevel: process.env.LOG_LEVEL ?? 'info',
+  /** the address the API listens on: the embedded stack's 127.0.0.1 unless set, the API on its own all of them */
+  host: process.env.HOST || undefined,
+  /** requests a minute one API key may make (0: no limit) */
+  rateLimitPerKey: int('RATE_LIMIT_PER_KEY', 1200),
+  /** requests a minute without a valid key one client address may make before it is refused 429 (0: no limit) */
+  rateLimitFailedAuth: int('RATE_LIMIT_FAILED_AUTH', 30),
   /** where a worker of its own serves /metrics (the API serves them on its port) */
   metricsPort: int('METRICS_PORT', 9464, 1),
 };

@@ -80,7 +80,8 @@ async function main() {
     await ensureTrendSchedule(client, models, TASK_QUEUE);
     const app = createApp({ models, client, logger });
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
-      const s = app.listen(config.port, '0.0.0.0', () => resolve(s)).once('error', reject);
+      // this machine only, unless HOST says otherwise: the embedded stack is a developer's
+      const s = app.listen(config.port, config.host ?? '127.0.0.1', () => resolve(s)).once('error', reject);
     });
     stops.push(() => new Promise((resolve) => server.close(resolve)));
 

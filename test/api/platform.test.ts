@@ -180,7 +180,7 @@ describe('documentation and health', () => {
     expect(open.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['title', 'impact', 'urgency']));
     expect(open.requestBody.content['application/json'].schema.properties.impact).toMatchObject({ type: 'integer', minimum: 1, maximum: 3 });
     const resolve = r.body.paths['/incidents/{number}/resolve'].post;
-    expect(Object.keys(resolve.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '413', '415', '422', '503']));
+    expect(Object.keys(resolve.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503']));
     // what a command is allowed from comes from the incident's state table
     expect(resolve.description).toMatch(/^Allowed when the incident is in_progress; leads to resolved\./);
     expect(Object.keys(r.body.paths['/calendars/{id}'].put.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '409', '412', '413', '415']));

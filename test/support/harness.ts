@@ -12,6 +12,7 @@ import { Runtime, Worker, DefaultLogger, NativeConnection } from '@temporalio/wo
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { createApp } from '../../api/app';
+import type { RateLimits } from '../../api/limits';
 import { ensureBootstrapAdmin } from '../../api/auth';
 import { createModels, type Models } from '../../models';
 import { prepareDatabase } from '../../models/migrate';
@@ -91,7 +92,10 @@ export interface RunningApi {
 }
 
 /** The API over HTTP, with a real worker, against the run's Temporal dev server and database. */
-export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number } = {}): Promise<RunningApi> {
+/** the tests' clients all come from 127.0.0.1 and many make 401s on purpose: limits far above what they do (test/api/limits.test.ts tries the real ones) */
+const TEST_RATE_LIMITS: RateLimits = { perKeyPerMinute: 100_000, failedAuthPerMinute: 10_000 };
+
+export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number; rateLimits?: RateLimits } = {}): Promise<RunningApi> {
   quietRuntime();
   const models = await openDatabase(label);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
@@ -102,7 +106,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const taskQueue = `test-${randomUUID()}`;
   let w: RunningWorker | undefined = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
-  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true });
+  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true, rateLimits: opts.rateLimits ?? TEST_RATE_LIMITS });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
