@@ -71,7 +71,7 @@ async function main() {
     startTemporal({ dbFile: path.join(dir, 'temporal.db'), logDir: dir }),
   ]);
   const apiPort = await freePort();
-  const env = { MONGODB_URI: db.uri, TEMPORAL_ADDRESS: temporal.address, ADMIN_API_KEY: ADMIN };
+  const env = { MONGODB_URI: db.uri, TEMPORAL_ADDRESS: temporal.address, ADMIN_API_KEY: ADMIN, RATE_LIMIT_PER_KEY: '0' };
   const worker = node('worker/worker.ts', { ...env, METRICS_PORT: String(await freePort()) }, path.join(dir, 'worker.log'), WORKER_NODE_OPTIONS ? WORKER_NODE_OPTIONS.split(' ') : []);
   const api = node('api/server.ts', { ...env, PORT: String(apiPort) }, path.join(dir, 'api.log'));
   const baseline = node('bench/baseline/worker.ts', env, path.join(dir, 'baseline.log'));
