@@ -26,6 +26,8 @@ import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
+import { processUnavailable } from './commands';
+import { IDEMPOTENCY_HEADER } from './idempotency';
 import { CHECK_RESPONSES, routeSpecs } from './route';
 
 export interface AppDeps {
@@ -77,10 +79,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders());
   const limits = deps.rateLimits ?? { perKeyPerMinute: config.rateLimitPerKey, failedAuthPerMinute: config.rateLimitFailedAuth };
   const keys = new KeyCache(deps.models, deps.keyCacheTtlMs ?? 30_000, Math.min(deps.keyCacheTtlMs ?? 5_000, 5_000));
-  app.use(limitFailedAuthentication(limits, (authorization) => keys.knownGood(authorization)));
-  app.use(authenticate(keys));
-  app.use(limitPerKey(limits));
-  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
 
   // every router declares its routes; the OpenAPI document is built from the same list
   const routers = [
@@ -93,11 +91,19 @@ export function createApp(deps: AppDeps): express.Express {
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),
   ];
-  app.use(docsRoutes(routers));
+  const docs = docsRoutes(routers);
+  const declared = [docs, ...routers].flatMap((r) => routeSpecs(r)).map((spec) => ({ method: spec.method.toUpperCase(), path: new RegExp(`^${spec.path.replace(/:\w+/g, '[^/]+')}/?$`), public: spec.roles === 'public' }));
+  // a public route (health, docs, metrics) reads no key, so it never waits for the database
+  const isPublic = (req: express.Request) => /^\/(docs|metrics)(\/|$)/.test(req.path) || declared.some((d) => d.public && d.method === req.method && d.path.test(req.path));
+
+  app.use(limitFailedAuthentication(limits, (authorization) => keys.knownGood(authorization)));
+  app.use(authenticate(keys, isPublic));
+  app.use(limitPerKey(limits));
+  app.use(express.json({ limit: '100kb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(docs);
   for (const router of routers) app.use(router);
 
   // a path that is there, asked with a method it does not take, is a 405 naming the ones it does
-  const declared = routers.flatMap((r) => routeSpecs(r)).map((spec) => ({ method: spec.method.toUpperCase(), path: new RegExp(`^${spec.path.replace(/:\w+/g, '[^/]+')}/?$`) }));
   app.use((req, res) => {
     const allowed = [...new Set(declared.filter((d) => d.path.test(req.path)).map((d) => d.method))];
     if (allowed.length === 0) throw notFound(`no route ${req.method} ${req.path}`);
@@ -128,11 +134,35 @@ function securityHeaders(): express.RequestHandler {
   };
 }
 
+/**
+ * The database did not answer: the driver found no server in time (`serverSelectionTimeoutMS`),
+ * its socket went quiet (`socketTimeoutMS`), or the connection is down (no buffering on the API's).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string } | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed|PoolCleared|OperationTimeout)Error$/.test(e.name ?? '')) return true;
+  return e.name === 'MongooseError' && /buffering timed out|bufferCommands = false|not connected/i.test(e.message ?? '');
+}
+
+/** Temporal could not be reached (gRPC UNAVAILABLE), as opposed to a process that did not answer in time. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  const code = (e: unknown) => (e as { code?: number } | undefined)?.code;
+  return code(err) === 14 || code((err as { cause?: unknown })?.cause) === 14;
+}
+
 /** The one place error bodies are written. */
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
+    else if (isDatabaseUnavailable(err)) {
+      res.set('Retry-After', '5');
+      problem = new HttpProblem(503, 'database-unavailable', 'Database unavailable', `the database did not answer: retry in a few seconds${req.method === 'POST' ? ` (a create or a command may have been applied: retry it with the same ${IDEMPOTENCY_HEADER})` : ''}`);
+    } else if (isTemporalUnavailable(err)) {
+      res.set('Retry-After', '5');
+      problem = processUnavailable(`Temporal did not answer: retry in a few seconds${req.method === 'POST' ? ` (with the same ${IDEMPOTENCY_HEADER}: it may have been applied)` : ''}`);
+    }
     else if (err?.type === 'entity.parse.failed') problem = new HttpProblem(400, 'malformed-json', 'Malformed JSON', `the body is not valid JSON: ${err.message}`);
     else if (err?.type === 'entity.too.large') problem = new HttpProblem(413, 'body-too-large', 'Body too large', `the body is larger than the limit of ${err.limit} bytes`);
     else if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') problem = new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', err.message);

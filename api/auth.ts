@@ -1,6 +1,6 @@
 /** API keys: random secrets shown once, stored as sha-256, sent as `Authorization: Bearer <key>`. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Actor, Role } from '../domain/actor';
 import type { Models } from '../models';
 import { linkKey, syncLinks } from '../models/link';
@@ -52,10 +52,10 @@ export class KeyCache {
  * Finds the caller's key. Nothing is refused here: a missing or bad key is noted, and the route
  * decides (a public route does not care; any other answers 401).
  */
-export function authenticate(keys: KeyCache): RequestHandler {
+export function authenticate(keys: KeyCache, isPublic: (req: Request) => boolean = () => false): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
-    if (!header) return next();
+    if (!header || isPublic(req)) return next();
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) {
       res.locals.authProblem = 'the Authorization header must be "Bearer <key>"';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { decodeCursor, encodeCursor, findIndexed, listPage } from '../models/query';
-import { COMMAND_DEADLINE_MS, isDeadline, keyInUse, processUnavailable } from './commands';
+import { COMMAND_DEADLINE_MS, isDeadline, keyInUse, processUnavailable, withinDeadline } from './commands';
 import { claimKey, IDEMPOTENCY_HEADER, rememberCase, updateIdOf, type Idempotency } from './idempotency';
 import { HistoryEntry } from './lists';
 import { badRequest } from './problem';
@@ -83,7 +83,7 @@ export async function openCase<View, W extends Workflow>(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     } as unknown as ConstructorParameters<typeof WithStartWorkflowOperation<W>>[1]);
     try {
-      const view = await opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () =>
+      const view = await withinDeadline(opts.client, Date.now() + COMMAND_DEADLINE_MS, () =>
         opts.client.workflow.executeUpdateWithStart(opts.opened, { startWorkflowOperation, ...(updateId ? { updateId } : {}) }),
       );
       opts.res.location(`${opts.path}/${caseNumber}`);
@@ -93,7 +93,7 @@ export async function openCase<View, W extends Workflow>(
         // a repeated create whose case has closed since: Temporal still holds the first answer
         if (again && updateId) {
           opts.res.location(`${opts.path}/${caseNumber}`);
-          return opts.client.withDeadline(Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.getHandle(caseNumber).getUpdateHandle<View>(updateId).result());
+          return withinDeadline(opts.client, Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.getHandle(caseNumber).getUpdateHandle<View>(updateId).result());
         }
         if (attempt < 20) {
           number = undefined;

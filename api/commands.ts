@@ -16,6 +16,35 @@ export const COMMAND_DEADLINE_MS = 15_000;
 export const processUnavailable = (detail: string, extra: Record<string, unknown> = {}) =>
   new HttpProblem(503, 'process-unavailable', 'The process did not answer in time', detail, extra);
 
+/** A call to Temporal that ran past its deadline (gRPC's code for it, DEADLINE_EXCEEDED). */
+class PastDeadline extends Error {
+  readonly code = 4;
+}
+
+/**
+ * Runs a call to Temporal within `deadline`: gRPC's deadline on each attempt, and the whole call
+ * cancelled at the deadline, since the client's own retries (Temporal out of reach) would run on
+ * past it. Past the deadline it rejects as DEADLINE_EXCEEDED (see isDeadline).
+ */
+export async function withinDeadline<R>(client: Client, deadline: number, fn: () => Promise<R>): Promise<R> {
+  const ms = Math.max(1, deadline - Date.now());
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new PastDeadline(`no answer within ${Math.round(ms / 1000)} s`));
+    }, ms);
+  });
+  const call = client.withAbortSignal(abort.signal, () => client.withDeadline(deadline, fn));
+  call.catch(() => undefined); // answered by `late` once past the deadline
+  try {
+    return await Promise.race([call, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function isDeadline(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const code = (e: unknown) => (e as { code?: number } | undefined)?.code;
@@ -51,17 +80,15 @@ export async function sendCommand<Ret, Arg>(
   const updateId = idem ? updateIdOf(idem) : undefined;
   const deadline = Date.now() + COMMAND_DEADLINE_MS;
   try {
-    return await client.withDeadline(deadline, () => client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
+    return await withinDeadline(client, deadline, () => client.workflow.getHandle(caseId).executeUpdate(def, { args: [arg], ...(updateId ? { updateId } : {}) }));
   } catch (err) {
     if (updateId && isGone(err)) {
-      const earlier = await client
-        .withDeadline(deadline, () => client.workflow.getHandle(caseId).getUpdateHandle<Ret>(updateId).result())
+      const earlier = await withinDeadline(client, deadline, () => client.workflow.getHandle(caseId).getUpdateHandle<Ret>(updateId).result())
         .then((value) => ({ value }), (e: unknown) => ({ error: e }));
       if ('value' in earlier) return earlier.value;
       if (earlier.error instanceof WorkflowUpdateFailedError) throw await toProblem(earlier.error, caseId, gone, idem);
       // taken by an earlier run of the case than its last: the last run remembers its outcome
-      const carried = await client
-        .withDeadline(deadline, () => client.workflow.getHandle(caseId).query(commandOutcome, updateId))
+      const carried = await withinDeadline(client, deadline, () => client.workflow.getHandle(caseId).query(commandOutcome, updateId))
         .catch(() => null);
       if (carried) return carried as Ret;
     }

@@ -3,18 +3,21 @@ import { Client, Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
 import { createModels } from '../models';
 import { prepareDatabase } from '../models/migrate';
-import { config } from '../stack/config';
+import { config, REQUEST_DB_OPTIONS } from '../stack/config';
 import { logger } from '../stack/logger';
 import { instrumentDatabase } from '../stack/metrics';
 import { createApp } from './app';
 import { ensureBootstrapAdmin } from './auth';
 
 async function main() {
-  const conn = await mongoose.createConnection(config.mongodbUri, { monitorCommands: true }).asPromise();
+  // startup (migrations, the bootstrap key) on a patient connection; requests on one that gives up fast
+  const startup = await mongoose.createConnection(config.mongodbUri).asPromise();
+  for (const done of await prepareDatabase(createModels(startup))) logger.info({ migration: done }, 'database migrated');
+  const { generated, refused } = await ensureBootstrapAdmin(createModels(startup), config.adminApiKey);
+  await startup.close();
+  const conn = await mongoose.createConnection(config.mongodbUri, { monitorCommands: true, ...REQUEST_DB_OPTIONS }).asPromise();
   instrumentDatabase(conn);
   const models = createModels(conn);
-  for (const done of await prepareDatabase(models)) logger.info({ migration: done }, 'database migrated');
-  const { generated, refused } = await ensureBootstrapAdmin(models, config.adminApiKey);
   if (generated) logger.warn({ adminApiKey: generated }, 'bootstrap admin API key generated: it is shown this once');
   if (refused) logger.error(refused);
   const connection = await Connection.connect({ address: config.temporalAddress });

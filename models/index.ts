@@ -21,6 +21,7 @@ import { policyModel } from './policy';
 import { problemModel, problemStored } from './problem';
 import { requestModel, requestStored } from './request';
 import { taskModel } from './task';
+import { workerHeartbeatModel } from './worker-heartbeat';
 
 /**
  * Each process's store (domain/processes.ts), one line per process: the name its model goes by
@@ -51,6 +52,7 @@ export function createModels(conn: Connection) {
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
     Task: taskModel(conn),
+    WorkerHeartbeat: workerHeartbeatModel(conn),
     ...cases,
   };
 }

@@ -7,6 +7,14 @@ const int = (name: string, fallback: number, min = 0): number => {
   return n;
 };
 
+/**
+ * How the API's connection for requests talks to the database: a request never waits long for
+ * one that is down or hung (no server within 1 s, or a socket quiet for 1.5 s, is an error the API
+ * answers 503 for), and nothing is queued while the connection is down. Startup (migrations,
+ * indexes) and the worker use a patient connection of their own.
+ */
+export const REQUEST_DB_OPTIONS = { serverSelectionTimeoutMS: 1_000, timeoutMS: 1_500, bufferCommands: false } as const;
+
 /** The task queue every process workflow and activity runs on (workers scale out on it). */
 export const TASK_QUEUE = 'iso20k-flow';
 

@@ -13,7 +13,7 @@ import { ensureBootstrapAdmin } from '../api/auth';
 import { createModels } from '../models';
 import { prepareDatabase } from '../models/migrate';
 import { ensureTrendSchedule } from '../api/schedules';
-import { createWorker, TASK_QUEUE } from '../worker/worker';
+import { createWorker, runWorker, TASK_QUEUE } from '../worker/worker';
 import { config } from './config';
 import { startDatabase } from './database';
 import { logger } from './logger';
@@ -67,7 +67,7 @@ async function main() {
     const workerConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => workerConnection.close());
     const worker = await createWorker({ connection: workerConnection, namespace: temporal.namespace, models, webhookUrl: config.webhookUrl });
-    const running = worker.run();
+    const running = runWorker(worker, models);
     stops.push(async () => {
       worker.shutdown();
       await running;

@@ -2,12 +2,15 @@
  * The worker: runs every process workflow and its activities on one task queue. Workers scale
  * out: start more of them (`docker compose up --scale worker=N`) against the same Temporal.
  */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
 import { createModels, type Models } from '../models';
+import { HEARTBEAT_EVERY_MS } from '../models/worker-heartbeat';
 import { prepareDatabase } from '../models/migrate';
 import { config, TASK_QUEUE, workerTuning } from '../stack/config';
 import { instrumentDatabase, serveMetrics, trackWorker } from '../stack/metrics';
@@ -52,6 +55,33 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
   return worker;
 }
 
+/**
+ * Runs the worker until it is shut down, saying in the database every 2 s that it runs (readiness
+ * reads it) and taking its word back when it stops. Heartbeats of workers that died are cleared
+ * after an hour.
+ */
+export async function runWorker(worker: Worker, models: Models): Promise<void> {
+  const id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const taskQueue = worker.options.taskQueue;
+  const beats = models.WorkerHeartbeat.collection;
+  let n = 0;
+  const beat = async () => {
+    if (worker.getState() !== 'RUNNING') return;
+    await beats.updateOne({ _id: id as never }, { $set: { taskQueue, host: os.hostname(), pid: process.pid, seenAt: new Date() } }, { upsert: true });
+    if (n++ % 30 === 0) await beats.deleteMany({ taskQueue, seenAt: { $lt: new Date(Date.now() - 3_600_000) } });
+  };
+  const timer = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+  try {
+    const running = worker.run();
+    await new Promise((r) => setImmediate(r));
+    await beat().catch(() => undefined);
+    await running;
+  } finally {
+    clearInterval(timer);
+    await beats.deleteOne({ _id: id as never }).catch(() => undefined);
+  }
+}
+
 async function main() {
   // the SDK's own metrics (polls, task latencies, cache) on an address of their own, appended to /metrics
   process.env.TEMPORAL_SDK_METRICS_ADDRESS ??= `127.0.0.1:${await freePort()}`;
@@ -66,7 +96,7 @@ async function main() {
   const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
   await ensureTrendSchedule(client, models, TASK_QUEUE);
   logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  await runWorker(worker, models); // returns after SIGINT/SIGTERM, once in-flight tasks finish
   await connection.close();
   await conn.close();
   metrics.close();

@@ -28,7 +28,7 @@ const vpn = { title: 'VPN down', description: 'no one can connect', caller: 'bob
 
 describe('every command the product sends to the database', () => {
   it('is a primary-key operation or a hinted index range, through an incident’s whole life and every list', async () => {
-    const watch = watchAccessPaths(api.models.conn);
+    const watch = watchAccessPaths(api.models.conn, api.apiModels.conn);
     const post = async (path: string, key: string, body: unknown = {}, status = 200) => {
       const r = await api.call('POST', path, { key, body });
       expect([path, r.status, r.body?.detail]).toEqual([path, status, undefined]);
@@ -100,7 +100,7 @@ describe('every command the product sends to the database', () => {
   });
 
   it('would be caught reading by a field without an index’s hint, or writing by anything but the primary key', async () => {
-    const watch = watchAccessPaths(api.models.conn);
+    const watch = watchAccessPaths(api.models.conn, api.apiModels.conn);
     await api.models.Incident.collection.find({ state: 'closed' }).toArray();
     await api.models.Incident.collection.updateOne({ state: 'nothing' }, { $set: { x: 1 } });
     await api.models.Incident.collection.find({ state: 'closed' }, { hint: 'state_id' }).toArray();

@@ -211,6 +211,25 @@ describe('documentation and health', () => {
     expect(ready.body).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: true } } });
   });
 
+  it('is not ready within seconds of its last worker going away, and ready again when one comes back', async () => {
+    await api.stopWorker();
+    try {
+      const started = Date.now();
+      let r = await api.call('GET', '/readyz');
+      while (r.status === 200 && Date.now() - started < 15_000) {
+        await new Promise((done) => setTimeout(done, 250));
+        r = await api.call('GET', '/readyz');
+      }
+      expect(r.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(r.body).toMatchObject({ status: 'not ready', checks: { database: { ok: true }, temporal: { ok: true }, worker: { ok: false, detail: `no worker runs on task queue ${api.taskQueue}` } } });
+    } finally {
+      await api.startWorker();
+    }
+    const back = await api.call('GET', '/readyz');
+    expect([back.status, back.body.checks.worker.ok]).toEqual([200, true]);
+  });
+
   it('serves Prometheus metrics: latency per route and status, database commands, the workflow cache', async () => {
     await api.call('GET', '/incidents?limit=1', { key: agent });
     await api.call('GET', '/incidents/INC9999999', { key: agent });

@@ -14,11 +14,12 @@ function byPrimaryKey(filter: unknown): boolean {
   return id !== undefined && (typeof id !== 'object' || id === null || (id as object).constructor?.name === 'ObjectId');
 }
 
-export function watchAccessPaths(conn: Connection) {
+/** Watches the commands of every connection given (the API's for requests, and the worker's). */
+export function watchAccessPaths(...conns: Connection[]) {
+  const conn = conns[0];
   const offences: string[] = [];
   /** every hinted find, to replay as an explain */
   const hinted: Array<Record<string, unknown>> = [];
-  const client = conn.getClient();
   const listener = (e: { commandName: string; command: Record<string, any>; databaseName: string }) => {
     if (e.databaseName !== conn.name) return;
     const c = e.command;
@@ -44,11 +45,11 @@ export function watchAccessPaths(conn: Connection) {
         offences.push(what);
     }
   };
-  client.on('commandStarted', listener);
+  for (const c of conns) c.getClient().on('commandStarted', listener);
   return {
     /** stops watching; answers each offending command once */
     stop(): string[] {
-      client.off('commandStarted', listener);
+      for (const c of conns) c.getClient().off('commandStarted', listener);
       return [...new Set(offences)];
     },
     hinted,

@@ -12,12 +12,13 @@ import { Runtime, Worker, DefaultLogger, NativeConnection } from '@temporalio/wo
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { createApp } from '../../api/app';
+import { REQUEST_DB_OPTIONS } from '../../stack/config';
 import type { RateLimits } from '../../api/limits';
 import { ensureBootstrapAdmin } from '../../api/auth';
 import { createModels, type Models } from '../../models';
 import { prepareDatabase } from '../../models/migrate';
 import { instrumentDatabase } from '../../stack/metrics';
-import { createWorker } from '../../worker/worker';
+import { createWorker, runWorker } from '../../worker/worker';
 import { recordHistories } from './record-histories';
 
 let runtimeInstalled = false;
@@ -27,13 +28,19 @@ function quietRuntime() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
-export async function openDatabase(label: string): Promise<Models> {
+export async function openDatabase(label: string, uri = process.env.TEST_MONGODB_URI!): Promise<Models> {
   const dbName = `t_${label.replace(/\W/g, '_')}_${randomUUID().slice(0, 8)}`;
-  const conn = await mongoose.createConnection(process.env.TEST_MONGODB_URI!, { dbName, monitorCommands: true }).asPromise();
+  const conn = await mongoose.createConnection(uri, { dbName, monitorCommands: true }).asPromise();
   instrumentDatabase(conn);
   const models = createModels(conn);
   await prepareDatabase(models);
   return models;
+}
+
+/** The same database as the API reads it for requests: a connection that gives up fast (REQUEST_DB_OPTIONS). */
+async function requestModels(models: Models, uri: string): Promise<Models> {
+  const conn = await mongoose.createConnection(uri, { dbName: models.conn.name, monitorCommands: true, ...REQUEST_DB_OPTIONS }).asPromise();
+  return createModels(conn);
 }
 
 export function workflowBundle() {
@@ -62,7 +69,7 @@ export interface RunningWorker {
 export async function startWorker(connection: NativeConnection, namespace: string, models: Models, opts: { webhookUrl?: string; taskQueue?: string; maxCachedWorkflows?: number; client?: Client } = {}): Promise<RunningWorker> {
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   const worker = await createWorker({ connection, namespace, models, taskQueue, workflowBundle: workflowBundle(), webhookUrl: opts.webhookUrl, maxCachedWorkflows: opts.maxCachedWorkflows });
-  const running = worker.run();
+  const running = runWorker(worker, models);
   return {
     taskQueue,
     worker,
@@ -77,7 +84,10 @@ export async function startWorker(connection: NativeConnection, namespace: strin
 export interface RunningApi {
   url: string;
   adminKey: string;
+  /** the database as the worker (and the tests) use it */
   models: Models;
+  /** the database as the API reads it for requests (REQUEST_DB_OPTIONS) */
+  apiModels: Models;
   client: Client;
   taskQueue: string;
   /** calls the API as a person would: JSON in and out */
@@ -95,9 +105,11 @@ export interface RunningApi {
 /** the tests' clients all come from 127.0.0.1 and many make 401s on purpose: limits far above what they do (test/api/limits.test.ts tries the real ones) */
 const TEST_RATE_LIMITS: RateLimits = { perKeyPerMinute: 100_000, failedAuthPerMinute: 10_000 };
 
-export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number; rateLimits?: RateLimits } = {}): Promise<RunningApi> {
+export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number; rateLimits?: RateLimits; mongodbUri?: string } = {}): Promise<RunningApi> {
   quietRuntime();
-  const models = await openDatabase(label);
+  const uri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI!;
+  const models = await openDatabase(label, uri);
+  const apiModels = await requestModels(models, uri);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
   for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined)).generated!;
@@ -106,7 +118,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const taskQueue = `test-${randomUUID()}`;
   let w: RunningWorker | undefined = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
-  const app = createApp({ models, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true, rateLimits: opts.rateLimits ?? TEST_RATE_LIMITS });
+  const app = createApp({ models: apiModels, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true, rateLimits: opts.rateLimits ?? TEST_RATE_LIMITS });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -133,6 +145,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
     url,
     adminKey,
     models,
+    apiModels,
     client,
     taskQueue,
     call,
@@ -154,6 +167,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
       await w?.stop();
       await connection.close();
       await nativeConnection.close();
+      await apiModels.conn.close();
       await models.conn.close();
     },
   };
