@@ -1,5 +1,6 @@
 /** The API on its own (production shape): connects to MongoDB and Temporal, then listens. */
 import { Client, Connection } from '@temporalio/client';
+import net from 'node:net';
 import mongoose from 'mongoose';
 import { createModels } from '../models';
 import { prepareDatabase } from '../models/migrate';
@@ -12,8 +13,9 @@ import { ensureBootstrapAdmin } from './auth';
 async function main() {
   // startup (migrations, the bootstrap key) on a patient connection; requests on one that gives up fast
   const startup = await mongoose.createConnection(config.mongodbUri).asPromise();
-  for (const done of await prepareDatabase(createModels(startup))) logger.info({ migration: done }, 'database migrated');
-  const { generated, refused } = await ensureBootstrapAdmin(createModels(startup), config.adminApiKey);
+  const startupModels = createModels(startup);
+  for (const done of await prepareDatabase(startupModels)) logger.info({ migration: done }, 'database migrated');
+  const { generated, refused } = await ensureBootstrapAdmin(startupModels, config.adminApiKey);
   await startup.close();
   const conn = await mongoose.createConnection(config.mongodbUri, { monitorCommands: true, ...REQUEST_DB_OPTIONS }).asPromise();
   instrumentDatabase(conn);
@@ -22,16 +24,40 @@ async function main() {
   if (refused) logger.error(refused);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace });
-  const server = createApp({ models, client, logger }).listen(config.port, config.host ?? '::', () => logger.info({ port: config.port, host: config.host ?? 'all addresses' }, 'API listening'));
-  const stop = () => {
-    server.close(async () => {
+  const server = createApp({ models, client, logger }).listen(config.port, config.host ?? '::', () => {
+    logger.info({ port: config.port, host: config.host ?? 'all addresses' }, 'API listening');
+    process.send?.({ ready: true });
+  });
+  // stops in order: no new connections; each request still coming on an open connection answered
+  // with `Connection: close`, and the requests in flight answered; after a second's grace, the
+  // connections still open and idle closed; then Temporal and the database. At most 25 s.
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ why }, 'API stopping: answering the requests in flight');
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+    const force = setTimeout(() => server.closeAllConnections(), 25_000);
+    // net.Server's close: stops accepting, leaves open connections be (http.Server's would drop the idle ones at once,
+    // racing a client that is just sending its next request on one)
+    net.Server.prototype.close.call(server, async () => {
+      clearTimeout(force);
+      clearInterval(idle);
       await connection.close();
       await conn.close();
+      logger.info('API stopped');
       process.exit(0);
     });
+    let idle: NodeJS.Timeout | undefined;
+    setTimeout(() => {
+      server.closeIdleConnections();
+      idle = setInterval(() => server.closeIdleConnections(), 250);
+    }, 1_000);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // started by the launcher (npm start): gone with it
+  process.on('disconnect', () => stop('the launcher went away'));
 }
 
 main().catch((err) => {

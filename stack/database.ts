@@ -33,7 +33,13 @@ function onPath(cmd: string): boolean {
  * @param dataDir where the database keeps its files (kept across restarts)
  * @param port    the port to listen on; a free one when omitted
  */
-export async function startDatabase(opts: { dataDir: string; port?: number; dbName: string }): Promise<Database> {
+/** The launcher's watch over a server it starts: restarted when it dies, found by its pid file under `runDir` should the launcher die. */
+export interface Supervision {
+  runDir: string;
+  log: (message: string) => void;
+}
+
+export async function startDatabase(opts: { dataDir: string; port?: number; dbName: string; supervise?: Supervision }): Promise<Database> {
   if (process.env.MONGODB_URI) {
     return { uri: process.env.MONGODB_URI, label: `MongoDB at ${redact(process.env.MONGODB_URI)} (MONGODB_URI)`, stop: async () => undefined };
   }
@@ -49,7 +55,7 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
   if (onPath('mongod')) {
     const dbPath = path.join(opts.dataDir, 'mongod');
     fs.mkdirSync(dbPath, { recursive: true });
-    const s = spawnServer('mongod', ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1'], path.join(opts.dataDir, 'mongod.log'));
+    const s = spawnServer('mongod', ['--dbpath', dbPath, '--port', String(port), '--bind_ip', '127.0.0.1'], { log: path.join(opts.dataDir, 'mongod.log'), ...supervised(opts.supervise, 'mongod', () => pingable(uri)) });
     await waitFor('mongod', () => pingable(uri), s.child);
     return { uri, label: `mongod on the PATH (data under ${dbPath})`, stop: s.stop, pid: s.child.pid };
   }
@@ -68,8 +74,7 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
         '--telemetry=disable',
         '--log-level=warn',
       ],
-      path.join(opts.dataDir, 'ferretdb.log'),
-      ferretdbGc(),
+      { log: path.join(opts.dataDir, 'ferretdb.log'), env: ferretdbGc(), ...supervised(opts.supervise, 'ferretdb', () => pingable(uri)) },
     );
     // a database written by an earlier FerretDB has its indexes rebuilt once, before FerretDB answers
     await waitFor('FerretDB', () => pingable(uri), s.child, 30 * 60_000);
@@ -86,6 +91,11 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
     label: `mongodb-memory-server (data under ${dbPath})`,
     stop: async () => { await mms.stop({ doCleanup: false }); },
   };
+}
+
+/** What spawnServer needs to supervise a server: its restart, and its pid file under the run folder. */
+export function supervised(s: Supervision | undefined, name: string, ready: () => Promise<boolean>) {
+  return s ? { restart: { name, log: s.log, ready }, pidFile: path.join(s.runDir, `${name}.json`) } : {};
 }
 
 function redact(uri: string): string {

@@ -6,8 +6,8 @@ export const ROOT = path.resolve(__dirname, '..');
 /** binaries the project installs for itself (ignored by git) */
 export const TOOLS = path.join(ROOT, '.tools');
 export const TOOLS_BIN = path.join(TOOLS, 'bin');
-/** what `npm start` keeps between runs: database files, the Temporal SQLite file (ignored by git) */
-export const DATA = path.join(ROOT, '.data');
+/** what `npm start` keeps between runs: database files, the Temporal SQLite file, pid files (ignored by git); ISO20K_DATA_DIR moves it */
+export const DATA = process.env.ISO20K_DATA_DIR ? path.resolve(process.env.ISO20K_DATA_DIR) : path.join(ROOT, '.data');
 
 export const TEMPORAL_CLI = path.join(TOOLS, 'py', 'bin', 'temporal');
 export const TEMPORAL_TEST_SERVER = path.join(TOOLS, 'py', 'bin', 'temporal-test-server');

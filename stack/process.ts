@@ -1,7 +1,8 @@
 /** Child servers of the embedded stack: start, wait until they answer, stop cleanly. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 export interface Server {
   /** what it is, for the banner: "FerretDB v1.24.2 (SQLite under .data/ferretdb)" */
@@ -41,18 +42,147 @@ export async function waitFor(what: string, check: () => Promise<boolean>, child
   throw new Error(`${what} was not ready within ${timeoutMs / 1000}s`);
 }
 
-/** Spawns a server whose output goes to a log file, and returns a stop that waits for its exit. */
-export function spawnServer(cmd: string, args: string[], logFile: string, env: Record<string, string> = {}): { child: ChildProcess; stop: () => Promise<void> } {
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env } });
-  fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
+/** Linux's setpriv: a child it starts gets SIGTERM when this process dies, even by SIGKILL. */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && fs.existsSync(p));
+
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** where its output goes: a log file, or this process's own output */
+  log: string | 'inherit';
+  /** a Node.js child with an IPC channel: it stops itself when this process goes away, and says when it is ready */
+  ipc?: boolean;
+  /** supervised: started again, with backoff, whenever it exits other than by stop() */
+  restart?: { name: string; log: (message: string) => void; ready?: () => Promise<boolean> };
+  /** a file naming its pid while it runs, so a later start finds it should this process die without stopping it */
+  pidFile?: string;
+  /** how long stop() waits after SIGTERM before SIGKILL */
+  stopTimeoutMs?: number;
+}
+
+export interface Spawned {
+  /** the process running now (a restart makes a new one) */
+  readonly child: ChildProcess;
+  /** set once an IPC child has said it is ready (for each run) */
+  readonly ready: boolean;
+  readonly restarts: number;
+  stop(): Promise<void>;
+}
+
+/** Waits that many seconds before the n-th restart in a row; a run of a minute starts the count again. */
+const BACKOFF_S = [1, 2, 4, 8, 16, 30];
+
+/**
+ * Spawns a server in a process group of its own, so a terminal's Ctrl-C (sent to the foreground
+ * group) reaches only the launcher, which stops its servers in order; where setpriv is there, the
+ * server also gets SIGTERM should the launcher die without stopping it (kill -9), and a pid file
+ * lets the next start find one that outlived it anyway.
+ */
+export function spawnServer(cmd: string, args: string[], opts: SpawnOptions): Spawned {
+  let child!: ChildProcess;
+  let stopping = false;
+  let ready = false;
+  let restarts = 0;
+  let inARow = 0;
+  let exited!: Promise<void>;
+  let timer: NodeJS.Timeout | undefined;
+
+  const launch = () => {
+    const log = opts.log === 'inherit' ? 'inherit' : fs.openSync(opts.log, 'a');
+    const stdio: StdioOptions = ['ignore', log, log, ...(opts.ipc ? (['ipc'] as const) : [])];
+    const [file, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', cmd, ...args]] : [cmd, args];
+    child = spawn(file, argv, { stdio, detached: true, env: { ...process.env, ...opts.env } });
+    if (typeof log === 'number') fs.closeSync(log);
+    ready = false;
+    const startedAt = Date.now();
+    child.on('message', (m) => {
+      if ((m as { ready?: boolean })?.ready) ready = true;
+    });
+    child.on('error', () => undefined); // an exit follows
+    if (opts.pidFile && child.pid) writePidFile(opts.pidFile, child.pid, cmd);
+    exited = new Promise<void>((resolve) =>
+      child.once('exit', (code, signal) => {
+        resolve();
+        if (stopping || !opts.restart) return;
+        if (Date.now() - startedAt > 60_000) inARow = 0;
+        const wait = BACKOFF_S[Math.min(inARow++, BACKOFF_S.length - 1)];
+        restarts += 1;
+        opts.restart.log(`${opts.restart.name} exited (${signal ?? `code ${code}`}); starting it again in ${wait} s (restart ${restarts})`);
+        timer = setTimeout(() => {
+          if (stopping) return;
+          launch();
+          if (opts.restart?.ready) void waitFor(opts.restart.name, opts.restart.ready, child, 180_000).then(
+            () => opts.restart!.log(`${opts.restart!.name} is running again (pid ${child.pid})`),
+            (err: Error) => opts.restart!.log(`${opts.restart!.name} did not come back: ${err.message}`),
+          );
+        }, wait * 1000);
+      }),
+    );
   };
-  return { child, stop };
+  launch();
+
+  const stop = async () => {
+    stopping = true;
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), opts.stopTimeoutMs ?? 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
+  };
+  return {
+    get child() {
+      return child;
+    },
+    get ready() {
+      return ready;
+    },
+    get restarts() {
+      return restarts;
+    },
+    stop,
+  };
+}
+
+function writePidFile(file: string, pid: number, command: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ pid, command, startedAt: new Date().toISOString() }) + '\n');
+}
+
+/** The command line of a running process, or null when there is none with that pid. */
+function commandLine(pid: number): string | null {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null;
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    const r = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : null;
+  }
+}
+
+/**
+ * A server a run that died left behind, known by the pid file it wrote: stopped (SIGTERM, then
+ * SIGKILL after 10 s) so this start runs its own, never reused unawares. A pid now held by another
+ * program is left alone. Answers what it did, for the log.
+ */
+export async function stopStale(pidFile: string): Promise<string | null> {
+  let recorded: { pid: number; command: string };
+  try {
+    recorded = JSON.parse(fs.readFileSync(pidFile, 'utf8'));
+  } catch {
+    return null;
+  }
+  fs.rmSync(pidFile, { force: true });
+  const line = commandLine(recorded.pid);
+  if (!line || !line.includes(path.basename(recorded.command))) return null;
+  process.kill(recorded.pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (commandLine(recorded.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (commandLine(recorded.pid)) process.kill(recorded.pid, 'SIGKILL');
+  return `stopped ${path.basename(recorded.command)} (pid ${recorded.pid}), left running by a start that did not stop it`;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TEMPORAL_CLI } from './paths';
 import { freePort, portOpen, spawnServer, waitFor, type Server } from './process';
+import { supervised, type Supervision } from './database';
 
 export interface TemporalServer extends Server {
   address: string;
@@ -36,6 +37,7 @@ export async function startTemporal(opts: {
   logDir: string;
   /** dynamic config values of the dev server (the tests make it suggest continue-as-new early) */
   dynamicConfig?: Record<string, number | string | boolean>;
+  supervise?: Supervision;
 }): Promise<TemporalServer> {
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   if (process.env.TEMPORAL_ADDRESS) {
@@ -58,7 +60,7 @@ export async function startTemporal(opts: {
     if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
     else args.push('--headless');
     for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
-    const s = spawnServer(TEMPORAL_CLI, args, path.join(opts.logDir, 'temporal.log'));
+    const s = spawnServer(TEMPORAL_CLI, args, { log: path.join(opts.logDir, 'temporal.log'), ...supervised(opts.supervise, 'temporal', () => answers(address)) });
     await waitFor('the Temporal dev server', () => answers(address), s.child, 120_000);
     const where = opts.dbFile ? `SQLite ${opts.dbFile}` : 'in memory';
     return { address, namespace, uiUrl, label: `Temporal dev server (${where})`, stop: s.stop, pid: s.child.pid };

@@ -96,10 +96,18 @@ async function main() {
   const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
   await ensureTrendSchedule(client, models, TASK_QUEUE);
   logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
-  await runWorker(worker, models); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  // started by the launcher (npm start): it is told when the worker polls, and the worker drains and stops when the launcher goes away
+  process.on('disconnect', () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
+  const running = runWorker(worker, models); // returns after SIGINT/SIGTERM, once in-flight tasks finish
+  process.send?.({ ready: true });
+  await running;
   await connection.close();
   await conn.close();
   metrics.close();
+  logger.info('worker stopped');
+  process.exit(0); // an IPC channel to the launcher would keep the process alive
 }
 
 if (require.main === module) {
