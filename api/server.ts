@@ -29,8 +29,9 @@ async function main() {
     process.send?.({ ready: true });
   });
   // stops in order: no new connections; each request still coming on an open connection answered
-  // with `Connection: close`, and the requests in flight answered; after a second's grace, the
-  // connections still open and idle closed; then Temporal and the database. At most 25 s.
+  // with `Connection: close`, and the requests in flight answered; a connection left idle closes
+  // when its keep-alive time (5 s, told to the client in `Keep-Alive`) runs out, never while a
+  // client may be sending its next request on it; then Temporal and the database. At most 25 s.
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
@@ -38,21 +39,14 @@ async function main() {
     logger.info({ why }, 'API stopping: answering the requests in flight');
     server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
     const force = setTimeout(() => server.closeAllConnections(), 25_000);
-    // net.Server's close: stops accepting, leaves open connections be (http.Server's would drop the idle ones at once,
-    // racing a client that is just sending its next request on one)
+    // net.Server's close: stops accepting and leaves open connections be (http.Server's would drop the idle ones at once)
     net.Server.prototype.close.call(server, async () => {
       clearTimeout(force);
-      clearInterval(idle);
       await connection.close();
       await conn.close();
       logger.info('API stopped');
       process.exit(0);
     });
-    let idle: NodeJS.Timeout | undefined;
-    setTimeout(() => {
-      server.closeIdleConnections();
-      idle = setInterval(() => server.closeIdleConnections(), 250);
-    }, 1_000);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -3,12 +3,12 @@
  * everything in order, answering the requests in flight; the servers never outlive the launcher,
  * even one killed with SIGKILL; and a server a dead run left behind is stopped and replaced.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FERRETDB, ROOT } from '../../stack/paths';
-import { freePort } from '../../stack/process';
+import { FERRETDB } from '../../stack/paths';
+import { alive, freePorts, interrupt, launch, pidOf as pidIn, sleep, until, type Ports } from '../support/launch';
 
 const ADMIN = 'isk_launcher_test_admin_key_000000';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iso20k-launcher-'));
@@ -16,56 +16,15 @@ const data = path.join(dir, 'data');
 const run = path.join(data, 'run');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Launched {
-  child: ChildProcess;
-  output: () => string;
-  api: string;
-  ports: Record<string, number>;
-}
-
-let ports: Record<string, number>;
-
-/** `npm start` as a terminal runs it: in a process group of its own, which Ctrl-C signals as a whole. */
-async function launch(): Promise<Launched> {
-  ports ??= { PORT: await freePort(), DB_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), METRICS_PORT: await freePort() };
-  const env: NodeJS.ProcessEnv = { ...process.env, ISO20K_DATA_DIR: data, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-  delete env.TEMPORAL_SDK_METRICS_ADDRESS;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'stack', 'start.ts')], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const started = Date.now();
-  while (!out.includes('iso20k-flow is running')) {
-    if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}:\n${out}`);
-    if (Date.now() - started > 180_000) throw new Error(`npm start did not come up:\n${out}`);
-    await sleep(200);
-  }
-  return { child, output: () => out, api: `http://127.0.0.1:${ports.PORT}`, ports };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const pidOf = (name: string): number => JSON.parse(fs.readFileSync(path.join(run, `${name}.json`), 'utf8')).pid;
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
-    await sleep(200);
-  }
-}
+let ports: Ports;
+const start = async () => launch({ data, ports: (ports ??= await freePorts()), adminKey: ADMIN });
+const pidOf = (name: string) => pidIn(data, name);
 const ready = async (api: string) => (await fetch(`${api}/readyz`).catch(() => null))?.status === 200;
 
 const embedded = process.env.MONGODB_URI || process.env.TEMPORAL_ADDRESS ? it.skip : it;
 
 embedded('starts a dead child again, and stops in order under load on Ctrl-C, answering every request in flight', async () => {
-  const stack = await launch();
+  const stack = await start();
   const children = Object.fromEntries(['ferretdb', 'temporal', 'worker', 'api'].map((n) => [n, pidOf(n)]));
   expect(stack.output()).toContain(`(pid ${children.api})`);
   expect(await ready(stack.api)).toBe(true);
@@ -97,11 +56,10 @@ embedded('starts a dead child again, and stops in order under load on Ctrl-C, an
     }
   });
   await until('some load answered', () => (outcomes['201'] ?? 0) >= 10, 60_000);
-  const exited = new Promise<number | null>((resolve) => stack.child.once('exit', (code) => resolve(code)));
   process.kill(-stack.child.pid!, 'SIGINT');
   await sleep(300);
   process.kill(-stack.child.pid!, 'SIGINT'); // an impatient second Ctrl-C changes nothing
-  expect(await exited).toBe(0);
+  expect(await stack.exited).toBe(0);
   loading = false;
   await Promise.all(users);
 
@@ -117,7 +75,7 @@ embedded('starts a dead child again, and stops in order under load on Ctrl-C, an
 }, 300_000);
 
 embedded('leaves no server running when it is killed, and stops one a dead run left behind before it starts its own', async () => {
-  const stack = await launch();
+  const stack = await start();
   const children = ['ferretdb', 'temporal', 'worker', 'api'].map((n) => [n, pidOf(n)] as const);
   process.kill(stack.child.pid!, 'SIGKILL');
   // the servers get SIGTERM when the launcher dies (setpriv), the worker and the API see it gone
@@ -130,7 +88,7 @@ embedded('leaves no server running when it is killed, and stops one a dead run l
   await sleep(1000);
   expect(alive(stale.pid!)).toBe(true);
 
-  const again = await launch();
+  const again = await start();
   try {
     expect(again.output()).toContain(`stopped ${path.basename(FERRETDB)} (pid ${stale.pid}), left running by a start that did not stop it`);
     expect(alive(stale.pid!)).toBe(false);
@@ -138,8 +96,6 @@ embedded('leaves no server running when it is killed, and stops one a dead run l
     expect(again.output()).toMatch(/database {5}FerretDB .* \(pid \d+\)/);
     expect(await ready(again.api)).toBe(true);
   } finally {
-    const exited = new Promise((resolve) => again.child.once('exit', resolve));
-    process.kill(-again.child.pid!, 'SIGINT');
-    await exited;
+    await interrupt(again);
   }
 }, 300_000);
