@@ -82,8 +82,11 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       idempotent: true,
       handler: async ({ params, body, actor, idempotency }) => {
         const t = await loadTask(params.id);
-        if (t.state === 'completed' || t.state === 'cancelled') throw illegalTransition(`task ${params.id} is ${t.state}`, t.state);
-        return sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => (await loadTask(params.id)).state, { idempotency, models });
+        // with an Idempotency-Key the task may have been completed by this very command: its case answers that
+        if ((t.state === 'completed' || t.state === 'cancelled') && !idempotency) throw illegalTransition(`task ${params.id} is ${t.state}`, t.state);
+        await sendCommand(client, caseOf(params.id), taskUpdates[command], { taskId: params.id, actor, input: body as never }, async () => (await loadTask(params.id)).state, { idempotency, models });
+        // answered with the task as the database holds it once the command is applied (persisted before the answer)
+        return loadTask(params.id);
       },
     });
   }
@@ -128,7 +131,14 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
       handler: async ({ params, body, actor, idempotency }) => {
         const a = await loadCase<ApprovalRecord>(models.Approval, params.id);
         if (!a) throw notFound(`there is no approval ${params.id}`);
-        if (a.state !== 'pending') throw illegalTransition(`approval ${params.id} is ${a.state}`, a.state);
+        const gone = async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))?.state ?? 'unknown';
+        const decided = async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))!;
+        if (a.state !== 'pending') {
+          // with an Idempotency-Key it may have been decided by this very decision: its case answers that
+          if (!idempotency) throw illegalTransition(`approval ${params.id} is ${a.state}`, a.state);
+          await sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf: body.onBehalfOf ?? actor.name, delegation: null, decision, comment: body.comment }, gone, { idempotency, models });
+          return decided();
+        }
         let onBehalfOf = body.onBehalfOf ?? actor.name;
         if (!body.onBehalfOf && !a.approvers.includes(actor.name)) {
           onBehalfOf = (await delegatorsOf(models, actor.name)).find((n) => a.approvers.includes(n)) ?? actor.name;
@@ -139,7 +149,8 @@ export function workRoutes({ models, client }: { models: Models; client: Client 
           if (!d) throw forbidden(`${actor.name} holds no delegation from ${onBehalfOf} in force now`);
           delegation = { from: d.from, to: d.to, start: d.start.getTime(), end: d.end.getTime() };
         }
-        return sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, async () => (await loadCase<ApprovalRecord>(models.Approval, params.id))?.state ?? 'unknown', { idempotency, models });
+        await sendCommand(client, caseOf(params.id), decideApproval, { approvalId: params.id, actor, onBehalfOf, delegation, decision, comment: body.comment }, gone, { idempotency, models });
+        return decided();
       },
     });
   }

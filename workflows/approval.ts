@@ -13,6 +13,7 @@ import { deadlineAfter, type Calendar } from '../domain/calendar';
 import { refusal } from './refusal';
 import { reads } from './steps';
 import { inOrder } from './serial';
+import type { AppliedUpdates } from './case';
 
 const persistApproval = persistStep('persistApproval');
 const { resolveApprovers } = reads;
@@ -35,6 +36,8 @@ export interface ApprovalContext {
   requester: string;
   /** writes an entry in the case's history */
   history: (action: string, by: string, note: string | null, details: Record<string, unknown>) => Promise<unknown>;
+  /** the case's memory of applied updates: a repeated decision is answered with the approval as it is now */
+  updates?: AppliedUpdates;
 }
 
 export class Approvals {
@@ -59,9 +62,12 @@ export class Approvals {
     wf.setHandler(
       decideApproval,
       async (args) => {
+        const updateId = wf.currentUpdateInfo()?.id;
+        if (this.repeated(updateId)) return structured(this.all.find((a) => a.id === args.approvalId)!);
         const rec = this.open.get(args.approvalId)!;
         const refused = this.refuse(args, true);
         if (refused) throw refused;
+        if (updateId !== undefined) ctx.updates?.note(updateId);
         rec.decisions.push({ approver: args.onBehalfOf, decidedBy: args.actor.name, decision: args.decision, comment: args.comment, at: Date.now() });
         // the decision that settles the stage answers with the settled stage
         rec.state = stageOutcome(rec);
@@ -78,8 +84,19 @@ export class Approvals {
         ]);
         return answer;
       },
-      { validator: (args) => { const r = this.refuse(args); if (r) throw r; } },
+      {
+        validator: (args) => {
+          if (this.repeated(wf.currentUpdateInfo()?.id)) return;
+          const r = this.refuse(args);
+          if (r) throw r;
+        },
+      },
     );
+  }
+
+  /** A decision the case applied before (in an earlier run): answered, not applied again. */
+  private repeated(updateId: string | undefined): boolean {
+    return updateId !== undefined && !!this.ctx.updates?.applied(updateId);
   }
 
   /** `replayable`: in the handler, where stages decided before the once-per-person rule replay as they ran ('one-person-per-stage'). */

@@ -43,6 +43,12 @@ const REMEMBERED_FOR_MS = 24 * 3_600_000;
  */
 export const commandOutcome = wf.defineQuery<CommandOutcome | null, [string]>('case.command_outcome');
 
+/** Which updates a case has applied, by update id (see Case.updates). */
+export interface AppliedUpdates {
+  applied(updateId: string): boolean;
+  note(updateId: string): void;
+}
+
 export class Case<R extends CaseRecord<S>, S extends string> {
   private rec: R | undefined;
   private recorded = false;
@@ -120,6 +126,21 @@ export class Case<R extends CaseRecord<S>, S extends string> {
     return this.persist(r, { seq: r.seq, action, from, to: r.state, by, at: at ?? Date.now(), note, details }, outside).finally(() => {
       this.writing -= 1;
     });
+  };
+
+  /**
+   * The case's memory of applied updates, for building blocks with updates of their own (a task's
+   * completion, an approval's decision): carried across continue-as-new like the commands', so such
+   * an update repeated with its Idempotency-Key in a later run is answered, not refused for its own success.
+   */
+  readonly updates: AppliedUpdates = {
+    applied: (updateId) => this.outcomes.has(updateId),
+    note: (updateId) => {
+      const r = this.rec!;
+      this.outcomes.delete(updateId);
+      this.outcomes.set(updateId, { number: r.number, state: r.state, seq: r.seq, at: Date.now() });
+      if (this.outcomes.size > REMEMBERED_UPDATES) this.outcomes.delete(this.outcomes.keys().next().value!);
+    },
   };
 
   /** For building blocks (approvals, tasks) that write into the case's history. */

@@ -48,8 +48,8 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
   const view = (): ChangeView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
   // building blocks and handlers first, before any await
-  const approvals = new Approvals({ caseId: number, process: 'change', title: () => rec?.title ?? input.title, requester: actor.name, history });
-  const tasks = new Tasks({ caseId: number, process: 'change', history });
+  const approvals = new Approvals({ caseId: number, process: 'change', title: () => rec?.title ?? input.title, requester: actor.name, history, updates: kase.updates });
+  const tasks = new Tasks({ caseId: number, process: 'change', history, updates: kase.updates });
   wf.setHandler(linkedToProblem, async ({ problem }) => {
     await kase.ready();
     if (rec!.problems.includes(problem)) return;

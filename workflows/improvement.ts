@@ -57,8 +57,8 @@ export async function improvementWorkflow({ number, input, actor, resume }: Impr
   const { record, history } = kase;
   const current = () => rec!.cycles[rec!.cycles.length - 1];
   const view = (): ImprovementView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
-  const approvals = new Approvals({ caseId: number, process: 'improvement', title: () => input.title, requester: input.owner, history });
-  const tasks = new Tasks({ caseId: number, process: 'improvement', history });
+  const approvals = new Approvals({ caseId: number, process: 'improvement', title: () => input.title, requester: input.owner, history, updates: kase.updates });
+  const tasks = new Tasks({ caseId: number, process: 'improvement', history, updates: kase.updates });
 
   kase.commands({
     updates: improvementUpdates,

@@ -45,7 +45,7 @@ export async function problemWorkflow({ number, input, actor, trend, resume }: P
   const kase = new Case<ProblemRecord, ProblemState>({ kind: 'problem', legacy: persistProblem, opened: problemOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
   const view = (): ProblemView => JSON.parse(JSON.stringify({ ...rec!, tasks: tasks.all }));
-  const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details) });
+  const tasks = new Tasks({ caseId: number, process: 'problem', history: (a, by, note, details) => record(a, by, note, details), updates: kase.updates });
 
   /** Tells another case by signal; a case whose process has ended is noted, not an error. */
   async function tell(target: string, send: () => Promise<void>): Promise<boolean> {

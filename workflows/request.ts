@@ -48,8 +48,8 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
   const { record, history } = kase;
   const view = (): RequestView => JSON.parse(JSON.stringify({ ...rec!, approvals: approvals.all, tasks: tasks.all }));
 
-  const approvals = new Approvals({ caseId: number, process: 'request', title: () => item.name, requester: actor.name, history });
-  const tasks = new Tasks({ caseId: number, process: 'request', history });
+  const approvals = new Approvals({ caseId: number, process: 'request', title: () => item.name, requester: actor.name, history, updates: kase.updates });
+  const tasks = new Tasks({ caseId: number, process: 'request', history, updates: kase.updates });
   kase.commands({
     updates: requestUpdates,
     refuse: refuseRequestCommand,

@@ -11,6 +11,7 @@ import { refuseTaskCommand, type TaskCommand, type TaskCommandInput, type TaskRe
 import type { createActivities } from '../activities';
 import { refusal } from './refusal';
 import { inOrder } from './serial';
+import type { AppliedUpdates } from './case';
 
 type Activities = ReturnType<typeof createActivities>;
 const persistTask = persistStep('persistTask');
@@ -32,6 +33,8 @@ export interface TaskContext {
   caseId: string;
   process: string;
   history: (action: string, by: string, note: string | null, details: Record<string, unknown>) => Promise<unknown>;
+  /** the case's memory of applied updates: a repeated one is answered with the task as it is now */
+  updates?: AppliedUpdates;
 }
 
 export class Tasks {
@@ -55,9 +58,12 @@ export class Tasks {
       wf.setHandler(
         taskUpdates[command],
         async ({ taskId, actor, input }) => {
+          const updateId = wf.currentUpdateInfo()?.id;
+          if (this.repeated(updateId)) return JSON.parse(JSON.stringify(this.all.find((x) => x.id === taskId) ?? null)) as TaskRecord;
           const refused = this.refuse(taskId, command, actor, input);
           if (refused) throw refused;
           const t = this.all.find((x) => x.id === taskId)!;
+          if (updateId !== undefined) ctx.updates?.note(updateId);
           this.apply(t, command, actor, (input ?? {}) as TaskCommandInput<TaskCommand>);
           t.rev += 1;
           const answer = JSON.parse(JSON.stringify(t)) as TaskRecord;
@@ -65,9 +71,20 @@ export class Tasks {
           await Promise.all([this.persist(t), ctx.history(`task_${command}`, actor.name, note, { task: t.id, type: t.type, ...(command === 'complete' ? { fields: t.fields } : {}) })]);
           return answer;
         },
-        { validator: ({ taskId, actor, input }) => { const r = this.refuse(taskId, command, actor, input); if (r) throw r; } },
+        {
+          validator: ({ taskId, actor, input }) => {
+            if (this.repeated(wf.currentUpdateInfo()?.id)) return;
+            const r = this.refuse(taskId, command, actor, input);
+            if (r) throw r;
+          },
+        },
       );
     }
+  }
+
+  /** An update the case applied before (in an earlier run): answered, not applied again. */
+  private repeated(updateId: string | undefined): boolean {
+    return updateId !== undefined && !!this.ctx.updates?.applied(updateId);
   }
 
   private refuse(taskId: string, command: TaskCommand, actor: Actor, input: unknown) {

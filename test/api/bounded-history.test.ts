@@ -232,3 +232,32 @@ describe('a case flooded with comments and reassignments', () => {
     expect((await post(`/requests/${n}/confirm`, bob, { note: 'thanks' })).body.state).toBe('closed');
   }, 240_000);
 });
+
+describe('a task completed in an earlier run of its case', () => {
+  it('answers the completion repeated with its key once the case has continued as new, not 409', async () => {
+    const opened = await post('/improvements', ian, { title: 'Faster laptop builds', description: 'slow', source: 'suggestion', service: 'Desktop', owner: 'ian', benefit: 'happier staff' });
+    expect(opened.status).toBe(201);
+    const n = opened.body.number as string;
+    const planned = await post(`/improvements/${n}/plan`, ian, {
+      objective: 'Build a laptop in a day',
+      targets: [{ name: 'days', description: 'days to build', baseline: 3, target: 1, unit: 'days' }],
+      actions: [{ title: 'Script the build', group: 'desktop', due: new Date(Date.now() + 30 * 86_400_000).toISOString() }],
+    });
+    expect(planned.status).toBe(200);
+    const task = await eventually(async () => (await api.call('GET', `/improvements/${n}`, { key: ian })).body.tasks.find((t: { state: string }) => t.state === 'open'), (t) => !!t);
+    const complete = () => api.call('POST', `/tasks/${task.id}/complete`, { key: alice, body: { outcome: 'done', fields: { notes: 'scripted' } }, headers: { 'idempotency-key': `complete-${task.id}` } });
+    expect((await complete()).body).toMatchObject({ id: task.id, state: 'completed' });
+    await eventually(async () => (await api.call('GET', `/improvements/${n}`, { key: ian })).body.state, (s) => s === 'check');
+    // comments while it waits in check: it continues as new
+    const comments = await flood(150, 1, (i) => post(`/improvements/${n}/comment`, ian, { text: text(i) }));
+    expect(comments.statuses).toEqual({ 200: 100, 409: 50 });
+    expect((await runsAfterContinuing(n)).length).toBeGreaterThan(1);
+    // the completion's answer was lost: asked again in the new run, it is answered with the task, once
+    const again = await complete();
+    expect([again.status, again.body.state]).toEqual([200, 'completed']);
+    const history = await api.call('GET', `/improvements/${n}/history?limit=1000`, { key: ian });
+    expect(history.body.items.filter((e: { action: string }) => e.action === 'task_complete')).toHaveLength(1);
+    // another completion, without that key, is still refused
+    expect((await api.call('POST', `/tasks/${task.id}/complete`, { key: alice, body: { outcome: 'done', fields: {} } })).status).toBe(409);
+  }, 240_000);
+});
