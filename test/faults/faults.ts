@@ -45,6 +45,8 @@ interface Answer {
   body: any;
 }
 let unanswered = 0;
+/** creates and commands answered for good with a 4xx: none expected (each would be a finding to read) */
+let refused: string[] = [];
 
 /** Sends until answered for good: 2xx, or a 4xx other than 429 and a key still in use. Null when it gave up. */
 async function send(method: string, p: string, key: string, body?: unknown, idem?: string): Promise<Answer | null> {
@@ -61,7 +63,10 @@ async function send(method: string, p: string, key: string, body?: unknown, idem
       const text = await r.text();
       const parsed = text ? JSON.parse(text) : undefined;
       const inUse = r.status === 409 && parsed?.type?.endsWith('idempotency-key-in-use');
-      if (r.status < 500 && r.status !== 429 && !inUse) return { status: r.status, body: parsed };
+      if (r.status < 500 && r.status !== 429 && !inUse) {
+        if (method === 'POST' && r.status >= 400) refused.push(`${p.replace(/\d{7,}/g, 'N')} ${r.status} ${parsed?.detail ?? ''}`);
+        return { status: r.status, body: parsed };
+      }
       const after = Number(r.headers.get('retry-after'));
       if (after > 0) wait = Math.min(after * 1000, 5_000);
     } catch {
@@ -248,7 +253,8 @@ const FAULTS: Fault[] = [
 async function recovered(since: number, phase: string): Promise<number> {
   for (let i = 0; ; i++) {
     const token = `${phase}-probe-${i}`;
-    const opened = await send('POST', '/incidents', agent, { title: `probe ${token}`, description: 'probe', caller: 'bob', service: 'VPN', category: 'network', impact: 3, urgency: 3 }, `${token}:open`);
+    const opened = await send('POST', '/incidents', agent, { title: `probe ${token}`, description: 'probe', caller: 'bob', service: 'VPN', configurationItem: 'vpn-gw-1', category: 'network', impact: 3, urgency: 3 }, `${token}:open`);
+    if (opened && opened.status !== 201) throw new Error(`the probe's create was refused: ${opened.status} ${JSON.stringify(opened.body)}`);
     const assigned = opened?.status === 201 ? await send('POST', `/incidents/${opened.body.number}/assign`, agent, { group: 'network' }, `${token}:assign`) : null;
     const ready = await fetch(`${api}/readyz`).then((r) => r.status === 200, () => false);
     if (assigned?.status === 200 && ready) return (Date.now() - since) / 1000;
@@ -269,13 +275,14 @@ async function main() {
   item = (await send('POST', '/catalog-items', owner, { name: 'Fault suite item', category: 'test', form: [{ name: 'ref', label: 'Reference', type: 'string' }], fulfilment: { mode: 'sequential', tasks: [{ title: 'Do it', group: 'network' }] } }))!.body.id;
 
   const only = args.only ? new Set(args.only.split(',')) : null;
-  const rows: Array<Findings & { name: string; recovery: number; unanswered: number }> = [];
+  const rows: Array<Findings & { name: string; recovery: number; unanswered: number; refused: number }> = [];
   for (const fault of FAULTS.filter((x) => !only || only.has(x.id))) {
     const phase = `f${rows.length + 1}`;
     process.stdout.write(`\n${fault.name}: load …\n`);
     const acks: Ack[] = [];
     let loading = true;
     unanswered = 0;
+    refused = [];
     const running = load(phase, () => loading, acks);
     await sleep(5_000);
     const at = Date.now();
@@ -288,7 +295,8 @@ async function main() {
     await running; // each client finishes its journey, retries and all
     await sleep(2_000); // the last persist steps of what was just answered
     const findings = await check(acks, phase);
-    rows.push({ ...findings, name: fault.name, recovery, unanswered });
+    rows.push({ ...findings, name: fault.name, recovery, unanswered, refused: refused.length });
+    for (const line of [...new Set(refused)].slice(0, 10)) process.stdout.write(`  refused: ${line}\n`);
     process.stdout.write(`${fault.name}: ${findings.acked} acknowledged, ${findings.lost.length} lost, ${findings.duplicated.length} duplicated\n`);
     for (const [what, list] of Object.entries({ lost: findings.lost, duplicated: findings.duplicated, gaps: findings.gaps, disagree: findings.disagree, unarmed: findings.unarmed })) {
       for (const line of list.slice(0, 10)) process.stdout.write(`  ${what}: ${line}\n`);
@@ -296,11 +304,11 @@ async function main() {
   }
   await interrupt(stack);
 
-  const head = ['fault', 'acknowledged', 'lost', 'duplicated', 'history gaps', 'record ≠ workflow', 'open without timer', 'gave up', 'recovered in'];
-  const table = [head, ...rows.map((r) => [r.name, r.acked, r.lost.length, r.duplicated.length, r.gaps.length, r.disagree.length, r.unarmed.length, r.unanswered, `${r.recovery.toFixed(1)} s`].map(String))];
+  const head = ['fault', 'acknowledged', 'lost', 'duplicated', 'history gaps', 'record ≠ workflow', 'open without timer', 'gave up', 'refused (4xx)', 'recovered in'];
+  const table = [head, ...rows.map((r) => [r.name, r.acked, r.lost.length, r.duplicated.length, r.gaps.length, r.disagree.length, r.unarmed.length, r.unanswered, r.refused, `${r.recovery.toFixed(1)} s`].map(String))];
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   process.stdout.write('\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n') + '\n');
-  const bad = rows.some((r) => r.lost.length || r.duplicated.length || r.gaps.length || r.disagree.length || r.unarmed.length || r.unanswered);
+  const bad = rows.some((r) => r.lost.length || r.duplicated.length || r.gaps.length || r.disagree.length || r.unarmed.length || r.unanswered || r.refused);
   if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
   process.exit(bad ? 1 : 0);
 }
