@@ -27,7 +27,8 @@ const recorded: Recorded[] = fs.readdirSync(from).filter((f) => f.endsWith('.jso
   return { file, type, status, size: text.length, kinds, events: events.length };
 });
 
-fs.rmSync(to, { recursive: true, force: true });
+// a folder already kept stands for cases that may still be running somewhere: never replaced
+if (fs.existsSync(to)) throw new Error(`${to} exists: name another folder (npm run record-histories with FIXTURES=<name>)`);
 fs.mkdirSync(to, { recursive: true });
 const types = [...new Set(recorded.map((r) => r.type))].sort();
 for (const type of types) {
