@@ -226,8 +226,15 @@ describe('documentation and health', () => {
     } finally {
       await api.startWorker();
     }
-    const back = await api.call('GET', '/readyz');
+    // the new worker says it runs as it starts, and Temporal lists it once its first poll arrives
+    const restarted = Date.now();
+    let back = await api.call('GET', '/readyz');
+    while (back.status !== 200 && Date.now() - restarted < 15_000) {
+      await new Promise((done) => setTimeout(done, 250));
+      back = await api.call('GET', '/readyz');
+    }
     expect([back.status, back.body.checks.worker.ok]).toEqual([200, true]);
+    expect(Date.now() - restarted).toBeLessThan(8_000);
   });
 
   it('serves Prometheus metrics: latency per route and status, database commands, the workflow cache', async () => {
