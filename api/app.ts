@@ -24,6 +24,7 @@ import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
 import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
+import { serviceRoutes } from './services';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
     apiKeyRoutes({ ...deps, keys }),
     policyRoutes(deps),
     approvalPolicyRoutes(deps),
+    serviceRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

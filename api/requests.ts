@@ -14,6 +14,7 @@ import {
   type CatalogItem,
   type RequestCommand,
 } from '../domain/request';
+import { ServiceId } from '../domain/schemas/service';
 import { CatalogItemBody, formSchema, RaiseRequestInput, RequestAnswer, RequestCommandInputs, RequestNumber, RequestRecordAnswer } from '../domain/schemas/request';
 import { PageOf } from '../domain/schemas/answers';
 import { CatalogItemAnswer, CatalogItemList } from '../domain/schemas/policy-answers';
@@ -39,7 +40,12 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     if (body.approvalPolicy && !(await findLatestPolicy(models, 'approval-policy', body.approvalPolicy))) {
       throw badRequest(`there is no approval policy ${body.approvalPolicy}`, [{ in: 'body', path: 'approvalPolicy', message: `there is no approval policy ${body.approvalPolicy}` }]);
     }
+    if (body.service && !(await findLatestPolicy(models, 'service', body.service))) {
+      throw badRequest(`there is no service ${body.service}`, [{ in: 'body', path: 'service', message: `there is no service ${body.service}` }]);
+    }
   }
+  /** an item as answers show it (items kept before items named their service have none) */
+  const item = (id: string, shown: ReturnType<typeof present<CatalogItemBody>>) => ({ id, ...shown, service: shown.service ?? null });
 
   route(router, {
     method: 'post',
@@ -55,7 +61,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       const id = `cat-${await nextNumber(models.Counter, 'catalog-item')}`;
       const p = await putPolicy(models, 'catalog-item', id, body, actor.name);
       res.location(`/catalog-items/${id}`).set('ETag', `"${p.version}"`);
-      return { id, ...present(p) };
+      return item(id, present(p));
     },
   });
 
@@ -63,14 +69,15 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     method: 'get',
     path: '/catalog-items',
     tag: 'Service requests',
-    summary: 'The service catalogue (active items unless ?all=true)',
+    summary: 'The service catalogue (active items unless ?all=true; ?service=svc-1 for one service\'s)',
     roles: 'authenticated',
-    query: z.strictObject({ category: z.string().min(1).optional(), all: z.enum(['true', 'false']).optional() }),
+    query: z.strictObject({ category: z.string().min(1).optional(), service: ServiceId.optional(), all: z.enum(['true', 'false']).optional() }),
     response: CatalogItemList,
     handler: async ({ query }) => {
       const items = (await latestPolicies<CatalogItemBody>(models, 'catalog-item'))
         .filter((p) => (query.all === 'true' || p.body.active) && (!query.category || p.body.category === query.category))
-        .map((p) => ({ id: p.key, ...present(p) }));
+        .filter((p) => !query.service || p.body.service === query.service)
+        .map((p) => item(p.key, present(p)));
       return { items };
     },
   });
@@ -87,7 +94,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
       const p = await findLatestPolicy<CatalogItemBody>(models, 'catalog-item', params.id);
       if (!p) throw notFound(`there is no catalogue item ${params.id}`);
       res.set('ETag', `"${p.version}"`);
-      return { id: params.id, ...present(p) };
+      return item(params.id, present(p));
     },
   });
 
@@ -104,7 +111,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'catalog-item', params.id))) throw notFound(`there is no catalogue item ${params.id}`);
       await checkPolicy(body);
-      return { id: params.id, ...(await writeVersion(models, req, res, 'catalog-item', params.id, body, actor.name)) };
+      return item(params.id, await writeVersion(models, req, res, 'catalog-item', params.id, body, actor.name));
     },
   });
 

@@ -166,6 +166,7 @@ export const CatalogItemAnswer = z.strictObject({
   description: z.string(),
   category: z.string(),
   active: z.boolean().describe('offered to requesters'),
+  service: z.string().nullable().describe('the service of the portfolio it belongs to; null for an item that names none'),
   form: z.array(FormFieldAnswer).describe("the fields a request of it fills in, checked against this form"),
   approvalPolicy: z.string().nullable().describe('the approval policy its requests go through; null: the request-process policies are matched'),
   fulfilment: z.strictObject({ mode: z.enum(['sequential', 'parallel']), tasks: z.array(z.strictObject({ title: z.string(), group: z.string() })) }),

@@ -30,6 +30,8 @@ export const CatalogItemBody = z
     category: name,
     active: z.boolean().default(true),
     form: z.array(FormField).max(50).default([]),
+    /** the service of the portfolio the item belongs to (GET /services) */
+    service: z.string().regex(/^svc-\d+$/, 'a service id such as svc-1').nullable().default(null),
     /** the approval policy requests of this item go through; none: the request-process policies are matched, and none matching means no approval */
     approvalPolicy: z.string().regex(/^ap-\d+$/).nullable().default(null),
     fulfilment: z.strictObject({
