@@ -25,6 +25,7 @@ import { policyRoutes } from './policies';
 import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
 import { serviceRoutes } from './services';
+import { cmdbRoutes } from './cmdb';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
     policyRoutes(deps),
     approvalPolicyRoutes(deps),
     serviceRoutes(deps),
+    cmdbRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

@@ -53,7 +53,7 @@ export function openApiDocument(specs: readonly RouteSpec<any, any, any>[]) {
       responses[413] = problem('The body is larger than 100 kB, or a text in it is longer than its field takes (the problem names the field and its limit)');
       responses[415] = problem('The body is not JSON');
     }
-    if (spec.method === 'put') {
+    if (spec.method === 'put' || spec.method === 'patch') {
       responses[409] = problem('Another writer changed it at the same moment: read it again');
       responses[412] = problem('It changed since the version you read (If-Match, or the version sent back): read it again');
     }

@@ -20,7 +20,7 @@ export interface RouteContext<P, Q, B> {
 }
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** express syntax: /incidents/:number */
   path: string;
   tag: string;

@@ -8,6 +8,7 @@ import type { StoredShape } from './case-record';
 import { apiKeyModel } from './api-key';
 import { approvalModel } from './approval';
 import { changeModel, changeStored } from './change';
+import { ciHistoryModel, configurationItemModel } from './configuration-item';
 import { auditModel } from './audit';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
@@ -45,6 +46,8 @@ export function createModels(conn: Connection) {
     ApiKey: apiKeyModel(conn),
     Approval: approvalModel(conn),
     Audit: auditModel(conn),
+    CiHistory: ciHistoryModel(conn),
+    ConfigurationItem: configurationItemModel(conn),
     Counter: counterModel(conn),
     Delegation: delegationModel(conn),
     IdempotencyKey: idempotencyKeyModel(conn),

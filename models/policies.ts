@@ -4,7 +4,7 @@ import { PROCESSES } from '../domain/processes';
 import { isDuplicateKey, type Models } from '.';
 import { findIndexed, findOneIndexed } from './query';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;

@@ -118,7 +118,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const taskQueue = `test-${randomUUID()}`;
   let w: RunningWorker | undefined = await startWorker(nativeConnection, 'default', models, { webhookUrl: opts.webhookUrl, client, taskQueue });
-  const app = createApp({ models: apiModels, client, logger: pino({ level: 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true, rateLimits: opts.rateLimits ?? TEST_RATE_LIMITS });
+  const app = createApp({ models: apiModels, client, logger: pino({ level: process.env.TEST_API_LOG ?? 'silent' }), taskQueue, trendScheduleId: `trend-scan-${taskQueue}`, keyCacheTtlMs: opts.keyCacheTtlMs, checkResponses: true, rateLimits: opts.rateLimits ?? TEST_RATE_LIMITS });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

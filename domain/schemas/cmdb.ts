@@ -1,0 +1,126 @@
+/**
+ * What the configuration management API takes and answers: CI classes (kept by the process owner
+ * as versioned data), configuration items with their attributes and relationships, their
+ * histories, impact analyses and baselines.
+ */
+import { z } from 'zod';
+import { CI_NAME, CI_STATUSES, IMPACT_DEPTH_DEFAULT, IMPACT_DEPTH_MAX, RELATIONSHIP_TYPE_NAMES } from '../cmdb';
+import { Instant, ListOf, PageOf } from './answers';
+import { FormField } from './request';
+
+const text = z.string().trim().min(1).max(200);
+export const CiName = z.string().regex(CI_NAME, 'a CI name: letters, digits and . _ : - (up to 100), such as vm-1');
+export const CiClassName = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a class name such as database_server');
+const why = z.string().trim().min(1).max(1000).describe('why: kept in the CI’s history');
+
+export const CiClassBody = z
+  .strictObject({
+    description: z.string().max(4000).default(''),
+    /** the attributes a CI of the class has, checked on every write (the fields of a catalogue form) */
+    attributes: z.array(FormField).max(50).default([]),
+    /** CIs of the class change only through a change: a direct edit is refused */
+    changeControlled: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    const names = c.attributes.map((a) => a.name);
+    names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['attributes', i, 'name'], message: `${n} is named twice` }));
+  });
+export type CiClassBody = z.infer<typeof CiClassBody>;
+
+export const CiClassAnswer = z.strictObject({
+  name: CiClassName,
+  version: z.number().int().min(1),
+  updatedAt: Instant,
+  updatedBy: z.string(),
+  description: z.string(),
+  attributes: z.array(z.record(z.string(), z.unknown())),
+  changeControlled: z.boolean(),
+});
+export const CiClassList = ListOf(CiClassAnswer);
+
+const Attributes = z.record(z.string(), z.unknown()).describe('as the class defines them');
+export const RelationshipInput = z.strictObject({
+  type: z.enum(RELATIONSHIP_TYPE_NAMES).describe('read “this CI <type> to”: depends_on, runs_on, hosted_on, uses, connects_to, backed_up_by, part_of'),
+  to: CiName,
+});
+
+export const RegisterCiInput = z.strictObject({
+  name: CiName,
+  class: CiClassName,
+  description: z.string().max(4000).default(''),
+  owner: text.describe('who is accountable for the CI (a person or a group)'),
+  status: z.enum(CI_STATUSES).default('live'),
+  attributes: Attributes.default({}),
+  relationships: z.array(RelationshipInput).max(500).default([]),
+  why: why.default('registered'),
+});
+export type RegisterCiInput = z.infer<typeof RegisterCiInput>;
+
+export const UpdateCiInput = z.strictObject({
+  description: z.string().max(4000).optional(),
+  owner: text.optional(),
+  status: z.enum(CI_STATUSES).optional(),
+  /** merged into the CI's attributes; null removes one */
+  attributes: Attributes.optional(),
+  why,
+});
+export type UpdateCiInput = z.infer<typeof UpdateCiInput>;
+
+export const AddRelationshipInput = RelationshipInput.extend({ why });
+export const RemoveRelationshipQuery = z.strictObject({ why });
+
+const Rel = z.strictObject({ from: z.string(), type: z.string(), to: z.string() });
+
+export const CiAnswer = z.strictObject({
+  name: z.string(),
+  class: z.string(),
+  classVersion: z.number().int(),
+  description: z.string(),
+  owner: z.string(),
+  status: z.enum(CI_STATUSES),
+  attributes: z.record(z.string(), z.unknown()),
+  relationships: z.array(Rel).describe('from this CI to others'),
+  dependents: z.array(Rel).describe('from others to this CI'),
+  changeControlled: z.boolean().describe('its class is under change control: it changes only through a change'),
+  version: z.number().int().describe('each change of its attributes or relationships is a version; a write may send it as If-Match'),
+  verifiedAt: Instant.nullable(),
+  createdAt: Instant,
+  createdBy: z.string(),
+  updatedAt: Instant,
+  updatedBy: z.string(),
+});
+export const CiPage = PageOf(CiAnswer.omit({ dependents: true }));
+
+export const CiHistoryEntry = z.strictObject({
+  version: z.number().int(),
+  action: z.enum(['registered', 'updated', 'relationship_added', 'relationship_removed']),
+  at: Instant,
+  by: z.string(),
+  why: z.string(),
+  change: z.string().nullable().describe('the change that made it, when a change did'),
+  changes: z.array(z.strictObject({ field: z.string().describe('attributes.<name>, owner, status, description, class or relationships'), from: z.unknown(), to: z.unknown() })),
+});
+export const CiHistory = z.strictObject({ name: z.string(), items: z.array(CiHistoryEntry) });
+
+export const ImpactQuery = z.strictObject({
+  depth: z.coerce.number().int().min(1).max(IMPACT_DEPTH_MAX).default(IMPACT_DEPTH_DEFAULT),
+});
+const Path = z.array(Rel).describe('the relationships that carry the impact, from the affected CI back to the one analysed');
+export const ImpactAnswer = z.strictObject({
+  ci: z.string(),
+  depth: z.number().int().describe('how many relationships away it looked'),
+  truncated: z.boolean().describe('the depth or the CI bound left some dependents out'),
+  cis: z.array(z.strictObject({ name: z.string(), class: z.string(), owner: z.string(), status: z.enum(CI_STATUSES), depth: z.number().int(), path: Path })),
+  services: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string(),
+      owner: z.string(),
+      customers: z.array(z.string()),
+      status: z.string(),
+      through: z.string().describe('the CI of the service that is affected'),
+      path: Path,
+    }),
+  ),
+});
+export type ImpactAnswer = z.infer<typeof ImpactAnswer>;

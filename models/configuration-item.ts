@@ -1,0 +1,123 @@
+/**
+ * Configuration items: one document per CI, its id its name, holding its attributes and the
+ * relationships that go from it (so a CI and its relationships change in one atomic write), and
+ * its history, one entry per version.
+ *
+ * A write is conditional on the version read, bumps the version, takes the next number of the
+ * `cmdb` counter as `seq` (the graph cache reads what changed by it) and carries its own history
+ * entry in `lastChange`; the entry is then copied to `ci_history`. A writer that stops between the
+ * two leaves the entry in the CI, and the next write (or a read of the history) copies it first.
+ */
+import { Schema, type Connection } from 'mongoose';
+import type { CiStatus, Relationship } from '../domain/cmdb';
+import { isDuplicateKey, type Models } from '.';
+import { nextNumber } from './counter';
+import { findIndexed } from './query';
+
+export interface CiHistoryEntry {
+  version: number;
+  action: 'registered' | 'updated' | 'relationship_added' | 'relationship_removed';
+  at: Date;
+  by: string;
+  why: string;
+  change: string | null;
+  changes: Change[];
+}
+
+/** One field of a CI changed: `attributes.os`, `owner`, `relationships` (as sentences). */
+export interface Change {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface CiDoc {
+  _id: string;
+  class: string;
+  classVersion: number;
+  description: string;
+  owner: string;
+  status: CiStatus;
+  attributes: Record<string, unknown>;
+  relationships: Array<Omit<Relationship, 'from'>>;
+  version: number;
+  seq: number;
+  verifiedAt: Date | null;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+  lastChange: CiHistoryEntry;
+}
+
+const ciSchema = new Schema({ _id: String }, { strict: false, versionKey: false });
+ciSchema.index({ seq: 1 }, { name: 'seq' });
+ciSchema.index({ class: 1, _id: 1 }, { name: 'class_name' });
+ciSchema.index({ owner: 1, _id: 1 }, { name: 'owner_name' });
+ciSchema.index({ status: 1, _id: 1 }, { name: 'status_name' });
+
+const historySchema = new Schema({ _id: String, ci: String, version: Number }, { strict: false, versionKey: false });
+historySchema.index({ ci: 1, version: 1 }, { name: 'ci_version' });
+
+export const configurationItemModel = (conn: Connection) => conn.model('ConfigurationItem', ciSchema, 'configuration_items');
+export const ciHistoryModel = (conn: Connection) => conn.model('CiHistory', historySchema, 'ci_history');
+
+export class CiConflict extends Error {}
+
+/** The fields of a CI a write sets (everything but its bookkeeping). */
+export type CiState = Pick<CiDoc, 'class' | 'classVersion' | 'description' | 'owner' | 'status' | 'attributes' | 'relationships'>;
+
+export async function findCi(models: Models, name: string): Promise<CiDoc | null> {
+  return (await models.ConfigurationItem.collection.findOne({ _id: name as never })) as unknown as CiDoc | null;
+}
+
+/** Registers a new CI; a CI of that name already there is a conflict. */
+export async function registerCi(models: Models, name: string, state: CiState, entry: Omit<CiHistoryEntry, 'version' | 'at'>): Promise<CiDoc> {
+  const at = new Date();
+  const lastChange: CiHistoryEntry = { ...entry, version: 1, at };
+  const doc: CiDoc = { _id: name, ...state, version: 1, seq: await nextNumber(models.Counter, 'cmdb'), verifiedAt: null, createdAt: at, createdBy: entry.by, updatedAt: at, updatedBy: entry.by, lastChange };
+  try {
+    await models.ConfigurationItem.collection.insertOne(doc as never);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new CiConflict(`there is a CI named ${name} already`);
+    throw err;
+  }
+  await keepHistory(models, name, lastChange);
+  return doc;
+}
+
+/**
+ * Writes the next version of a CI over the one read (`current`): a write made meanwhile by someone
+ * else is a conflict, and nothing is written.
+ */
+export async function updateCi(models: Models, current: CiDoc, state: CiState, entry: Omit<CiHistoryEntry, 'version' | 'at'>): Promise<CiDoc> {
+  await keepHistory(models, current._id, current.lastChange);
+  const at = new Date();
+  const version = current.version + 1;
+  const lastChange: CiHistoryEntry = { ...entry, version, at };
+  const seq = await nextNumber(models.Counter, 'cmdb');
+  const set = { ...state, version, seq, updatedAt: at, updatedBy: entry.by, lastChange };
+  const r = await models.ConfigurationItem.collection.updateOne({ _id: current._id as never, version: current.version }, { $set: set });
+  if (r.matchedCount === 0) throw new CiConflict(`${current._id} was changed meanwhile (it is past version ${current.version}): read it again`);
+  await keepHistory(models, current._id, lastChange);
+  return { ...current, ...set };
+}
+
+async function keepHistory(models: Models, ci: string, entry: CiHistoryEntry): Promise<void> {
+  try {
+    await models.CiHistory.collection.insertOne({ _id: `${ci}:${entry.version}`, ci, ...entry } as never);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // kept already
+  }
+}
+
+/** How many versions of one CI's history a read returns at most (the newest). */
+export const CI_HISTORY_READ_LIMIT = 1_000;
+
+/** A CI's history, oldest first; the last entry comes from the CI itself if its copy is not kept yet. */
+export async function ciHistory(models: Models, ci: CiDoc): Promise<CiHistoryEntry[]> {
+  const kept = await findIndexed<CiHistoryEntry & { _id: string; ci: string }>(models.CiHistory, { ci: ci._id }, { sort: [['version', -1]], limit: CI_HISTORY_READ_LIMIT, projection: { _id: 0, ci: 0 } });
+  const entries = kept.reverse() as CiHistoryEntry[];
+  if (!entries.some((e) => e.version === ci.lastChange.version)) entries.push(ci.lastChange);
+  return entries;
+}

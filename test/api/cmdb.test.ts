@@ -1,0 +1,149 @@
+/** Configuration management over HTTP: CI classes, CIs and their relationships, histories, change control and impact. */
+import { CmdbGraph, SETTLE_MS } from '../../models/cmdb-graph';
+import { nextNumber } from '../../models/counter';
+import { startApi, type RunningApi } from '../support/harness';
+
+let api: RunningApi;
+let owner: string, agent: string, caller: string;
+
+beforeAll(async () => {
+  api = await startApi('api_cmdb');
+  [owner, agent, caller] = await Promise.all([api.key('olga', ['process_owner']), api.key('alice', ['agent'], ['network']), api.key('bob', ['requester'])]);
+  const classes = {
+    server: { description: 'physical or virtual', changeControlled: true, attributes: [{ name: 'os', label: 'OS', type: 'choice', options: ['linux', 'windows'], required: true }, { name: 'cpus', label: 'CPUs', type: 'number', min: 1 }] },
+    storage: { changeControlled: true, attributes: [{ name: 'capacityTb', label: 'Capacity (TB)', type: 'number', required: true }] },
+    application: { attributes: [{ name: 'release', label: 'Release', type: 'string' }] },
+  };
+  for (const [name, body] of Object.entries(classes)) expect((await api.call('PUT', `/ci-classes/${name}`, { key: owner, body })).status).toBe(200);
+});
+afterAll(async () => api?.stop());
+
+const register = (body: Record<string, unknown>, key = agent) => api.call('POST', '/cis', { key, body });
+
+describe('CI classes', () => {
+  it('are versioned data the process owner keeps, with attribute schemas', async () => {
+    const c = await api.call('GET', '/ci-classes/server', { key: agent });
+    expect(c.body).toMatchObject({ name: 'server', version: 1, changeControlled: true, updatedBy: 'olga' });
+    expect((await api.call('GET', '/ci-classes', { key: agent })).body.items.map((i: { name: string }) => i.name)).toEqual(['application', 'server', 'storage']);
+    expect((await api.call('PUT', '/ci-classes/router', { key: agent, body: {} })).status).toBe(403);
+    const twice = await api.call('PUT', '/ci-classes/router', { key: owner, body: { attributes: [{ name: 'ports', label: 'Ports', type: 'number' }, { name: 'ports', label: 'Ports', type: 'string' }] } });
+    expect([twice.status, twice.body.errors[0].path]).toEqual([400, 'attributes.1.name']);
+    expect((await api.call('PUT', '/ci-classes/Bad-Name', { key: owner, body: {} })).status).toBe(400);
+    expect((await api.call('GET', '/ci-classes/router', { key: agent })).status).toBe(404);
+  });
+});
+
+describe('configuration items', () => {
+  beforeAll(async () => {
+    const first = await register({ name: 'san-1', class: 'storage', owner: 'storage team', attributes: { capacityTb: 200 } });
+    expect([first.status, first.body.detail]).toEqual([201, undefined]);
+    expect((await register({ name: 'vm-1', class: 'server', owner: 'platform team', attributes: { os: 'linux', cpus: 8 }, relationships: [{ type: 'depends_on', to: 'san-1' }] })).status).toBe(201);
+    expect((await register({ name: 'shop-app', class: 'application', owner: 'web team', attributes: { release: '4.2' }, relationships: [{ type: 'runs_on', to: 'vm-1' }] })).status).toBe(201);
+  });
+
+  it('are registered with attributes their class allows and relationships to CIs that exist, and nothing else', async () => {
+    const vm = await api.call('GET', '/cis/vm-1', { key: caller });
+    expect(vm.body).toMatchObject({
+      name: 'vm-1', class: 'server', classVersion: 1, owner: 'platform team', status: 'live', attributes: { os: 'linux', cpus: 8 }, changeControlled: true, version: 1, createdBy: 'alice',
+      relationships: [{ from: 'vm-1', type: 'depends_on', to: 'san-1' }],
+      dependents: [{ from: 'shop-app', type: 'runs_on', to: 'vm-1' }],
+    });
+    expect(vm.headers.get('etag')).toBe('"1"');
+
+    const refused = async (body: Record<string, unknown>) => {
+      const r = await register({ name: 'vm-9', class: 'server', owner: 'platform team', attributes: { os: 'linux' }, ...body });
+      return [r.status, r.body.errors?.map((e: { path: string; message: string }) => `${e.path}: ${e.message}`)];
+    };
+    expect(await refused({ class: 'mainframe' })).toEqual([400, ['class: there is no CI class mainframe (GET /ci-classes)']]);
+    expect(await refused({ attributes: { os: 'plan9' } })).toEqual([400, [expect.stringMatching(/^attributes\.os: /)]]);
+    expect(await refused({ attributes: {} })).toEqual([400, [expect.stringMatching(/^attributes\.os: /)]]);
+    expect(await refused({ attributes: { os: 'linux', colour: 'red' } })).toEqual([400, ['attributes: a server has no attribute colour']]);
+    expect(await refused({ relationships: [{ type: 'depends_on', to: 'nas-7' }] })).toEqual([400, ['relationships.0.to: there is no CI nas-7']]);
+    expect(await refused({ relationships: [{ type: 'depends_on', to: 'vm-9' }] })).toEqual([400, ['relationships.0.to: a CI does not relate to itself']]);
+    expect(await refused({ relationships: [{ type: 'likes', to: 'san-1' }] })).toEqual([400, [expect.stringMatching(/^relationships\.0\.type: /)]]);
+    expect(await refused({ name: 'vm 9' })).toEqual([400, [expect.stringMatching(/^name: a CI name/)]]);
+    const twin = await register({ name: 'vm-1', class: 'server', owner: 'x', attributes: { os: 'linux' } });
+    expect([twin.status, twin.body.detail]).toEqual([409, 'there is a CI named vm-1 already']);
+    expect((await register({ name: 'vm-9', class: 'server', owner: 'x', attributes: { os: 'linux' } }, caller)).status).toBe(403);
+    expect((await api.call('GET', '/cis/vm-9', { key: agent })).status).toBe(404);
+
+    const servers = await api.call('GET', '/cis?class=server', { key: agent });
+    expect([servers.body.total, servers.body.items.map((c: { name: string }) => c.name)]).toEqual([1, ['vm-1']]);
+    expect((await api.call('GET', '/cis?owner=web%20team', { key: agent })).body.items.map((c: { name: string }) => c.name)).toEqual(['shop-app']);
+  });
+
+  it('change with a reason kept in their history; a CI under change control is refused a direct edit', async () => {
+    const edit = await api.call('PATCH', '/cis/shop-app', { key: agent, body: { attributes: { release: '4.3' }, why: 'deployed 4.3' } });
+    expect([edit.status, edit.body.version, edit.body.attributes]).toEqual([200, 2, { release: '4.3' }]);
+    const stale = await api.call('PATCH', '/cis/shop-app', { key: agent, body: { owner: 'shop team', why: 'reorganised' }, headers: { 'if-match': '"1"' } });
+    expect(stale.status).toBe(412);
+    expect((await api.call('PATCH', '/cis/shop-app', { key: agent, body: { attributes: { release: 4 }, why: 'typo' } })).status).toBe(400);
+    expect((await api.call('PATCH', '/cis/shop-app', { key: agent, body: { owner: 'shop team' } })).body.errors[0].path).toBe('why');
+
+    const direct = await api.call('PATCH', '/cis/vm-1', { key: agent, body: { attributes: { cpus: 16 }, why: 'more load' } });
+    expect([direct.status, direct.body.rule]).toEqual([409, 'change-control']);
+    expect(direct.body.detail).toMatch(/^vm-1 is a server, a class under change control: it changes only through a change/);
+    expect((await api.call('POST', '/cis/vm-1/relationships', { key: agent, body: { type: 'connects_to', to: 'san-1', why: 'iSCSI' } })).status).toBe(409);
+    expect((await api.call('GET', '/cis/vm-1', { key: agent })).body.version).toBe(1);
+
+    // relationships from a CI not under change control, to one that is: added and removed with a reason
+    const rel = await api.call('POST', '/cis/shop-app/relationships', { key: agent, body: { type: 'uses', to: 'san-1', why: 'uploads' } });
+    expect([rel.status, rel.body.relationships.map((r: { type: string; to: string }) => `${r.type} ${r.to}`)]).toEqual([201, ['runs_on vm-1', 'uses san-1']]);
+    expect((await api.call('POST', '/cis/shop-app/relationships', { key: agent, body: { type: 'uses', to: 'san-1', why: 'again' } })).status).toBe(409);
+    const gone = await api.call('DELETE', '/cis/shop-app/relationships/uses/san-1?why=uploads%20moved%20to%20object%20storage', { key: agent });
+    expect([gone.status, gone.body.version]).toEqual([200, 4]);
+    expect((await api.call('DELETE', '/cis/shop-app/relationships/uses/san-1?why=again', { key: agent })).status).toBe(404);
+    expect((await api.call('DELETE', '/cis/shop-app/relationships/uses/san-1', { key: agent })).status).toBe(400);
+
+    const history = await api.call('GET', '/cis/shop-app/history', { key: caller });
+    expect(history.body.items.map((e: { version: number; action: string; by: string; why: string }) => `${e.version} ${e.action} ${e.by}: ${e.why}`)).toEqual([
+      '1 registered alice: registered',
+      '2 updated alice: deployed 4.3',
+      '3 relationship_added alice: uploads',
+      '4 relationship_removed alice: uploads moved to object storage',
+    ]);
+    expect(history.body.items[1].changes).toEqual([{ field: 'attributes.release', from: '4.2', to: '4.3' }]);
+    expect(history.body.items[3].changes).toEqual([{ field: 'relationships', from: ['shop-app runs_on vm-1', 'shop-app uses san-1'], to: ['shop-app runs_on vm-1'] }]);
+  });
+
+  it('shows through the relationships every CI and service that depends on one, with the path, owners and customers', async () => {
+    const shop = await api.call('POST', '/services', { key: owner, body: { name: 'Web shop', owner: 'sam', customers: ['Retail'], status: 'live', configurationItems: ['shop-app'] } });
+    expect(shop.status).toBe(201);
+    expect((await register({ name: 'disk-7', class: 'storage', owner: 'storage team', attributes: { capacityTb: 4 }, relationships: [{ type: 'part_of', to: 'san-1' }] })).status).toBe(201);
+
+    const impact = await api.call('GET', '/cis/disk-7/impact', { key: caller });
+    expect(impact.status).toBe(200);
+    expect(impact.body).toMatchObject({ ci: 'disk-7', depth: 10, truncated: false });
+    expect(impact.body.cis.map((c: { name: string; depth: number; owner: string }) => `${c.name}@${c.depth} (${c.owner})`)).toEqual(['san-1@1 (storage team)', 'vm-1@2 (platform team)', 'shop-app@3 (web team)']);
+    expect(impact.body.services).toEqual([
+      {
+        id: shop.body.id, name: 'Web shop', owner: 'sam', customers: ['Retail'], status: 'live', through: 'shop-app',
+        path: [{ from: 'shop-app', type: 'runs_on', to: 'vm-1' }, { from: 'vm-1', type: 'depends_on', to: 'san-1' }, { from: 'disk-7', type: 'part_of', to: 'san-1' }],
+      },
+    ]);
+    const near = await api.call('GET', '/cis/disk-7/impact?depth=1', { key: caller });
+    expect([near.body.truncated, near.body.cis.length, near.body.services]).toEqual([true, 1, []]);
+    // a service's own CI is impacted by itself
+    expect((await api.call('GET', '/cis/shop-app/impact', { key: caller })).body.services.map((s: { through: string }) => s.through)).toEqual(['shop-app']);
+    expect((await api.call('GET', '/cis/nas-7/impact', { key: caller })).status).toBe(404);
+    expect((await api.call('GET', '/cis/disk-7/impact?depth=99', { key: caller })).status).toBe(400);
+  });
+
+  it('is known to another process’s graph as soon as it is written, even when written out of its order', async () => {
+    let now = Date.now();
+    const graph = new CmdbGraph(api.models, () => now);
+    const rels = () => [...graph.dependentsOf('vm-1')].map((r) => `${r.from} ${r.type} ${r.to}`);
+    await graph.upToDate();
+    expect(rels()).toEqual(['shop-app runs_on vm-1']);
+    const ci = (await api.models.ConfigurationItem.collection.findOne({ _id: 'shop-app' as never }))!;
+    // a write that took its number (seq 1) before the last one the graph read, and landed after that read
+    await api.models.ConfigurationItem.collection.updateOne({ _id: 'shop-app' as never }, { $set: { version: ci.version + 1, seq: 1, relationships: [] } });
+    expect((await graph.upToDate(), rels())).toEqual([]);
+    // once the numbers taken have settled, the graph reads only what is written after them
+    now += SETTLE_MS + 1;
+    await graph.upToDate();
+    await api.models.ConfigurationItem.collection.updateOne({ _id: 'shop-app' as never }, { $set: { version: ci.version + 2, seq: await nextNumber(api.models.Counter, 'cmdb'), relationships: ci.relationships } });
+    expect((await graph.upToDate(), rels())).toEqual(['shop-app runs_on vm-1']);
+    expect(graph.node('shop-app')?.version).toBe(ci.version + 2);
+  });
+});
