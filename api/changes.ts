@@ -14,12 +14,19 @@ import {
   RISKS,
   scheduleConflicts,
   type ChangeCommand,
+  type ChangeImpact,
   type ChangePolicyBody,
 } from '../domain/change';
 import { ChangeCommandInputs, ChangeNumber, RaiseChangeInput, ChangeAnswer, ChangeCalendarAnswer, ChangeRecordAnswer } from '../domain/schemas/change';
 import { PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
-import { latestPolicy } from '../models/policies';
+import { latestPoliciesCounted, latestPolicy, type StoredPolicy } from '../models/policies';
+import { cmdbGraph, type CmdbGraph } from '../models/cmdb-graph';
+import { planCiUpdate } from '../models/configuration-item';
+import { IMPACT_DEPTH_DEFAULT, relationshipText } from '../domain/cmdb';
+import type { ServiceBody } from '../domain/schemas/service';
+import type { CiUpdate } from '../domain/schemas/change';
+import { impactAnswer } from './cmdb';
 import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
 import { fromStore, openCase, withWork } from './cases';
@@ -49,12 +56,52 @@ const SUMMARIES: Record<ChangeCommand, string> = {
   comment: 'Add a comment',
 };
 
+/** How many CIs related to a change's CIs its collision check looks at, the nearest first. */
+export const RELATED_CIS_CHECKED = 200;
+
+/**
+ * The CIs one relationship away from a change's CIs (what they depend on and what depends on
+ * them), each with the relationship: a change on one of them in the same window collides.
+ */
+export function relatedCis(graph: CmdbGraph, cis: string[]): Map<string, string> {
+  const related = new Map<string, string>();
+  for (const ci of cis) {
+    const rels = [...(graph.node(ci)?.relationships ?? []), ...graph.relationshipsTo(ci)];
+    for (const rel of rels) {
+      const other = rel.from === ci ? rel.to : rel.from;
+      if (!cis.includes(other) && !related.has(other) && related.size < RELATED_CIS_CHECKED) related.set(other, relationshipText(rel));
+    }
+  }
+  return related;
+}
+
+/** The services that depend on a change's CIs, and how many CIs do. */
+export function affectsOf(graph: CmdbGraph, services: Array<StoredPolicy<ServiceBody>>, cis: string[]): ChangeImpact {
+  const found = new Map<string, ChangeImpact['services'][number]>();
+  const dependents = new Set<string>();
+  let truncated = false;
+  for (const ci of cis) {
+    const impact = impactAnswer(ci, IMPACT_DEPTH_DEFAULT, graph, services);
+    truncated ||= impact.truncated;
+    for (const c of impact.cis) if (!cis.includes(c.name)) dependents.add(c.name);
+    for (const s of impact.services) found.set(s.id, { id: s.id, name: s.name, owner: s.owner, customers: s.customers });
+  }
+  return { services: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), cis: dependents.size, truncated };
+}
+
 export function changeRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
 
   async function view(rec: ChangeRecord) {
     return withWork(models, rec);
   }
+  /** A change's CI updates fit the CMDB as it is now (they are checked again when applied). */
+  async function checkCiUpdates(updates: CiUpdate[]): Promise<void> {
+    const plans = await Promise.all(updates.map((u) => planCiUpdate(models, u)));
+    const errors = plans.flatMap((p, i) => (p.ok ? [] : p.errors.map((e) => ({ in: 'body', path: `ciUpdates.${i}.${e.path}`, message: e.message }))));
+    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
+
   /** Changes holding a window now on any of these CIs: found through the CIs' links to open changes. */
   async function scheduledOn(cis: string[]): Promise<ChangeRecord[]> {
     const open = await linkedTargets<ChangeRecord & Record<string, unknown>>(models, models.Change, cis.map((ci) => linkKey('changes', 'configurationItems', ci)), {
@@ -81,13 +128,16 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       if (body.type === 'standard' && !policy.body.standardTemplates.some((t) => t.id === body.template)) {
         throw badRequest(`there is no standard change template ${body.template}`, [{ in: 'body', path: 'template', message: `there is no standard change template ${body.template}` }]);
       }
-      const scheduled = await scheduledOn(body.configurationItems);
-      const conflicts = scheduleConflicts(body, policy.body, scheduled);
+      await checkCiUpdates(body.ciUpdates ?? []);
+      const [graph, services] = await Promise.all([cmdbGraph(models).upToDate(), latestPoliciesCounted<ServiceBody>(models, 'service')]);
+      const related = relatedCis(graph, body.configurationItems);
+      const scheduled = await scheduledOn([...body.configurationItems, ...related.keys()]);
+      const conflicts = scheduleConflicts(body, policy.body, scheduled, related);
       if (conflicts.length && policy.body.onConflict.action === 'refuse') {
-        const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}`));
+        const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}${c.via ? ` (${c.via})` : ''}`));
         throw conflict(`the planned window conflicts with ${names.join(', ')}`, { conflicts });
       }
-      return openCase({ client, models, idempotency, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts }]);
+      return openCase({ client, models, idempotency, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts, affects: affectsOf(graph, services, body.configurationItems) }]);
     },
   });
 

@@ -27,7 +27,7 @@ import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '../models';
 import { cmdbGraph, type CmdbGraph } from '../models/cmdb-graph';
 import { CiConflict, ciHistory, findCi, registerCi, updateCi, type Change, type CiDoc, type CiState } from '../models/configuration-item';
-import { findLatestPolicy, latestPolicies, type StoredPolicy } from '../models/policies';
+import { findLatestPolicy, latestPolicies, latestPoliciesCounted, type StoredPolicy } from '../models/policies';
 import { Page, pageOf } from './lists';
 import { present, READ_ONLY, writeVersion } from './policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
@@ -334,7 +334,7 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     query: ImpactQuery,
     response: ImpactAnswer,
     handler: async ({ params, query }) => {
-      const [graph, services] = await Promise.all([cmdbGraph(models).upToDate(), latestPolicies<ServiceBody>(models, 'service')]);
+      const [graph, services] = await Promise.all([cmdbGraph(models).upToDate(), latestPoliciesCounted<ServiceBody>(models, 'service')]);
       if (!graph.node(params.name) && !(await findCi(models, params.name))) throw notFound(`there is no CI ${params.name}`);
       return impactAnswer(params.name, query.depth, graph, services);
     },

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import net from 'node:net';
 import mongoose from 'mongoose';
 import { createModels } from '../models';
+import { cmdbGraph } from '../models/cmdb-graph';
 import { prepareDatabase } from '../models/migrate';
 import { config, REQUEST_DB_OPTIONS } from '../stack/config';
 import { logger } from '../stack/logger';
@@ -24,6 +25,8 @@ async function main() {
   if (refused) logger.error(refused);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.namespace });
+  // the CMDB's graph read before the first impact analysis asks for it (seconds at 10,000 CIs)
+  void cmdbGraph(models).upToDate().catch((err) => logger.warn({ err }, 'the CMDB graph will be read at the first impact analysis'));
   const server = createApp({ models, client, logger }).listen(config.port, config.host ?? '::', () => {
     logger.info({ port: config.port, host: config.host ?? 'all addresses' }, 'API listening');
     process.send?.({ ready: true });

@@ -30,13 +30,35 @@ export interface Conflict {
   from: string;
   to: string;
   configurationItem?: string;
+  /** when the colliding change is on a CI related to one of this change's: the relationship */
+  via?: string;
 }
 
-/** What stands in a planned window's way: blackouts it touches and scheduled changes on the same CIs. */
+/** What a change touches through the CMDB, found when it is raised: the services whose owners are told at assessment. */
+export interface ChangeImpact {
+  services: Array<{ id: string; name: string; owner: string; customers: string[] }>;
+  /** how many CIs depend on the change's CIs */
+  cis: number;
+  truncated: boolean;
+}
+
+/** What became of one intended CI update when the change completed. */
+export interface CiUpdateResult {
+  ci: string;
+  outcome: 'applied' | 'unchanged' | 'refused';
+  version: number | null;
+  reason: string | null;
+}
+
+/**
+ * What stands in a planned window's way: blackouts it touches, and scheduled changes on the same
+ * CIs or on CIs related to them (`related`: such a CI → the relationship, as a sentence).
+ */
 export function scheduleConflicts(
   change: { number?: string; plannedStart: string; plannedEnd: string; configurationItems: string[]; services: string[] },
   policy: ChangePolicyBody,
   scheduled: Array<{ number: string; plannedStart: string; plannedEnd: string; configurationItems: string[] }>,
+  related: ReadonlyMap<string, string> = new Map(),
 ): Conflict[] {
   const s = Date.parse(change.plannedStart);
   const e = Date.parse(change.plannedEnd);
@@ -49,7 +71,12 @@ export function scheduleConflicts(
   for (const o of scheduled) {
     if (o.number === change.number || !overlaps(o.plannedStart, o.plannedEnd)) continue;
     const ci = o.configurationItems.find((c) => change.configurationItems.includes(c));
-    if (ci) out.push({ kind: 'collision', with: o.number, from: o.plannedStart, to: o.plannedEnd, configurationItem: ci });
+    if (ci) {
+      out.push({ kind: 'collision', with: o.number, from: o.plannedStart, to: o.plannedEnd, configurationItem: ci });
+      continue;
+    }
+    const near = o.configurationItems.find((c) => related.has(c));
+    if (near) out.push({ kind: 'collision', with: o.number, from: o.plannedStart, to: o.plannedEnd, configurationItem: near, via: related.get(near)! });
   }
   return out;
 }
@@ -130,6 +157,10 @@ export interface ChangeRecord extends RaiseChangeInput {
   assessment: { risk: string; impact: string; assessment: string; by: string; at: number } | null;
   /** conflicts found when it was raised (routed to an extra approval when the policy says so) */
   conflicts: Conflict[];
+  /** what depends on its CIs, as the CMDB said when it was raised (null: raised before the CMDB) */
+  affects?: ChangeImpact | null;
+  /** what its CI updates came to, once it completed successfully */
+  ciUpdateResults?: CiUpdateResult[] | null;
   authorization: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected'; reason: string; at: number } | null;
   implementation: { startedAt: number | null; endedAt: number | null; result: 'successful' | 'failed' | null; notes: string | null };
   backingOut: boolean;

@@ -5,9 +5,11 @@
  * use by reading only the CIs written since (the `seq` index).
  *
  * Catching up: a CI's `seq` is taken from a counter before it is written, so a write that took a
- * lower number may land after one that took a higher. Each catch-up therefore reads again what
- * changed in the last {@link SETTLE_MS} (a write lands within it or not at all: requests give
- * the database 1.5 s), and a CI is taken only if its version is newer than the one held.
+ * lower number may land after one that took a higher. The numbers missing below the highest read
+ * are gaps: each catch-up looks for the writes of the open gaps by their numbers, for
+ * {@link SETTLE_MS} (a write lands within it or not at all: requests give the database 1.5 s).
+ * Most gaps are numbers no CI holds any more (a CI written twice keeps its second) and close by
+ * themselves. A CI is taken only if its version is newer than the one held.
  */
 import type { Models } from '.';
 import type { CiStatus, Relationship, RelationshipType } from '../domain/cmdb';
@@ -16,7 +18,13 @@ import type { CiDoc } from './configuration-item';
 import { findIndexed } from './query';
 
 export const SETTLE_MS = 10_000;
-const READ_BATCH = 5_000;
+/** CIs read per query: small enough for a request's database deadline (1.5 s) */
+const READ_BATCH = 1_000;
+/** open gaps looked up one by one (more: one range read) */
+const GAP_LOOKUPS = 20;
+/** numbers missed in one run that are kept as gaps, the highest (a run longer than writes in flight are numbers taken by writes that failed) */
+const MAX_GAP_RUN = 1_000;
+const GRAPH_FIELDS = { class: 1, owner: 1, status: 1, version: 1, seq: 1, relationships: 1, updatedAt: 1 } as const;
 
 export interface GraphNode {
   name: string;
@@ -33,10 +41,10 @@ export class CmdbGraph {
   private readonly dependents = new Map<string, Set<Relationship>>();
   /** for each CI, the relationships that end at it (from others to it) */
   private readonly incoming = new Map<string, Set<Relationship>>();
-  /** every CI of seq up to this is held */
-  private settled = 0;
-  /** the highest seq read, and when each was first seen (it becomes `settled` once SETTLE_MS old) */
-  private marks: Array<{ seq: number; at: number }> = [];
+  /** the highest seq read */
+  private highest = 0;
+  /** seqs below `highest` not read yet, and when each was first missed */
+  private readonly gaps = new Map<number, number>();
   private catchingUp: Promise<void> | null = null;
 
   constructor(private readonly models: Models, private readonly now: () => number = Date.now) {}
@@ -50,20 +58,28 @@ export class CmdbGraph {
 
   private async catchUp(): Promise<void> {
     const now = this.now();
-    while (this.marks.length && now - this.marks[0].at >= SETTLE_MS) this.settled = Math.max(this.settled, this.marks.shift()!.seq);
-    let after = this.settled;
-    let highest = after;
+    for (const [seq, at] of this.gaps) if (now - at >= SETTLE_MS) this.gaps.delete(seq);
+    if (this.gaps.size) {
+      // writes that took their numbers before the last read and landed after it
+      const open = [...this.gaps.keys()];
+      const late = open.length <= GAP_LOOKUPS
+        ? (await Promise.all(open.map((seq) => findIndexed<CiDoc>(this.models.ConfigurationItem, { seq }, { limit: 1, projection: GRAPH_FIELDS })))).flat()
+        : await findIndexed<CiDoc>(this.models.ConfigurationItem, { seq: { $gte: Math.min(...open), $lte: Math.max(...open) } }, { sort: [['seq', 1]], limit: READ_BATCH, projection: GRAPH_FIELDS });
+      for (const d of late) {
+        if (!this.gaps.delete(d.seq)) continue;
+        this.take(d);
+      }
+    }
     for (;;) {
-      const docs = await findIndexed<CiDoc>(this.models.ConfigurationItem, { seq: { $gt: after } }, {
-        sort: [['seq', 1]],
-        limit: READ_BATCH,
-        projection: { class: 1, owner: 1, status: 1, version: 1, seq: 1, relationships: 1 },
-      });
-      for (const d of docs) this.take(d);
-      if (docs.length) after = highest = docs[docs.length - 1].seq;
+      const docs = await findIndexed<CiDoc>(this.models.ConfigurationItem, { seq: { $gt: this.highest } }, { sort: [['seq', 1]], limit: READ_BATCH, projection: GRAPH_FIELDS });
+      for (const d of docs) {
+        // a number missing below a CI written lately may be a write still landing; below one written long ago, it is not
+        if (now - new Date(d.updatedAt).getTime() < SETTLE_MS) for (let missed = Math.max(this.highest + 1, d.seq - MAX_GAP_RUN); missed < d.seq; missed++) this.gaps.set(missed, now);
+        this.highest = d.seq;
+        this.take(d);
+      }
       if (docs.length < READ_BATCH) break;
     }
-    if (highest > (this.marks[this.marks.length - 1]?.seq ?? this.settled)) this.marks.push({ seq: highest, at: now });
   }
 
   private take(d: CiDoc): void {

@@ -9,9 +9,11 @@
  * two leaves the entry in the CI, and the next write (or a read of the history) copies it first.
  */
 import { Schema, type Connection } from 'mongoose';
-import type { CiStatus, Relationship } from '../domain/cmdb';
+import { RELATIONSHIPS_PER_CI_MAX, type CiStatus, type Relationship } from '../domain/cmdb';
+import { formSchema, type FormField } from '../domain/schemas/request';
 import { isDuplicateKey, type Models } from '.';
 import { nextNumber } from './counter';
+import { findLatestPolicy } from './policies';
 import { findIndexed } from './query';
 
 export interface CiHistoryEntry {
@@ -120,4 +122,68 @@ export async function ciHistory(models: Models, ci: CiDoc): Promise<CiHistoryEnt
   const entries = kept.reverse() as CiHistoryEntry[];
   if (!entries.some((e) => e.version === ci.lastChange.version)) entries.push(ci.lastChange);
   return entries;
+}
+
+/** What a CI update (a change's, or a direct edit) asks: the fields to set, attributes to merge (null removes), relationships to add and remove. */
+export interface CiUpdateRequest {
+  ci: string;
+  owner?: string;
+  status?: CiStatus;
+  description?: string;
+  attributes?: Record<string, unknown>;
+  addRelationships?: Array<{ type: string; to: string }>;
+  removeRelationships?: Array<{ type: string; to: string }>;
+}
+
+export type CiUpdatePlan =
+  | { ok: true; ci: CiDoc; state: CiState; changes: Change[] }
+  | { ok: false; errors: Array<{ path: string; message: string }> };
+
+/**
+ * Checks a CI update against the CMDB as it is now and works out the CI's next state: the CI and
+ * its class exist, the merged attributes fit the class, relationships added go to CIs that exist.
+ * Adding a relationship that is there, or removing one that is not, changes nothing, so an update
+ * applied twice is applied once.
+ */
+export async function planCiUpdate(models: Models, u: CiUpdateRequest): Promise<CiUpdatePlan> {
+  const ci = await findCi(models, u.ci);
+  if (!ci) return { ok: false, errors: [{ path: 'ci', message: `there is no CI ${u.ci}` }] };
+  const cls = await findLatestPolicy<{ attributes: FormField[] }>(models, 'ci-class', ci.class);
+  if (!cls) return { ok: false, errors: [{ path: 'ci', message: `${u.ci}'s class ${ci.class} is not defined any more` }] };
+  const errors: Array<{ path: string; message: string }> = [];
+  let attributes = ci.attributes;
+  if (u.attributes) {
+    const merged = { ...ci.attributes };
+    for (const [k, v] of Object.entries(u.attributes)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    const r = formSchema(cls.body.attributes).safeParse(merged);
+    if (r.success) attributes = r.data as Record<string, unknown>;
+    else for (const i of r.error.issues) errors.push({ path: ['attributes', ...i.path].join('.'), message: i.code === 'unrecognized_keys' ? `a ${ci.class} has no attribute ${i.keys.join(', ')}` : i.message });
+  }
+  const same = (a: { type: string; to: string }, b: { type: string; to: string }) => a.type === b.type && a.to === b.to;
+  let relationships = ci.relationships.filter((r) => !(u.removeRelationships ?? []).some((x) => same(x, r)));
+  for (const [i, add] of (u.addRelationships ?? []).entries()) {
+    if (add.to === ci._id) errors.push({ path: `addRelationships.${i}.to`, message: 'a CI does not relate to itself' });
+    else if (!(await findCi(models, add.to))) errors.push({ path: `addRelationships.${i}.to`, message: `there is no CI ${add.to}` });
+    else if (!relationships.some((r) => same(r, add))) relationships = [...relationships, { type: add.type as Relationship['type'], to: add.to }];
+  }
+  if (relationships.length > RELATIONSHIPS_PER_CI_MAX) errors.push({ path: 'addRelationships', message: `a CI has at most ${RELATIONSHIPS_PER_CI_MAX} relationships of its own` });
+  if (errors.length) return { ok: false, errors };
+  const state: CiState = { class: ci.class, classVersion: cls.version, description: u.description ?? ci.description, owner: u.owner ?? ci.owner, status: u.status ?? ci.status, attributes, relationships };
+  return { ok: true, ci, state, changes: ciChanges(ci, state) };
+}
+
+/** What changed between two states of a CI, field by field (attributes one by one, relationships as sentences). */
+export function ciChanges(before: CiState & { _id?: string }, after: CiState & { _id?: string }, name = before._id ?? ''): Change[] {
+  const out: Change[] = [];
+  for (const f of ['class', 'description', 'owner', 'status'] as const) if (before[f] !== after[f]) out.push({ field: f, from: before[f] ?? null, to: after[f] });
+  for (const k of [...new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)])].sort()) {
+    if (JSON.stringify(before.attributes[k]) !== JSON.stringify(after.attributes[k])) out.push({ field: `attributes.${k}`, from: before.attributes[k] ?? null, to: after.attributes[k] ?? null });
+  }
+  const text = (rs: CiState['relationships']) => rs.map((r) => `${name} ${r.type} ${r.to}`).sort();
+  const [b, a] = [text(before.relationships), text(after.relationships)];
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ field: 'relationships', from: b, to: a });
+  return out;
 }

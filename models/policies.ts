@@ -2,7 +2,7 @@
 import { DEFAULT_CALENDARS } from '../domain/calendar';
 import { PROCESSES } from '../domain/processes';
 import { isDuplicateKey, type Models } from '.';
-import { findIndexed, findOneIndexed } from './query';
+import { countIndexed, findIndexed, findOneIndexed } from './query';
 
 export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class';
 
@@ -39,6 +39,25 @@ const VERSIONS_OF_A_KIND_LIMIT = 50_000;
 export async function latestPolicies<T>(models: Models, kind: PolicyKind): Promise<StoredPolicy<T>[]> {
   const all = await findIndexed<StoredPolicy<T>>(models.Policy, { kind }, { sort: [['key', 1], ['version', -1]], limit: VERSIONS_OF_A_KIND_LIMIT, projection: { _id: 0 } });
   return all.filter((p, i) => i === 0 || all[i - 1].key !== p.key);
+}
+
+const latestCache = new WeakMap<Models, Map<PolicyKind, { count: number; items: Promise<StoredPolicy<unknown>[]> }>>();
+
+/**
+ * `latestPolicies`, kept in memory while the kind's number of versions stays the same (versions are
+ * only ever added, so any write changes it): one count on the index instead of reading them all.
+ * For kinds read on every request of a kind (the services an impact analysis reports).
+ */
+export async function latestPoliciesCounted<T>(models: Models, kind: PolicyKind): Promise<StoredPolicy<T>[]> {
+  let byKind = latestCache.get(models);
+  if (!byKind) latestCache.set(models, (byKind = new Map()));
+  const count = await countIndexed(models.Policy, { kind });
+  const held = byKind.get(kind);
+  if (held?.count === count) return held.items as Promise<StoredPolicy<T>[]>;
+  const items = latestPolicies<T>(models, kind);
+  byKind.set(kind, { count, items });
+  items.catch(() => byKind.delete(kind));
+  return items;
 }
 
 /**

@@ -12,11 +12,11 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy, type ApprovalPolicy } from '../domain/approval';
 import type { Calendar } from '../domain/calendar';
-import { CHANGE_COMMANDS, refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
+import { CHANGE_COMMANDS, refuseChangeCommand, type ChangeCommand, type ChangeCommandInput, type ChangeImpact, type ChangeState, type Conflict, type RaiseChangeInput } from '../domain/change';
 import { Approvals } from './approval';
 import type { ChangeCommandArgs, ChangeEvent, ChangeRecord, ChangeView } from '../domain/change';
 import { commandUpdates, type CommandOf, type CommandOutcome } from './case-commands';
-import { reads } from './steps';
+import { reads, tell } from './steps';
 import { Tasks } from './task';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
@@ -34,6 +34,8 @@ export interface ChangeWorkflowInput {
   input: RaiseChangeInput;
   actor: Actor;
   conflicts: Conflict[];
+  /** what depends on its CIs, as the CMDB said when it was raised */
+  affects?: ChangeImpact | null;
   /** the case as its previous run left it (waiting for people, no approval or task in progress), when it continued as new */
   resume?: { carry: CaseCarry<ChangeRecord>; loaded: Loaded; approvals: ApprovalRecord[]; tasks: TaskRecord[] };
 }
@@ -41,7 +43,7 @@ export interface ChangeWorkflowInput {
 /** the policies a change reads when it is raised and keeps to its end */
 type Loaded = { approval: Awaited<ReturnType<typeof loadApprovalPolicies>>; change: Awaited<ReturnType<typeof loadChangePolicy>> };
 
-export async function changeWorkflow({ number, input, actor, conflicts, resume }: ChangeWorkflowInput): Promise<ChangeView> {
+export async function changeWorkflow({ number, input, actor, conflicts, affects, resume }: ChangeWorkflowInput): Promise<ChangeView> {
   let rec: ChangeRecord | undefined;
   const kase = new Case<ChangeRecord, ChangeState>({ kind: 'change', legacy: persistChange, opened: changeOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
@@ -69,6 +71,10 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
         const i = cmd.input;
         // a standard change is pre-approved: only a schedule conflict needs an approval
         const to: ChangeState = r.type === 'standard' ? (r.conflicts.length ? 'authorization' : 'scheduled') : 'assessment';
+        // the owners of the services that depend on its CIs hear of it as it goes to assessment (or is scheduled, a standard change)
+        for (const s of r.affects?.services ?? []) {
+          tell({ key: `${number}:affects:${s.id}`, type: 'change_impact', number, at: Date.now(), title: r.title, service: s.name, owner: s.owner, customers: s.customers, plannedStart: r.plannedStart, plannedEnd: r.plannedEnd });
+        }
         return record('submit', by.name, i.note ?? null, { template: r.template ?? null }, to);
       }
       case 'assess': {
@@ -118,6 +124,8 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
       openedAt: Date.now(),
       assessment: null,
       conflicts,
+      affects: affects ?? null,
+      ciUpdateResults: null,
       authorization: null,
       implementation: { startedAt: null, endedAt: null, result: null, notes: null },
       backingOut: false,
@@ -133,7 +141,7 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
   const ended = () => rec!.state === 'cancelled' || rec!.state === 'rejected' || rec!.state === 'closed';
   // waiting for people with no approval or task in progress (new, assessment, scheduled, implementing), a long wait continues as new
   const next = (carry: CaseCarry<ChangeRecord>): Parameters<typeof changeWorkflow> => [
-    { number, input, actor, conflicts, resume: { carry, loaded, approvals: approvals.all, tasks: tasks.all } },
+    { number, input, actor, conflicts, affects, resume: { carry, loaded, approvals: approvals.all, tasks: tasks.all } },
   ];
 
   await kase.waitFor(() => rec!.state !== 'new' && rec!.state !== 'assessment', next);
@@ -141,6 +149,14 @@ export async function changeWorkflow({ number, input, actor, conflicts, resume }
   if (!ended()) await kase.waitFor(() => rec!.state !== 'scheduled', next);
   if (!ended()) {
     await kase.waitFor(() => rec!.state === 'review' || rec!.backingOut, next);
+    if (rec.state === 'review' && rec.implementation.result === 'successful' && rec.ciUpdates?.length) {
+      // implemented: the CMDB now says what the change did (the way a CI under change control changes)
+      const results = await reads.applyCiUpdates({ change: number, title: rec.title, by: rec.implementationGroup, updates: rec.ciUpdates });
+      rec.ciUpdateResults = results;
+      const refused = results.filter((x) => x.outcome === 'refused');
+      const note = `${results.length - refused.length} of ${results.length} CI updates applied${refused.length ? `; refused: ${refused.map((x) => `${x.ci} (${x.reason})`).join('; ')}` : ''}`;
+      await record('cis_updated', 'system', note, { results });
+    }
     if (rec.backingOut) {
       // a failed implementation: the implementers back it out before it is reviewed
       const backout = await tasks.run({ type: 'backout', title: `Back out ${number}: follow the back-out plan`, group: rec.implementationGroup });

@@ -2,11 +2,26 @@
 import { z } from 'zod';
 import { CHANGE_STATES, CHANGE_TYPES, RISKS, type ChangeCommand } from '../change';
 import { VersionRef } from './answers';
+import { CiName, RelationshipInput } from './cmdb';
+import { CI_STATUSES } from '../cmdb';
 import { CaseWork, EpochMs } from './work';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const name = text(200);
 const instant = z.iso.datetime({ offset: true });
+
+/** A CI update a change carries: applied to the CI when the change completes successfully (the way a CI under change control changes). */
+export const CiUpdate = z.strictObject({
+  ci: CiName.describe("one of the change's configurationItems"),
+  owner: name.optional(),
+  status: z.enum(CI_STATUSES).optional(),
+  description: z.string().max(4000).optional(),
+  /** merged into the CI's attributes; null removes one */
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  addRelationships: z.array(RelationshipInput).max(100).default([]),
+  removeRelationships: z.array(RelationshipInput).max(100).default([]),
+});
+export type CiUpdate = z.infer<typeof CiUpdate>;
 
 export const RaiseChangeInput = z
   .strictObject({
@@ -29,11 +44,17 @@ export const RaiseChangeInput = z
     incidents: z.array(z.string().regex(/^INC\d{7,}$/)).max(100).default([]),
     problems: z.array(z.string().regex(/^PRB\d{7,}$/)).max(100).default([]),
     cost: z.number().min(0).max(1e12).optional(),
+    /** what the change does to its CIs in the CMDB, applied when it completes successfully */
+    ciUpdates: z.array(CiUpdate).max(100).optional(),
   })
   .superRefine((c, ctx) => {
     if (Date.parse(c.plannedEnd) <= Date.parse(c.plannedStart)) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'the planned end must be after the planned start' });
     if (c.type === 'standard' && !c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'a standard change names its pre-approved template' });
     if (c.type !== 'standard' && c.template) ctx.addIssue({ code: 'custom', path: ['template'], message: 'only a standard change follows a template' });
+    c.ciUpdates?.forEach((u, i, all) => {
+      if (!c.configurationItems.includes(u.ci)) ctx.addIssue({ code: 'custom', path: ['ciUpdates', i, 'ci'], message: `${u.ci} is not among the change's configurationItems` });
+      if (all.findIndex((o) => o.ci === u.ci) !== i) ctx.addIssue({ code: 'custom', path: ['ciUpdates', i, 'ci'], message: `${u.ci} has one update, not two` });
+    });
   });
 export type RaiseChangeInput = z.infer<typeof RaiseChangeInput>;
 
@@ -75,8 +96,31 @@ export const ChangeRecordAnswer = z.strictObject({
   openedAt: EpochMs,
   assessment: z.strictObject({ risk: z.string(), impact: z.string(), assessment: z.string(), by: z.string(), at: EpochMs }).nullable(),
   conflicts: z
-    .array(z.strictObject({ kind: z.enum(['blackout', 'collision']), with: z.string().describe("the blackout's name, or the colliding change's number"), from: z.string(), to: z.string(), configurationItem: z.string().optional() }))
+    .array(
+      z.strictObject({
+        kind: z.enum(['blackout', 'collision']),
+        with: z.string().describe("the blackout's name, or the colliding change's number"),
+        from: z.string(),
+        to: z.string(),
+        configurationItem: z.string().optional(),
+        via: z.string().optional().describe('the relationship between a CI of this change and the colliding change’s CI'),
+      }),
+    )
     .describe('conflicts found when it was raised'),
+  affects: z
+    .strictObject({
+      services: z.array(z.strictObject({ id: z.string(), name: z.string(), owner: z.string(), customers: z.array(z.string()) })),
+      cis: z.number().int(),
+      truncated: z.boolean(),
+    })
+    .nullable()
+    .default(null)
+    .describe('what depends on its CIs, as the CMDB said when it was raised: the owners of these services are told at assessment'),
+  ciUpdateResults: z
+    .array(z.strictObject({ ci: z.string(), outcome: z.enum(['applied', 'unchanged', 'refused']), version: z.number().int().nullable(), reason: z.string().nullable() }))
+    .nullable()
+    .default(null)
+    .describe('what its CI updates came to when it completed successfully'),
   authorization: z.strictObject({ policy: VersionRef.nullable(), outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: EpochMs }).nullable(),
   implementation: z.strictObject({ startedAt: EpochMs.nullable(), endedAt: EpochMs.nullable(), result: z.enum(['successful', 'failed']).nullable(), notes: z.string().nullable() }),
   backingOut: z.boolean(),

@@ -2,6 +2,7 @@
 import { CmdbGraph, SETTLE_MS } from '../../models/cmdb-graph';
 import { nextNumber } from '../../models/counter';
 import { startApi, type RunningApi } from '../support/harness';
+import { eventually } from '../support/incidents';
 
 let api: RunningApi;
 let owner: string, agent: string, caller: string;
@@ -135,15 +136,81 @@ describe('configuration items', () => {
     const rels = () => [...graph.dependentsOf('vm-1')].map((r) => `${r.from} ${r.type} ${r.to}`);
     await graph.upToDate();
     expect(rels()).toEqual(['shop-app runs_on vm-1']);
-    const ci = (await api.models.ConfigurationItem.collection.findOne({ _id: 'shop-app' as never }))!;
-    // a write that took its number (seq 1) before the last one the graph read, and landed after that read
-    await api.models.ConfigurationItem.collection.updateOne({ _id: 'shop-app' as never }, { $set: { version: ci.version + 1, seq: 1, relationships: [] } });
-    expect((await graph.upToDate(), rels())).toEqual([]);
-    // once the numbers taken have settled, the graph reads only what is written after them
-    now += SETTLE_MS + 1;
+    // a slow writer takes its number; a faster one takes the next, lands, and is read
+    const slow = await nextNumber(api.models.Counter, 'cmdb');
+    expect((await register({ name: 'probe-1', class: 'application', owner: 'web team' })).status).toBe(201);
     await graph.upToDate();
+    expect(graph.node('probe-1')).toBeDefined();
+    // the slow write lands after that read: the next catch-up finds it by its number
+    const ci = (await api.models.ConfigurationItem.collection.findOne({ _id: 'shop-app' as never }))!;
+    await api.models.ConfigurationItem.collection.updateOne({ _id: 'shop-app' as never }, { $set: { version: ci.version + 1, seq: slow, updatedAt: new Date(), relationships: [] } });
+    expect((await graph.upToDate(), rels())).toEqual([]);
+    // and later writes as they come
+    now += SETTLE_MS + 1;
     await api.models.ConfigurationItem.collection.updateOne({ _id: 'shop-app' as never }, { $set: { version: ci.version + 2, seq: await nextNumber(api.models.Counter, 'cmdb'), relationships: ci.relationships } });
     expect((await graph.upToDate(), rels())).toEqual(['shop-app runs_on vm-1']);
     expect(graph.node('shop-app')?.version).toBe(ci.version + 2);
+  });
+});
+
+describe('changes and the CMDB', () => {
+  let nina: string;
+  const day = (d: number, h = 22) => new Date(Date.UTC(2027, 1, d, h)).toISOString();
+  const rfc = (over: Record<string, unknown>) => ({
+    title: 'Resize the VM', description: 'more CPUs', justification: 'load', type: 'standard', template: 'restart-app-server',
+    configurationItems: ['vm-1'], risk: 'low', impact: 'low', plannedStart: day(3), plannedEnd: day(3, 23),
+    implementationPlan: 'resize, reboot', backoutPlan: 'resize back', implementationGroup: 'network', ...over,
+  });
+  const raise = async (body: Record<string, unknown>) => api.call('POST', '/changes', { key: agent, body });
+  const cmd = (n: string, command: string, body: Record<string, unknown> = {}) => api.call('POST', `/changes/${n}/${command}`, { key: nina, body });
+
+  beforeAll(async () => {
+    nina = await api.key('nina', ['agent'], ['network']);
+  });
+
+  it('carries the updates of a CI under change control, refuses ones that do not fit, and applies them when it completes successfully', async () => {
+    const elsewhere = await raise(rfc({ ciUpdates: [{ ci: 'san-1', status: 'retired' }] }));
+    expect([elsewhere.status, elsewhere.body.errors]).toEqual([400, [{ in: 'body', path: 'ciUpdates.0.ci', message: "san-1 is not among the change's configurationItems" }]]);
+    const misfit = await raise(rfc({ ciUpdates: [{ ci: 'vm-1', attributes: { cpus: 0, colour: 'red' } }] }));
+    expect([misfit.status, misfit.body.errors.map((e: { path: string }) => e.path)]).toEqual([400, ['ciUpdates.0.attributes.cpus', 'ciUpdates.0.attributes']]);
+    const gone = await raise(rfc({ ciUpdates: [{ ci: 'vm-1', addRelationships: [{ type: 'depends_on', to: 'nas-7' }] }] }));
+    expect(gone.body.errors).toEqual([{ in: 'body', path: 'ciUpdates.0.addRelationships.0.to', message: 'there is no CI nas-7' }]);
+
+    const made = await raise(rfc({ ciUpdates: [{ ci: 'vm-1', attributes: { cpus: 16 }, addRelationships: [{ type: 'connects_to', to: 'disk-7' }] }] }));
+    expect(made.status).toBe(201);
+    const n = made.body.number as string;
+    // what depends on vm-1, as the CMDB says: the web shop through shop-app
+    expect(made.body.affects).toMatchObject({ services: [{ name: 'Web shop', owner: 'sam', customers: ['Retail'] }], truncated: false });
+    expect((await cmd(n, 'submit')).body.state).toBe('scheduled');
+    await eventually(async () => expect(await api.models.Notification.countDocuments({ caseId: n, type: 'change_impact' })).toBe(1));
+    await cmd(n, 'implement');
+    expect((await api.call('GET', '/cis/vm-1', { key: agent })).body.attributes.cpus).toBe(8); // not before it is done
+    await cmd(n, 'complete', { result: 'successful', notes: 'resized' });
+    const vm = await eventually(async () => {
+      const r = await api.call('GET', '/cis/vm-1', { key: agent });
+      expect(r.body.attributes.cpus).toBe(16);
+      return r.body;
+    });
+    expect(vm.relationships.map((r: { type: string; to: string }) => `${r.type} ${r.to}`)).toEqual(['depends_on san-1', 'connects_to disk-7']);
+    const last = (await api.call('GET', '/cis/vm-1/history', { key: agent })).body.items.at(-1);
+    expect(last).toMatchObject({ action: 'updated', change: n, why: `${n}: Resize the VM`, changes: [{ field: 'attributes.cpus', from: 8, to: 16 }, { field: 'relationships' }] });
+    const done = await eventually(async () => {
+      const r = await api.call('GET', `/changes/${n}`, { key: agent });
+      expect(r.body.ciUpdateResults).not.toBeNull();
+      return r.body;
+    });
+    expect(done.ciUpdateResults).toEqual([{ ci: 'vm-1', outcome: 'applied', version: vm.version, reason: null }]);
+  });
+
+  it('collides with a change on a related CI in the same window, naming the relationship', async () => {
+    const storage = await raise(rfc({ title: 'Firmware of the SAN', configurationItems: ['san-1'], plannedStart: day(5), plannedEnd: day(5, 23) }));
+    expect((await cmd(storage.body.number, 'submit')).body.state).toBe('scheduled');
+    const onVm = await raise(rfc({ title: 'Patch the VM', configurationItems: ['vm-1'], plannedStart: day(5, 20), plannedEnd: day(5, 23) }));
+    expect(onVm.status).toBe(409);
+    expect(onVm.body.detail).toBe(`the planned window conflicts with ${storage.body.number} on san-1 (vm-1 depends_on san-1)`);
+    expect(onVm.body.conflicts).toEqual([{ kind: 'collision', with: storage.body.number, from: day(5), to: day(5, 23), configurationItem: 'san-1', via: 'vm-1 depends_on san-1' }]);
+    // a CI two relationships away is not in the way; another window is not either
+    expect((await raise(rfc({ title: 'Shop release', configurationItems: ['shop-app'], plannedStart: day(5), plannedEnd: day(5, 23) }))).status).toBe(201);
+    expect((await raise(rfc({ title: 'Patch the VM later', configurationItems: ['vm-1'], plannedStart: day(7), plannedEnd: day(7, 23) }))).status).toBe(201);
   });
 });
