@@ -21,12 +21,22 @@ import { PageOf } from '../domain/schemas/answers';
 import { PRIORITIES } from '../domain/priority';
 import type { Models } from '../models';
 import { incidentOpened, incidentUpdates, incidentWorkflow, type IncidentUpdate } from '../workflows/incident';
-import { fromStore, openCase } from './cases';
+import { fromStore, loadCase, openCase } from './cases';
+import { dependencyOf, impactOf, type Relationship } from '../domain/cmdb';
+import type { ChangeRecord } from '../domain/change';
+import { RecentChangesAnswer, RecentChangesQuery } from '../domain/schemas/cmdb';
+import { cmdbGraph } from '../models/cmdb-graph';
+import { findIndexed } from '../models/query';
 import { CalendarCache } from './calendar-cache';
-import { forbidden } from './problem';
+import { forbidden, notFound } from './problem';
 import { route } from './route';
 import { Page, pageOf } from './lists';
 import type { Filter, SortKeys } from '../models/query';
+
+/** How far an incident's recent changes look through the CMDB: CIs it depends on, relationships away, and changes read at most. */
+const RECENT_CHANGES_CIS = 50;
+const RECENT_CHANGES_DEPTH = 5;
+const RECENT_CHANGES_READ = 5_000;
 
 export interface IncidentDeps {
   models: Models;
@@ -135,6 +145,36 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
         sort = LATEST_CLOSED_FIRST;
       }
       return pageOf(models.Incident, filter, sort, { limit, cursor }, async (r) => summary(fromStore(r)), LISTED);
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/incidents/:number/recent-changes',
+    tag: 'Incidents',
+    summary: 'The changes implemented in the last hours (72 unless ?hours=) on the incident’s CI and on the CIs it depends on',
+    description: `The CIs looked at: the incident's CI and, through the CMDB's relationships, up to ${RECENT_CHANGES_CIS} CIs it depends on, nearest first and at most ${RECENT_CHANGES_DEPTH} relationships away.`,
+    roles: 'authenticated',
+    params: z.strictObject({ number: IncidentNumber }),
+    query: RecentChangesQuery,
+    response: RecentChangesAnswer,
+    handler: async ({ params, query, actor }) => {
+      const rec = await loadCase<IncidentRecord>(models.Incident, params.number);
+      if (!rec) throw notFound(`there is no incident ${params.number}`);
+      if (!mayReadIncident(rec, actor)) throw forbidden(`${params.number} is not one of your incidents`);
+      const since = Date.now() - query.hours * 3_600_000;
+      const ci = rec.configurationItem ?? null;
+      const graph = await cmdbGraph(models).upToDate();
+      const reached = ci ? impactOf(ci, (c) => graph.dependenciesOf(c), { depth: RECENT_CHANGES_DEPTH, maxCis: RECENT_CHANGES_CIS }, dependencyOf) : { cis: [], truncated: false };
+      const cis = ci ? [{ name: ci, depth: 0, path: [] as Relationship[] }, ...reached.cis.map((c) => ({ name: c.ci, depth: c.depth, path: c.path }))] : [];
+      const byName = new Map(cis.map((c) => [c.name, c]));
+      // every change implemented since then, on any CI (few: a desk's three days), matched here against the CIs
+      const implemented = await findIndexed<ChangeRecord & { implementedAt: number }>(models.Change, { implementedAt: { $gte: since } }, { sort: [['implementedAt', -1], ['_id', -1]], limit: RECENT_CHANGES_READ });
+      const changes = implemented.flatMap((c) => {
+        const on = c.configurationItems.map((x) => byName.get(x)).filter((x) => x !== undefined).sort((a, b) => a.depth - b.depth)[0];
+        return on ? [{ number: c.number, title: c.title, state: c.state, outcome: c.outcome ?? null, implementedAt: new Date(c.implementedAt).toISOString(), configurationItem: on.name, path: on.path }] : [];
+      });
+      return { number: rec.number, configurationItem: ci, hours: query.hours, since: new Date(since).toISOString(), cis, truncated: reached.truncated, changes };
     },
   });
 

@@ -56,6 +56,8 @@ export function impactOf(
   start: string,
   dependentsOf: (ci: string) => Iterable<Relationship>,
   opts: { depth: number; maxCis: number },
+  /** the end of a relationship the walk goes on to: the dependent (impact), or the dependency (what a CI relies on) */
+  toward: (rel: Relationship) => string = dependentOf,
 ): { cis: Impacted[]; truncated: boolean } {
   const reached = new Map<string, Impacted>([[start, { ci: start, depth: 0, path: [] }]]);
   const out: Impacted[] = [];
@@ -66,7 +68,7 @@ export function impactOf(
     for (const ci of frontier) {
       const via = reached.get(ci)!;
       for (const rel of dependentsOf(ci)) {
-        const dependent = dependentOf(rel);
+        const dependent = toward(rel);
         if (reached.has(dependent)) continue;
         if (depth > opts.depth || out.length >= opts.maxCis) {
           truncated = true;

@@ -16,12 +16,15 @@ const schema = caseRecordSchema(
     plannedEnd: String,
     plannedStartAt: Number,
     plannedEndAt: Number,
+    implementedAt: Number,
   },
   {
     type_id: { type: 1, _id: -1 },
     risk_id: { risk: 1, _id: -1 },
     requestedBy_id: { requestedBy: 1, _id: -1 },
     open_plannedStart: { open: 1, plannedStartAt: 1, _id: 1 },
+    // when its implementation started (null before): the changes implemented lately, on any CI
+    implementedAt_id: { implementedAt: 1, _id: 1 },
   },
 );
 
@@ -34,10 +37,11 @@ interface ChangeLike {
   openedAt: number;
   configurationItems: string[];
   services: string[];
+  implementation?: { startedAt: number | null };
 }
 export const changeStored: StoredShape<ChangeLike> = {
   // the planned window as instants: the plan's texts may carry any offset
-  derive: (r) => ({ open: isOpenState(r.state), plannedStartAt: Date.parse(r.plannedStart), plannedEndAt: Date.parse(r.plannedEnd) }),
+  derive: (r) => ({ open: isOpenState(r.state), plannedStartAt: Date.parse(r.plannedStart), plannedEndAt: Date.parse(r.plannedEnd), implementedAt: r.implementation?.startedAt ?? null }),
   links: (r) => [...new Set(r.configurationItems)].map((value) => ({ field: 'configurationItems', value })).concat([...new Set(r.services)].map((value) => ({ field: 'services', value }))),
   linkAt: (r) => r.openedAt,
 };

@@ -13,7 +13,7 @@
  */
 import type { Models } from '.';
 import type { CiStatus, Relationship, RelationshipType } from '../domain/cmdb';
-import { dependencyOf } from '../domain/cmdb';
+import { dependencyOf, dependentOf } from '../domain/cmdb';
 import type { CiDoc } from './configuration-item';
 import { findIndexed } from './query';
 
@@ -39,6 +39,8 @@ export class CmdbGraph {
   private readonly nodes = new Map<string, GraphNode>();
   /** for each CI, the relationships whose other end depends on it */
   private readonly dependents = new Map<string, Set<Relationship>>();
+  /** for each CI, the relationships through which it depends on others */
+  private readonly dependencies = new Map<string, Set<Relationship>>();
   /** for each CI, the relationships that end at it (from others to it) */
   private readonly incoming = new Map<string, Set<Relationship>>();
   /** the highest seq read */
@@ -89,6 +91,7 @@ export class CmdbGraph {
       for (const rel of held.relationships) {
         this.dependents.get(dependencyOf(rel))?.delete(rel);
         this.incoming.get(rel.to)?.delete(rel);
+        this.dependencies.get(dependentOf(rel))?.delete(rel);
       }
     }
     const relationships = (d.relationships ?? []).map((r) => ({ from: d._id, type: r.type as RelationshipType, to: r.to }));
@@ -96,6 +99,7 @@ export class CmdbGraph {
     for (const rel of relationships) {
       addTo(this.dependents, dependencyOf(rel), rel);
       addTo(this.incoming, rel.to, rel);
+      addTo(this.dependencies, dependentOf(rel), rel);
     }
   }
 
@@ -106,6 +110,11 @@ export class CmdbGraph {
   /** The relationships through which others depend on a CI. */
   dependentsOf(name: string): Iterable<Relationship> {
     return this.dependents.get(name) ?? [];
+  }
+
+  /** The relationships through which a CI depends on others. */
+  dependenciesOf(name: string): Iterable<Relationship> {
+    return this.dependencies.get(name) ?? [];
   }
 
   /** Every relationship that ends at a CI (from others to it), whichever end depends. */

@@ -124,3 +124,25 @@ export const ImpactAnswer = z.strictObject({
   ),
 });
 export type ImpactAnswer = z.infer<typeof ImpactAnswer>;
+
+/** The changes implemented lately on an incident's CI and on the CIs it depends on: a major incident's first question. */
+export const RecentChangesQuery = z.strictObject({ hours: z.coerce.number().int().min(1).max(24 * 30).default(72) });
+export const RecentChangesAnswer = z.strictObject({
+  number: z.string(),
+  configurationItem: z.string().nullable(),
+  hours: z.number().int(),
+  since: Instant,
+  cis: z.array(z.strictObject({ name: z.string(), depth: z.number().int(), path: Path })).describe('the incident’s CI and the CIs it depends on (nearest first), the ones looked at'),
+  truncated: z.boolean().describe('the CIs it depends on were more than were looked at'),
+  changes: z.array(
+    z.strictObject({
+      number: z.string(),
+      title: z.string(),
+      state: z.string(),
+      outcome: z.string().nullable(),
+      implementedAt: Instant,
+      configurationItem: z.string().describe('the CI it was implemented on, among those looked at'),
+      path: Path.describe('how the incident’s CI depends on it (empty: the same CI)'),
+    }),
+  ),
+});

@@ -200,6 +200,22 @@ describe('changes and the CMDB', () => {
       return r.body;
     });
     expect(done.ciUpdateResults).toEqual([{ ci: 'vm-1', outcome: 'applied', version: vm.version, reason: null }]);
+
+    // an incident on what runs on the VM asks first what changed lately on it and below it
+    const incident = async (ci: string) =>
+      (await api.call('POST', '/incidents', { key: agent, body: { title: 'Shop slow', description: 'checkout times out', caller: 'bob', service: 'Web shop', configurationItem: ci, category: 'application', impact: 2, urgency: 2 } })).body.number as string;
+    const onApp = await incident('shop-app');
+    const recent = await api.call('GET', `/incidents/${onApp}/recent-changes`, { key: agent });
+    expect(recent.status).toBe(200);
+    expect(recent.body).toMatchObject({ number: onApp, configurationItem: 'shop-app', hours: 72, truncated: false });
+    expect(recent.body.cis.map((c: { name: string; depth: number }) => `${c.name}@${c.depth}`)).toEqual(['shop-app@0', 'vm-1@1', 'san-1@2', 'disk-7@2']); // disk-7: vm-1 connects_to it since the change
+    expect(recent.body.changes).toEqual([
+      { number: n, title: 'Resize the VM', state: expect.any(String), outcome: null, implementedAt: expect.any(String), configurationItem: 'vm-1', path: [{ from: 'shop-app', type: 'runs_on', to: 'vm-1' }] },
+    ]);
+    // the SAN does not depend on the VM; and a window that ended before the change shows nothing
+    expect((await api.call('GET', `/incidents/${await incident('san-1')}/recent-changes`, { key: agent })).body.changes).toEqual([]);
+    expect((await api.call('GET', `/incidents/${onApp}/recent-changes?hours=0`, { key: agent })).status).toBe(400);
+    expect((await api.call('GET', '/incidents/INC9999999/recent-changes', { key: agent })).status).toBe(404);
   });
 
   it('collides with a change on a related CI in the same window, naming the relationship', async () => {
