@@ -26,6 +26,7 @@ import { problemRoutes } from './problems';
 import { requestRoutes } from './requests';
 import { serviceRoutes } from './services';
 import { cmdbRoutes } from './cmdb';
+import { baselineRoutes } from './baselines';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): express.Express {
     approvalPolicyRoutes(deps),
     serviceRoutes(deps),
     cmdbRoutes(deps),
+    baselineRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

@@ -10,6 +10,7 @@ import { approvalModel } from './approval';
 import { changeModel, changeStored } from './change';
 import { ciHistoryModel, configurationItemModel } from './configuration-item';
 import { auditModel } from './audit';
+import { baselineModel } from './baseline';
 import { counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { idempotencyKeyModel } from './idempotency';
@@ -46,6 +47,7 @@ export function createModels(conn: Connection) {
     ApiKey: apiKeyModel(conn),
     Approval: approvalModel(conn),
     Audit: auditModel(conn),
+    Baseline: baselineModel(conn),
     CiHistory: ciHistoryModel(conn),
     ConfigurationItem: configurationItemModel(conn),
     Counter: counterModel(conn),

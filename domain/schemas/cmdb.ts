@@ -146,3 +146,50 @@ export const RecentChangesAnswer = z.strictObject({
     }),
   ),
 });
+
+/** How many CIs one baseline keeps at most. */
+export const BASELINE_CIS_MAX = 2_000;
+export const BaselineId = z.string().regex(/^bl-\d+$/, 'a baseline id such as bl-1');
+export const TakeBaselineInput = z
+  .strictObject({
+    name: text,
+    description: z.string().max(4000).default(''),
+    /** the CIs it keeps: these by name, or every CI of a class */
+    cis: z.array(CiName).min(1).max(BASELINE_CIS_MAX).optional(),
+    class: CiClassName.optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!!b.cis === !!b.class) ctx.addIssue({ code: 'custom', path: ['cis'], message: 'name the CIs (cis) or a class (class), one of the two' });
+    if (b.cis && new Set(b.cis).size !== b.cis.length) ctx.addIssue({ code: 'custom', path: ['cis'], message: 'each CI once' });
+  });
+const BaselineItemAnswer = z.strictObject({
+  name: z.string(),
+  class: z.string(),
+  classVersion: z.number().int(),
+  description: z.string(),
+  owner: z.string(),
+  status: z.enum(CI_STATUSES),
+  attributes: z.record(z.string(), z.unknown()),
+  relationships: z.array(z.strictObject({ type: z.string(), to: z.string() })),
+  version: z.number().int(),
+});
+const BaselineHead = {
+  id: BaselineId,
+  name: z.string(),
+  description: z.string(),
+  scope: z.union([z.strictObject({ cis: z.array(z.string()) }), z.strictObject({ class: z.string() })]),
+  createdAt: Instant,
+  createdBy: z.string(),
+  count: z.number().int().describe('how many CIs it keeps'),
+};
+export const BaselineAnswer = z.strictObject({ ...BaselineHead, items: z.array(BaselineItemAnswer) });
+export const BaselinePage = PageOf(z.strictObject(BaselineHead));
+const ChangeAnswer = z.strictObject({ field: z.string(), from: z.unknown(), to: z.unknown() });
+export const BaselineDiffAnswer = z.strictObject({
+  id: BaselineId,
+  name: z.string(),
+  createdAt: Instant,
+  changed: z.array(z.strictObject({ name: z.string(), baselineVersion: z.number().int(), version: z.number().int(), changes: z.array(ChangeAnswer) })).describe('CIs that differ today, field by field from the baseline to today'),
+  added: z.array(z.string()).describe('CIs of the baseline’s class registered since (a baseline of a class)'),
+  unchanged: z.number().int(),
+});

@@ -130,6 +130,34 @@ describe('configuration items', () => {
     expect((await api.call('GET', '/cis/disk-7/impact?depth=99', { key: caller })).status).toBe(400);
   });
 
+  it('keeps baselines: named snapshots of CIs, and what differs from them today', async () => {
+    const named = await api.call('POST', '/baselines', { key: agent, body: { name: 'Before the shop release', cis: ['shop-app', 'san-1'] } });
+    expect(named.status).toBe(201);
+    expect(named.body).toMatchObject({ id: expect.stringMatching(/^bl-\d+$/), name: 'Before the shop release', scope: { cis: ['shop-app', 'san-1'] }, count: 2, createdBy: 'alice' });
+    const apps = await api.call('POST', '/baselines', { key: agent, body: { name: 'Applications', class: 'application' } });
+    expect(apps.body.items.map((i: { name: string }) => i.name)).toEqual(['shop-app']);
+
+    const before = named.body.items.find((i: { name: string }) => i.name === 'shop-app');
+    await api.call('PATCH', '/cis/shop-app', { key: agent, body: { attributes: { release: '5.0' }, why: 'release 5' } });
+    expect((await register({ name: 'search-app', class: 'application', owner: 'web team' })).status).toBe(201);
+    const diff = await api.call('GET', `/baselines/${named.body.id}/diff`, { key: caller });
+    expect(diff.body).toMatchObject({ id: named.body.id, unchanged: 1, added: [] });
+    expect(diff.body.changed).toEqual([{ name: 'shop-app', baselineVersion: before.version, version: before.version + 1, changes: [{ field: 'attributes.release', from: before.attributes.release, to: '5.0' }] }]);
+    expect((await api.call('GET', `/baselines/${apps.body.id}/diff`, { key: caller })).body).toMatchObject({ added: ['search-app'], unchanged: 0 });
+    expect((await api.call('GET', `/baselines/${named.body.id}`, { key: caller })).body.items).toEqual(named.body.items);
+    expect((await api.call('GET', '/baselines?limit=1', { key: caller })).body.items.map((b: { id: string }) => b.id)).toEqual([apps.body.id]);
+
+    const refused = async (body: Record<string, unknown>) => {
+      const r = await api.call('POST', '/baselines', { key: agent, body: { name: 'x', ...body } });
+      return [r.status, r.body.errors?.[0]];
+    };
+    expect(await refused({})).toEqual([400, expect.objectContaining({ path: 'cis' })]);
+    expect(await refused({ cis: ['vm-1'], class: 'server' })).toEqual([400, expect.objectContaining({ path: 'cis' })]);
+    expect(await refused({ cis: ['vm-1', 'nas-7'] })).toEqual([400, { in: 'body', path: 'cis.1', message: 'there is no CI nas-7' }]);
+    expect((await api.call('POST', '/baselines', { key: caller, body: { name: 'x', cis: ['vm-1'] } })).status).toBe(403);
+    expect((await api.call('GET', '/baselines/bl-999999/diff', { key: caller })).status).toBe(404);
+  });
+
   it('is known to another process’s graph as soon as it is written, even when written out of its order', async () => {
     let now = Date.now();
     const graph = new CmdbGraph(api.models, () => now);
