@@ -34,6 +34,7 @@ import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
 import { badRequest, conflict } from './problem';
+import { checkReferences } from './references';
 import { route } from './route';
 
 /** The most changes one calendar answer shows. */
@@ -128,6 +129,10 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       if (body.type === 'standard' && !policy.body.standardTemplates.some((t) => t.id === body.template)) {
         throw badRequest(`there is no standard change template ${body.template}`, [{ in: 'body', path: 'template', message: `there is no standard change template ${body.template}` }]);
       }
+      await checkReferences(models, 'change', [
+        ...body.services.map((name, i) => ({ path: `services.${i}`, kind: 'service' as const, name })),
+        ...body.configurationItems.map((name, i) => ({ path: `configurationItems.${i}`, kind: 'ci' as const, name })),
+      ]);
       await checkCiUpdates(body.ciUpdates ?? []);
       const [graph, services] = await Promise.all([cmdbGraph(models).upToDate(), latestPoliciesCounted<ServiceBody>(models, 'service')]);
       const related = relatedCis(graph, body.configurationItems);

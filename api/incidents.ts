@@ -29,6 +29,7 @@ import { cmdbGraph } from '../models/cmdb-graph';
 import { findIndexed } from '../models/query';
 import { CalendarCache } from './calendar-cache';
 import { forbidden, notFound } from './problem';
+import { checkReferences } from './references';
 import { route } from './route';
 import { Page, pageOf } from './lists';
 import type { Filter, SortKeys } from '../models/query';
@@ -120,6 +121,10 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
+      await checkReferences(models, 'incident', [
+        { path: 'service', kind: 'service', name: body.service },
+        { path: 'configurationItem', kind: 'ci', name: body.configurationItem },
+      ]);
       return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input: body, actor }]);
     },
   });

@@ -10,7 +10,8 @@ import { PriorityMatrixBody } from '../domain/schemas/priority';
 import { IncidentSlaBody } from '../domain/schemas/sla';
 import { ChangePolicyBody } from '../domain/schemas/change';
 import { ProblemPolicyBody } from '../domain/schemas/problem';
-import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer } from '../domain/schemas/policy-answers';
+import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer } from '../domain/schemas/policy-answers';
+import { ReferencesPolicyBody } from '../domain/schemas/cmdb';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
 import { badRequest, conflict, HttpProblem, notFound } from './problem';
@@ -76,6 +77,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     { path: '/policies/priority-matrix', kind: 'priority-matrix' as const, schema: PriorityMatrixBody, response: PriorityMatrixAnswer, name: 'priority matrix (matrix[impact][urgency] → P1–P4)' },
     { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, response: IncidentSlaAnswer, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
     { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, response: ProblemPolicyAnswer, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
+    { path: '/policies/references', kind: 'references' as const, schema: ReferencesPolicyBody, response: ReferencesPolicyAnswer, name: 'references policy (per process: whether cases may name services and CIs not in the portfolio and the CMDB)' },
     { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, response: ChangePolicyAnswer, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
   ];
   for (const p of simple) {

@@ -19,6 +19,7 @@ import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
 import { illegalTransition, notFound } from './problem';
 import { CHANGE_TABLE, type ChangeRecord } from '../domain/change';
+import { checkReferences } from './references';
 import { route } from './route';
 
 const STAFF: Role[] = ['agent', 'admin'];
@@ -96,8 +97,10 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     status: 201,
     response: ProblemAnswer,
     idempotent: true,
-    handler: async ({ body, actor, res, idempotency }) =>
-      openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]),
+    handler: async ({ body, actor, res, idempotency }) => {
+      await checkReferences(models, 'problem', [{ path: 'service', kind: 'service', name: body.service }, ...(body.configurationItem ? [{ path: 'configurationItem', kind: 'ci' as const, name: body.configurationItem }] : [])]);
+      return openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]);
+    },
   });
 
   route(router, {

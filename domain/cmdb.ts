@@ -33,6 +33,11 @@ export interface Relationship {
 /** A CI's name is its id: what cases, services and URLs call it (a host name, an application's code). */
 export const CI_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
+/** The processes whose cases name services and CIs: each checks them against the portfolio and the CMDB unless the references policy lets it take free text. */
+export const REFERENCING_PROCESSES = ['incident', 'problem', 'change'] as const;
+export type ReferencingProcess = (typeof REFERENCING_PROCESSES)[number];
+export const DEFAULT_REFERENCES = { freeText: { incident: false, problem: false, change: false } } satisfies { freeText: Record<ReferencingProcess, boolean> };
+
 /** How far an impact analysis follows relationships, and how many CIs it reports at most. */
 export const IMPACT_DEPTH_DEFAULT = 10;
 export const IMPACT_DEPTH_MAX = 20;

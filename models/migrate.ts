@@ -8,7 +8,7 @@ import { approvalStored } from './approval';
 import type { StoredShape } from './case-record';
 import { caseStores, ensureIndexes, isDuplicateKey, type Models } from './index';
 import { syncLinks } from './link';
-import { seedDefaultPolicies } from './policies';
+import { findLatestPolicy, putPolicy, seedDefaultPolicies } from './policies';
 import { taskStored } from './task';
 
 type Doc = Record<string, any>;
@@ -75,6 +75,17 @@ const MIGRATIONS: Array<{ name: string; run(models: Models): Promise<string> }> 
         await syncLinks(models.Link, 'api_keys', String(key._id), (key.groups ?? []).map((value: string) => ({ field: 'groups', value })), !key.revokedAt, 0);
       }
       return moved.length ? `keyed by number or id: ${moved.join(', ')}` : 'nothing to move';
+    },
+  },
+  {
+    name: '2026-12-references',
+    async run(models) {
+      // a database with cases from before the portfolio and the CMDB: its desks name services and CIs as free text, and go on doing so until the process owner turns checking on
+      if (await findLatestPolicy(models, 'references', 'default')) return 'references policy there already';
+      const cases = await Promise.all(Object.values(caseStores(models)).map(({ model }) => model.collection.findOne({}, { projection: { _id: 1 } })));
+      if (!cases.some(Boolean)) return 'a new database: services and CIs are checked';
+      await putPolicy(models, 'references', 'default', { freeText: { incident: true, problem: true, change: true } }, 'system');
+      return 'cases from before the CMDB: free text allowed for services and CIs until PUT /policies/references turns checking on';
     },
   },
 ];

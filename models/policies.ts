@@ -1,10 +1,11 @@
 /** Reading and writing versioned policies (priority matrix, SLA policies, calendars, …). */
 import { DEFAULT_CALENDARS } from '../domain/calendar';
+import { DEFAULT_REFERENCES } from '../domain/cmdb';
 import { PROCESSES } from '../domain/processes';
 import { isDuplicateKey, type Models } from '.';
 import { countIndexed, findIndexed, findOneIndexed } from './query';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class' | 'references';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;
@@ -85,6 +86,7 @@ export async function seedDefaultPolicies(models: Models): Promise<void> {
   const seeds: Array<readonly [PolicyKind, string, unknown]> = [
     ...Object.values(PROCESSES).flatMap((p): ReadonlyArray<readonly [PolicyKind, string, unknown]> => p.defaults),
     ...DEFAULT_CALENDARS.map((c): [PolicyKind, string, unknown] => ['calendar', c.id, c.body]),
+    ['references', 'default', DEFAULT_REFERENCES],
   ];
   for (const [kind, key, body] of seeds) {
     if (await findLatestPolicy(models, kind, key)) continue;

@@ -193,3 +193,13 @@ export const BaselineDiffAnswer = z.strictObject({
   added: z.array(z.string()).describe('CIs of the baseline’s class registered since (a baseline of a class)'),
   unchanged: z.number().int(),
 });
+
+/** Whether a process's cases may name services and CIs that are not in the portfolio and the CMDB (a transition period), per process. */
+export const ReferencesPolicyBody = z.strictObject({
+  freeText: z.strictObject({
+    incident: z.boolean().default(false),
+    problem: z.boolean().default(false),
+    change: z.boolean().default(false),
+  }),
+});
+export type ReferencesPolicyBody = z.infer<typeof ReferencesPolicyBody>;

@@ -49,6 +49,13 @@ export const IncidentSlaAnswer = z.strictObject({
 
 // ---- the problem and change policies ----
 
+export const ReferencesPolicyAnswer = z.strictObject({
+  ...PolicyVersion,
+  freeText: z
+    .strictObject({ incident: z.boolean(), problem: z.boolean(), change: z.boolean() })
+    .describe('per process: true lets its cases name services and CIs not in the portfolio and the CMDB (a transition period); false (the default) refuses them with 400'),
+});
+
 export const ProblemPolicyAnswer = z.strictObject({
   ...PolicyVersion,
   verificationDays: z.number().int().describe('days a resolved problem is watched for recurrence before it closes'),

@@ -1,6 +1,7 @@
 /** A database written by the previous version is brought over once, at start, and nothing is lost. */
 import { Types } from 'mongoose';
 import { prepareDatabase } from '../../models/migrate';
+import { findLatestPolicy } from '../../models/policies';
 import { linkKey } from '../../models/link';
 import type { Models } from '../../models';
 import { openDatabase } from '../support/harness';
@@ -45,7 +46,23 @@ describe('the migration of an earlier database', () => {
 
     // recorded once: a second start reads nothing and moves nothing
     expect(await prepareDatabase(models)).toEqual([]);
-    expect(await models.conn.collection('schema_migrations').countDocuments({})).toBe(1);
+    expect(await models.conn.collection('schema_migrations').countDocuments({})).toBe(2);
+  });
+
+  it('lets a database with cases from before the CMDB go on naming services and CIs as free text; a new one checks them', async () => {
+    const fresh = await openDatabase('migrate_refs');
+    try {
+      expect((await findLatestPolicy(fresh, 'references', 'default'))?.body).toEqual({ freeText: { incident: false, problem: false, change: false } });
+      // as the previous version left it: cases, no references policy, the migration not run
+      await fresh.Policy.collection.deleteMany({ kind: 'references' });
+      await fresh.conn.collection('schema_migrations').deleteOne({ _id: '2026-12-references' } as never);
+      await fresh.Incident.collection.insertOne({ _id: 'INC0000201', number: 'INC0000201', state: 'closed', service: 'VPN', configurationItem: 'vpn-gw-1' } as never);
+      expect((await prepareDatabase(fresh)).join('\n')).toMatch(/free text allowed for services and CIs until PUT \/policies\/references turns checking on/);
+      expect((await findLatestPolicy(fresh, 'references', 'default'))?.body).toEqual({ freeText: { incident: true, problem: true, change: true } });
+      expect(await prepareDatabase(fresh)).toEqual([]);
+    } finally {
+      await fresh.conn.close();
+    }
   });
 
   it('finishes a move a crash cut short: the copy is there, the old one is removed, nothing doubles', async () => {

@@ -8,7 +8,7 @@ let api: RunningApi;
 let owner: string, agent: string, caller: string;
 
 beforeAll(async () => {
-  api = await startApi('api_cmdb');
+  api = await startApi('api_cmdb', { references: 'checked' });
   [owner, agent, caller] = await Promise.all([api.key('olga', ['process_owner']), api.key('alice', ['agent'], ['network']), api.key('bob', ['requester'])]);
   const classes = {
     server: { description: 'physical or virtual', changeControlled: true, attributes: [{ name: 'os', label: 'OS', type: 'choice', options: ['linux', 'windows'], required: true }, { name: 'cpus', label: 'CPUs', type: 'number', min: 1 }] },
@@ -256,5 +256,42 @@ describe('changes and the CMDB', () => {
     // a CI two relationships away is not in the way; another window is not either
     expect((await raise(rfc({ title: 'Shop release', configurationItems: ['shop-app'], plannedStart: day(5), plannedEnd: day(5, 23) }))).status).toBe(201);
     expect((await raise(rfc({ title: 'Patch the VM later', configurationItems: ['vm-1'], plannedStart: day(7), plannedEnd: day(7, 23) }))).status).toBe(201);
+  });
+});
+
+describe('cases naming services and CIs', () => {
+  const incident = (over: Record<string, unknown>) => ({ title: 'Slow', description: 'slow pages', caller: 'bob', service: 'Web shop', configurationItem: 'shop-app', category: 'application', impact: 3, urgency: 3, ...over });
+  const change = (over: Record<string, unknown>) => ({
+    title: 'Patch', description: 'patch', justification: 'security', type: 'normal', configurationItems: ['vm-1'], services: ['Web shop'], risk: 'low', impact: 'low',
+    plannedStart: '2027-03-01T22:00:00Z', plannedEnd: '2027-03-01T23:00:00Z', implementationPlan: 'patch', backoutPlan: 'restore', implementationGroup: 'network', ...over,
+  });
+  const problem = (over: Record<string, unknown>) => ({ title: 'Timeouts', description: 'checkout times out', service: 'Web shop', configurationItem: 'shop-app', category: 'application', impact: 'medium', group: 'network', ...over });
+
+  it('refuses names the portfolio and the CMDB do not know, naming each, and makes nothing', async () => {
+    const before = await api.models.Incident.countDocuments();
+    const inc = await api.call('POST', '/incidents', { key: agent, body: incident({ service: 'Webshop', configurationItem: 'shop-ap' }) });
+    expect([inc.status, inc.body.errors]).toEqual([400, [
+      { in: 'body', path: 'service', message: 'there is no service named Webshop (GET /services)' },
+      { in: 'body', path: 'configurationItem', message: 'there is no CI shop-ap (GET /cis)' },
+    ]]);
+    expect(inc.body.detail).toMatch(/a process owner may allow free text for a while \(PUT \/policies\/references\)$/);
+    expect(await api.models.Incident.countDocuments()).toBe(before);
+    const chg = await api.call('POST', '/changes', { key: agent, body: change({ configurationItems: ['vm-1', 'nas-7'], services: ['Intranet'] }) });
+    expect([chg.status, chg.body.errors.map((e: { path: string }) => e.path)]).toEqual([400, ['services.0', 'configurationItems.1']]);
+    const prb = await api.call('POST', '/problems', { key: agent, body: problem({ configurationItem: 'nas-7' }) });
+    expect([prb.status, prb.body.errors.map((e: { path: string }) => e.path)]).toEqual([400, ['configurationItem']]);
+    // a service's name in another case is the same service
+    expect((await api.call('POST', '/incidents', { key: agent, body: incident({ service: 'web SHOP' }) })).status).toBe(201);
+  });
+
+  it('takes free text for the processes the references policy allows it, for a transition period', async () => {
+    expect((await api.call('GET', '/policies/references', { key: agent })).body).toMatchObject({ version: 1, updatedBy: 'system', freeText: { incident: false, problem: false, change: false } });
+    expect((await api.call('PUT', '/policies/references', { key: agent, body: { freeText: { incident: true } } })).status).toBe(403);
+    const put = await api.call('PUT', '/policies/references', { key: owner, body: { freeText: { incident: true } } });
+    expect([put.status, put.body.freeText]).toEqual([200, { incident: true, problem: false, change: false }]);
+    expect((await api.call('POST', '/incidents', { key: agent, body: incident({ service: 'Legacy thing', configurationItem: 'old-box-7' }) })).status).toBe(201);
+    expect((await api.call('POST', '/problems', { key: agent, body: problem({ service: 'Legacy thing' }) })).status).toBe(400);
+    expect((await api.call('PUT', '/policies/references', { key: owner, body: { freeText: { incident: false } } })).status).toBe(200);
+    expect((await api.call('POST', '/incidents', { key: agent, body: incident({ service: 'Legacy thing' }) })).status).toBe(400);
   });
 });

@@ -272,6 +272,10 @@ async function main() {
   agent = await key('fault-agent', ['agent'], ['network']);
   requester = await key('fault-requester', ['requester']);
   const owner = await key('fault-owner', ['process_owner']);
+  // the service and the CI the incidents name, as a new installation wants them: in the portfolio and the CMDB
+  await send('PUT', '/ci-classes/network_device', owner, { attributes: [] });
+  await send('POST', '/cis', agent, { name: 'vpn-gw-1', class: 'network_device', owner: 'network' });
+  await send('POST', '/services', owner, { name: 'VPN', owner: 'nina', status: 'live', configurationItems: ['vpn-gw-1'] });
   item = (await send('POST', '/catalog-items', owner, { name: 'Fault suite item', category: 'test', form: [{ name: 'ref', label: 'Reference', type: 'string' }], fulfilment: { mode: 'sequential', tasks: [{ title: 'Do it', group: 'network' }] } }))!.body.id;
 
   const only = args.only ? new Set(args.only.split(',')) : null;

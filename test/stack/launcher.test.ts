@@ -38,6 +38,11 @@ embedded('starts a dead child again, and stops in order under load on Ctrl-C, an
 
   // load: eight clients opening incidents; then Ctrl-C, as a terminal sends it, to the whole group
   const agent = await (await fetch(`${stack.api}/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'loader', roles: ['agent'], groups: ['network'] }) })).json();
+  // the service and the CI the incidents name: in the portfolio and the CMDB, as a new installation wants them
+  const asAdmin = (method: string, p: string, body: unknown) => fetch(`${stack.api}${p}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+  expect(await asAdmin('PUT', '/ci-classes/network_device', {})).toBe(200);
+  expect(await asAdmin('POST', '/cis', { name: 'vpn', class: 'network_device', owner: 'network' })).toBe(201);
+  expect(await asAdmin('POST', '/services', { name: 'VPN', owner: 'nina', configurationItems: ['vpn'] })).toBe(201);
   const incident = JSON.stringify({ title: 'load', description: 'x', caller: 'bob', service: 'VPN', configurationItem: 'vpn', category: 'network', impact: 3, urgency: 3 });
   const outcomes: Record<string, number> = {};
   let loading = true;

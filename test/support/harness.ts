@@ -3,6 +3,7 @@
  * on its own task queue (with the bundle made once per run), the time-skipping server, the API
  * listening on a free port.
  */
+import { putPolicy } from '../../models/policies';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -105,7 +106,12 @@ export interface RunningApi {
 /** the tests' clients all come from 127.0.0.1 and many make 401s on purpose: limits far above what they do (test/api/limits.test.ts tries the real ones) */
 const TEST_RATE_LIMITS: RateLimits = { perKeyPerMinute: 100_000, failedAuthPerMinute: 10_000 };
 
-export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number; rateLimits?: RateLimits; mongodbUri?: string } = {}): Promise<RunningApi> {
+/**
+ * `references`: the suites written before the CMDB name services and CIs as free text, so their
+ * database allows it (PUT /policies/references); `checked` keeps the product's default, as a new
+ * installation has it.
+ */
+export async function startApi(label: string, opts: { webhookUrl?: string; keyCacheTtlMs?: number; rateLimits?: RateLimits; mongodbUri?: string; references?: 'free text' | 'checked' } = {}): Promise<RunningApi> {
   quietRuntime();
   const uri = opts.mongodbUri ?? process.env.TEST_MONGODB_URI!;
   const models = await openDatabase(label, uri);
@@ -113,6 +119,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   // each test file numbers its incidents from a place of its own: they share one Temporal server
   for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined)).generated!;
+  if ((opts.references ?? 'free text') === 'free text') await putPolicy(models, 'references', 'default', { freeText: { incident: true, problem: true, change: true } }, 'test harness');
   const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
