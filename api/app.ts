@@ -142,12 +142,15 @@ function securityHeaders(): express.RequestHandler {
 
 /**
  * The database did not answer: the driver found no server in time (`serverSelectionTimeoutMS`),
- * its socket went quiet (`socketTimeoutMS`), or the connection is down (no buffering on the API's).
+ * its socket went quiet (`socketTimeoutMS`), the server ran out of the time the request gave it
+ * (`MaxTimeMSExpired`), or the connection is down (no buffering on the API's).
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { name?: string; message?: string } | undefined;
   if (!e || typeof e !== 'object') return false;
   if (/^Mongo(ose)?(ServerSelection|Network|NetworkTimeout|NotConnected|TopologyClosed|PoolCleared|OperationTimeout)Error$/.test(e.name ?? '')) return true;
+  // the request's time (timeoutMS) went to the server as maxTimeMS, and the server ran out of it first
+  if (e.name === 'MongoServerError' && ((e as { code?: number }).code === 50 || (e as { codeName?: string }).codeName === 'MaxTimeMSExpired')) return true;
   return e.name === 'MongooseError' && /buffering timed out|bufferCommands = false|not connected/i.test(e.message ?? '');
 }
 
