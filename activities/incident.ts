@@ -3,32 +3,45 @@ import type { IncidentEvent, IncidentRecord } from '../domain/incident';
 import type { PriorityMatrixBody } from '../domain/priority';
 import type { IncidentSlaBody } from '../domain/sla';
 import type { Models } from '../models';
-import { latestPolicy } from '../models/policies';
+import { latestPoliciesCounted, latestPolicy } from '../models/policies';
+import { slaFor } from '../domain/service-level';
+import type { SlaBody } from '../domain/schemas/service-level';
+import type { ServiceBody } from '../domain/schemas/service';
 import { incidentStored } from '../models/incident';
 import { findIndexed } from '../models/query';
 import { persistCase } from './persist';
 
 export interface IncidentPolicies {
   priorityMatrix: { version: number; body: PriorityMatrixBody };
+  /** the targets: the SLA's (its `sla` says which), or the incident SLA policy's */
   incidentSla: { version: number; body: IncidentSlaBody };
+  sla?: { id: string; version: number } | null;
   /** every calendar the SLA policy names, at its current version */
   calendars: Record<string, Calendar>;
 }
 
 export function createIncidentActivities(models: Models) {
   return {
-    /** The policies in force now; the incident keeps these versions for its whole life. */
-    async loadIncidentPolicies(): Promise<IncidentPolicies> {
-      const [priorityMatrix, incidentSla] = await Promise.all([
+    /**
+     * The policies in force now; the incident keeps these versions for its whole life. Its targets
+     * come from the SLA in force for its service and customer, when there is one (incidents logged
+     * before SLAs existed ask without a service).
+     */
+    async loadIncidentPolicies(of?: { service: string; customer?: string | null }): Promise<IncidentPolicies> {
+      const [priorityMatrix, policySla, slas, services] = await Promise.all([
         latestPolicy<PriorityMatrixBody>(models, 'priority-matrix', 'default'),
         latestPolicy<IncidentSlaBody>(models, 'incident-sla', 'default'),
+        of ? latestPoliciesCounted<SlaBody>(models, 'sla') : [],
+        of ? latestPoliciesCounted<ServiceBody>(models, 'service') : [],
       ]);
+      const agreed = of ? slaFor(slas.map((s) => ({ id: s.key, version: s.version, body: s.body })), new Map(services.map((s) => [s.body.name.toLowerCase(), s.key])), of.service, of.customer) : null;
+      const incidentSla = agreed ? { version: agreed.version, body: agreed.body.incidents } : policySla;
       const ids = [...new Set([incidentSla.body.calendarId, ...Object.values(incidentSla.body.targets).map((t) => t.calendarId)])].filter((id): id is string => !!id);
       const calendars: Record<string, Calendar> = {};
       for (const [i, c] of (await Promise.all(ids.map((id) => latestPolicy<Omit<Calendar, 'id' | 'version'>>(models, 'calendar', id)))).entries()) {
         calendars[ids[i]] = { ...c.body, id: ids[i], version: c.version };
       }
-      return { priorityMatrix, incidentSla, calendars };
+      return { priorityMatrix, incidentSla, calendars, sla: agreed ? { id: agreed.id, version: agreed.version } : null };
     },
 
     /** Known errors whose problem is still open, on this CI or in this category: workarounds for the agent. */

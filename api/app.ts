@@ -27,6 +27,7 @@ import { requestRoutes } from './requests';
 import { serviceRoutes } from './services';
 import { cmdbRoutes } from './cmdb';
 import { baselineRoutes } from './baselines';
+import { slaRoutes } from './slas';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): express.Express {
     serviceRoutes(deps),
     cmdbRoutes(deps),
     baselineRoutes(deps),
+    slaRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

@@ -59,6 +59,15 @@ export async function calendarProblems(models: Models, id: string, body: Calenda
     const why = notWithinAYear(body, Date.now(), t.resolutionMinutes);
     if (why) problems.push({ in: 'body', path: 'workingHours', message: `the incident SLA policy's ${p} resolution target: ${why}` });
   }
+  for (const s of await latestPolicies<{ name: string; active: boolean; incidents: IncidentSlaBody }>(models, 'sla')) {
+    if (!s.body.active) continue;
+    for (const p of PRIORITIES) {
+      const t = s.body.incidents.targets[p];
+      if ((t.calendarId ?? s.body.incidents.calendarId) !== id) continue;
+      const why = notWithinAYear(body, Date.now(), t.resolutionMinutes);
+      if (why) problems.push({ in: 'body', path: 'workingHours', message: `SLA ${s.key} (${s.body.name}) ${p} resolution target: ${why}` });
+    }
+  }
   for (const ap of await latestPolicies<ApprovalPolicyBody>(models, 'approval-policy')) {
     for (const [i, stage] of ap.body.stages.entries()) {
       if (stage.deadline.calendarId !== id) continue;

@@ -76,7 +76,7 @@ export interface IncidentRecord extends OpenIncidentInput {
   problems?: string[];
   /** known errors on its CI or category when it was logged: the workarounds to try first */
   knownErrors?: Array<{ problem: string; symptoms: string; workaround: string }>;
-  policy: { priorityMatrix: number; incidentSla: number; calendar: { id: string; version: number } };
+  policy: { priorityMatrix: number; incidentSla: number | null; sla?: { id: string; version: number } | null; calendar: { id: string; version: number } };
   sla: { response: Clock; resolution: Clock };
   autoCloseAt: number | null;
   seq: number;

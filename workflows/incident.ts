@@ -245,7 +245,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     let knownErrors: Awaited<ReturnType<Activities['findKnownErrors']>>;
     if (wf.patched('local-open')) {
       // both reads at once, in this worker
-      [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies(), localOpen.findKnownErrors(lookFor)]);
+      [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies({ service: input.service, customer: input.customer ?? null }), localOpen.findKnownErrors(lookFor)]);
     } else {
       // as incidents opened before ran: one regular activity after the other; known errors shown at
       // logging were a later addition still, and incidents opened before it replay without them
@@ -279,7 +279,8 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
       knownErrors,
       policy: {
         priorityMatrix: policies.priorityMatrix.version,
-        incidentSla: policies.incidentSla.version,
+        incidentSla: policies.sla ? null : policies.incidentSla.version,
+        sla: policies.sla ?? null,
         calendar: { id: cal.id, version: cal.version },
       },
       sla: clocks.snapshot(),

@@ -17,6 +17,8 @@ export const OpenIncidentInput = z.strictObject({
   caller: name,
   service: name,
   configurationItem: name,
+  /** the customer it is for, when the service has SLAs per customer (an SLA of the service for this customer sets its targets) */
+  customer: name.optional(),
   category: name,
   impact: Level,
   urgency: Level,
@@ -68,7 +70,14 @@ export const IncidentAnswer = z.strictObject({
   comments: z.array(Comment),
   problems: z.array(z.string()).describe('the problems this incident is linked to'),
   knownErrors: z.array(z.strictObject({ problem: z.string(), symptoms: z.string(), workaround: z.string() })).describe('known errors on its CI or category when it was logged: the workarounds to try first'),
-  policy: z.strictObject({ priorityMatrix: z.number().int(), incidentSla: z.number().int(), calendar: VersionRef }).describe('the versions of the rules it runs by'),
+  policy: z
+    .strictObject({
+      priorityMatrix: z.number().int(),
+      incidentSla: z.number().int().nullable().describe('the incident SLA policy’s version, when no SLA of its service set its targets'),
+      sla: VersionRef.nullable().optional().describe('the SLA of its service (and customer) that set its targets (GET /slas/{id}?version=)'),
+      calendar: VersionRef,
+    })
+    .describe('the versions of the rules it runs by'),
   sla: z.strictObject({ response: ClockAnswer, resolution: ClockAnswer, breached: z.boolean() }),
   seq: z.number().int().describe('how many transitions it has had'),
 });

@@ -1,0 +1,61 @@
+/** Service level agreements per service and customer: kept as versioned records, and setting the clocks of the incidents of their service. */
+import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
+import { startApi, type RunningApi } from '../support/harness';
+
+let api: RunningApi;
+let owner: string, agent: string;
+let payroll: string;
+
+beforeAll(async () => {
+  api = await startApi('api_service_levels');
+  [owner, agent] = await Promise.all([api.key('olga', ['process_owner']), api.key('alice', ['agent'], ['network'])]);
+  payroll = (await api.call('POST', '/services', { key: owner, body: { name: 'Payroll', owner: 'pat', customers: ['Finance', 'HR'], status: 'live' } })).body.id;
+});
+afterAll(async () => api?.stop());
+
+const targets = (p3: { responseMinutes: number; resolutionMinutes: number }) => ({ ...DEFAULT_INCIDENT_SLA, calendarId: '24x7', targets: { ...DEFAULT_INCIDENT_SLA.targets, P3: p3 } });
+const incident = async (service: string, customer?: string) => {
+  const r = await api.call('POST', '/incidents', { key: agent, body: { title: 'Payslips wrong', description: 'tax code', caller: 'bob', service, configurationItem: 'payroll-app', category: 'application', impact: 2, urgency: 2, ...(customer ? { customer } : {}) } });
+  expect(r.status).toBe(201);
+  return r.body as { number: string; policy: { incidentSla: number | null; sla?: { id: string; version: number } | null }; sla: { response: { targetMinutes: number }; resolution: { targetMinutes: number } } };
+};
+
+it('are agreed per service and customer, one in force for each, on calendars that can carry their targets', async () => {
+  const finance = await api.call('POST', '/slas', { key: owner, body: { name: 'Payroll for Finance', service: payroll, customer: 'Finance', incidents: targets({ responseMinutes: 5, resolutionMinutes: 60 }) } });
+  expect(finance.status).toBe(201);
+  expect(finance.body).toMatchObject({ id: expect.stringMatching(/^sla-\d+$/), version: 1, service: payroll, customer: 'Finance', active: true, updatedBy: 'olga' });
+  expect((await api.call('POST', '/slas', { key: owner, body: { name: 'Payroll', service: payroll, incidents: targets({ responseMinutes: 30, resolutionMinutes: 480 }) } })).status).toBe(201);
+
+  const twin = await api.call('POST', '/slas', { key: owner, body: { name: 'Another', service: payroll, customer: 'finance', incidents: targets({ responseMinutes: 5, resolutionMinutes: 60 }) } });
+  expect([twin.status, twin.body.detail]).toEqual([409, `${finance.body.id} (Payroll for Finance) is in force for ${payroll} and finance already: one SLA per service and customer (set it inactive first)`]);
+  const nowhere = await api.call('POST', '/slas', { key: owner, body: { name: 'x', service: 'svc-999999', incidents: targets({ responseMinutes: 5, resolutionMinutes: 60 }) } });
+  expect([nowhere.status, nowhere.body.errors[0].path]).toEqual([400, 'service']);
+  const noCalendar = await api.call('POST', '/slas', { key: owner, body: { name: 'x', service: payroll, customer: 'HR', incidents: { ...targets({ responseMinutes: 5, resolutionMinutes: 60 }), calendarId: 'moon-time' } } });
+  expect([noCalendar.status, noCalendar.body.errors[0]]).toEqual([400, { in: 'body', path: 'incidents.calendarId', message: 'there is no calendar moon-time' }]);
+  expect((await api.call('POST', '/slas', { key: agent, body: { name: 'x', service: payroll, incidents: DEFAULT_INCIDENT_SLA } })).status).toBe(403);
+  expect((await api.call('GET', `/slas?service=${payroll}`, { key: agent })).body.items.map((s: { name: string }) => s.name)).toEqual(['Payroll for Finance', 'Payroll']);
+});
+
+it('set the clocks of an incident of their service and customer; the incident SLA policy is the fallback; a running incident keeps its version', async () => {
+  const slas = (await api.call('GET', `/slas?service=${payroll}`, { key: agent })).body.items as Array<{ id: string; customer: string | null; version: number }>;
+  const finance = slas.find((s) => s.customer === 'Finance')!;
+  const everyone = slas.find((s) => s.customer === null)!;
+
+  const forFinance = await incident('payroll', 'Finance'); // a service's name in any case
+  expect(forFinance.policy).toMatchObject({ incidentSla: null, sla: { id: finance.id, version: 1 } });
+  expect([forFinance.sla.response.targetMinutes, forFinance.sla.resolution.targetMinutes]).toEqual([5, 60]);
+  const forHr = await incident('Payroll', 'HR');
+  expect([forHr.policy.sla, forHr.sla.resolution.targetMinutes]).toEqual([{ id: everyone.id, version: 1 }, 480]);
+  const elsewhere = await incident('Mail');
+  expect(elsewhere.policy.sla).toBeNull();
+  expect(elsewhere.policy.incidentSla).toBe(1);
+  expect(elsewhere.sla.resolution.targetMinutes).toBe(DEFAULT_INCIDENT_SLA.targets.P3.resolutionMinutes);
+
+  // a new version applies to incidents logged after it; one no longer in force to none
+  const v2 = await api.call('PUT', `/slas/${finance.id}`, { key: owner, body: { name: 'Payroll for Finance', service: payroll, customer: 'Finance', incidents: targets({ responseMinutes: 10, resolutionMinutes: 120 }) }, headers: { 'if-match': '"1"' } });
+  expect([v2.status, v2.body.version]).toEqual([200, 2]);
+  expect((await incident('Payroll', 'Finance')).sla.resolution.targetMinutes).toBe(120);
+  expect((await api.call('GET', `/incidents/${forFinance.number}`, { key: agent })).body.sla.resolution.targetMinutes).toBe(60);
+  await api.call('PUT', `/slas/${finance.id}`, { key: owner, body: { name: 'Payroll for Finance', service: payroll, customer: 'Finance', active: false, incidents: targets({ responseMinutes: 10, resolutionMinutes: 120 }) } });
+  expect((await incident('Payroll', 'Finance')).policy.sla).toEqual({ id: everyone.id, version: 1 });
+});
