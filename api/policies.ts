@@ -6,11 +6,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { CalendarBody } from '../domain/schemas/calendar';
+import { reachableWithin } from '../domain/calendar';
 import { PriorityMatrixBody } from '../domain/schemas/priority';
 import { IncidentSlaBody } from '../domain/schemas/sla';
 import { ChangePolicyBody } from '../domain/schemas/change';
 import { ProblemPolicyBody } from '../domain/schemas/problem';
-import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer } from '../domain/schemas/policy-answers';
+import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer, DueAnswer } from '../domain/schemas/policy-answers';
 import { ReferencesPolicyBody } from '../domain/schemas/cmdb';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
@@ -129,6 +130,27 @@ export function policyRoutes({ models }: { models: Models }): Router {
     query: VersionQuery,
     response: CalendarAnswer,
     handler: async ({ params, query, res }) => ({ id: params.id, ...(await read(res, 'calendar', params.id, query.version)) }),
+  });
+  route(router, {
+    method: 'get',
+    path: '/calendars/:id/due',
+    tag: 'Policies',
+    summary: 'When a number of business minutes from an instant fall due on a calendar (its latest version): a target previewed',
+    roles: 'authenticated',
+    params: CalendarId,
+    query: z.strictObject({
+      from: z.iso.datetime({ offset: true }).optional().describe('the start, with its offset (now unless given)'),
+      minutes: z.coerce.number().int().min(1).max(525_600).describe('business minutes'),
+    }),
+    response: DueAnswer,
+    handler: async ({ params, query }) => {
+      const cal = await findLatestPolicy<CalendarBody>(models, 'calendar', params.id);
+      if (!cal) throw notFound(`there is no calendar ${params.id}`);
+      const from = query.from ? Date.parse(query.from) : Date.now();
+      const due = reachableWithin(cal.body, from, query.minutes * 60_000);
+      if (due === null) throw badRequest(`minutes: ${query.minutes} business minutes do not fall due within ten years on calendar ${params.id}`, [{ in: 'query', path: 'minutes', message: 'more working time than the calendar has in ten years' }]);
+      return { calendar: { id: params.id, version: cal.version }, from: new Date(from).toISOString(), minutes: query.minutes, dueAt: new Date(due).toISOString() };
+    },
   });
   route(router, {
     method: 'put',

@@ -103,15 +103,31 @@ function isoOfDay(day: number): string {
   return new Date(day * DAY).toISOString().slice(0, 10);
 }
 
-function holidaySet(cal: CalendarBody): Set<string> {
-  return new Set(cal.holidays.map((h) => h.date));
+/** A calendar's days that are not as their weekday: holidays (dated, and yearly by MM-DD) and extra working days. */
+interface Exceptions {
+  dated: Set<string>;
+  yearly: Set<string>;
+  extra: Map<string, ReadonlyArray<{ start: string; end: string }>>;
+}
+
+function holidaySet(cal: CalendarBody): Exceptions {
+  const dated = new Set<string>();
+  const yearly = new Set<string>();
+  for (const h of cal.holidays) {
+    if ('yearly' in h) yearly.add(h.yearly);
+    else dated.add(h.date);
+  }
+  // calendars written before extra working days have none
+  return { dated, yearly, extra: new Map((cal.extraWorkingDays ?? []).map((d) => [d.date, d.hours])) };
 }
 
 /** Working intervals of one local day as [start, end) instants, in order. */
-function workingIntervals(cal: CalendarBody, holidays: Set<string>, day: number): Array<[number, number]> {
-  if (holidays.has(isoOfDay(day))) return [];
+function workingIntervals(cal: CalendarBody, days: Exceptions, day: number): Array<[number, number]> {
+  const iso = isoOfDay(day);
+  const extra = days.extra.get(iso);
+  if (!extra && (days.dated.has(iso) || days.yearly.has(iso.slice(5)))) return [];
   const weekday = WEEKDAYS[new Date(day * DAY).getUTCDay()];
-  return [...cal.workingHours[weekday]]
+  return [...(extra ?? cal.workingHours[weekday])]
     .sort((a, b) => minutesOf(a.start) - minutesOf(b.start))
     .map((i) => [instantOf(cal.timeZone, day, minutesOf(i.start)), instantOf(cal.timeZone, day, minutesOf(i.end))]);
 }

@@ -11,7 +11,7 @@ import { changeModel, changeStored } from './change';
 import { ciHistoryModel, configurationItemModel } from './configuration-item';
 import { auditModel } from './audit';
 import { baselineModel } from './baseline';
-import { counterModel } from './counter';
+import { counterClaimModel, counterModel } from './counter';
 import { delegationModel } from './delegation';
 import { idempotencyKeyModel } from './idempotency';
 import { improvementModel, improvementStored } from './improvement';
@@ -51,6 +51,7 @@ export function createModels(conn: Connection) {
     CiHistory: ciHistoryModel(conn),
     ConfigurationItem: configurationItemModel(conn),
     Counter: counterModel(conn),
+    CounterClaim: counterClaimModel(conn),
     Delegation: delegationModel(conn),
     IdempotencyKey: idempotencyKeyModel(conn),
     Link: linkModel(conn),

@@ -8,6 +8,7 @@
  * runs for them. Open cases are opened through their workflows and moved through the open states,
  * so they hold live SLA clocks like any other: they are opened now, not in the past.
  */
+import { nextNumber } from '../models/counter';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { businessMsBetween, type Calendar } from '../domain/calendar';
 import { incidentNumber, type IncidentRecord } from '../domain/incident';
@@ -178,7 +179,7 @@ export async function seedDesk(models: Models, client: Client, taskQueue: string
   const policies = await loadPolicies(models);
   const openCount = shape.open ?? Math.round(shape.incidents * 0.05);
   const closedCount = shape.incidents - openCount;
-  // numbers for the whole history at once: one counter step per year, not per case
+  // numbers for the whole history at once: one counter step per year, not per case (run it while no one logs incidents: a create at the same moment may take a number of the block)
   const counter = await models.Counter.findOneAndUpdate({ _id: 'INC' }, { $inc: { value: closedCount } }, { upsert: true, new: true }).lean();
   const first = (counter!.value as number) - closedCount + 1;
   const now = Date.now();
@@ -224,8 +225,7 @@ async function openThroughWorkflow(models: Models, client: Client, taskQueue: st
   const [impact, urgency] = impactUrgency(r);
   const input = { title: `${ci.service}: ${text(r, 6)}`.slice(0, 200), description: text(r, 300), caller: r.pick(desk.callers), service: ci.service, configurationItem: ci.id, category: 'software', impact, urgency };
   for (;;) {
-    const c = await models.Counter.findOneAndUpdate({ _id: 'INC' }, { $inc: { value: 1 } }, { upsert: true, new: true }).lean();
-    const number = incidentNumber(c!.value as number);
+    const number = incidentNumber(await nextNumber(models.Counter, 'INC'));
     const op = new WithStartWorkflowOperation(incidentWorkflow, { workflowId: number, taskQueue, args: [{ number, input, actor }], workflowIdConflictPolicy: 'FAIL', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
     try {
       await client.workflow.executeUpdateWithStart(incidentOpened, { startWorkflowOperation: op });

@@ -85,7 +85,8 @@ export const CalendarAnswer = z.strictObject({
   name: z.string(),
   timeZone: z.string().describe('an IANA time zone'),
   workingHours: z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(WorkingInterval)])) as Record<Weekday, z.ZodArray<typeof WorkingInterval>>).describe('working intervals per weekday, in the time zone'),
-  holidays: z.array(z.strictObject({ date: z.string().describe('YYYY-MM-DD'), name: z.string() })),
+  holidays: z.array(z.union([z.strictObject({ date: z.string().describe('YYYY-MM-DD'), name: z.string() }), z.strictObject({ yearly: z.string().describe('MM-DD, every year'), name: z.string() })])),
+  extraWorkingDays: z.array(z.strictObject({ date: z.string().describe('YYYY-MM-DD'), hours: z.array(z.strictObject({ start: z.string(), end: z.string() })), name: z.string() })).optional().describe('days worked with hours of their own, replacing the weekday’s hours and any holiday'),
 });
 export const CalendarList = ListOf(CalendarAnswer).describe('the latest version of every calendar, by id');
 
@@ -192,4 +193,12 @@ export const ProblemTrendAnswer = z.strictObject({
   scanIntervalMinutes: z.number().int().describe('how often the scan runs (a Temporal Schedule)'),
   group: z.string().describe("the problem team a trend's problem goes to"),
   impact: z.enum(['low', 'medium', 'high']),
+});
+
+/** A due time previewed on a calendar. */
+export const DueAnswer = z.strictObject({
+  calendar: z.strictObject({ id: z.string(), version: z.number().int() }).describe('the calendar and the version it was counted on'),
+  from: Instant,
+  minutes: z.number().int(),
+  dueAt: Instant.describe('when that many business minutes after `from` have passed'),
 });

@@ -59,3 +59,19 @@ it('set the clocks of an incident of their service and customer; the incident SL
   await api.call('PUT', `/slas/${finance.id}`, { key: owner, body: { name: 'Payroll for Finance', service: payroll, customer: 'Finance', active: false, incidents: targets({ responseMinutes: 10, resolutionMinutes: 120 }) } });
   expect((await incident('Payroll', 'Finance')).policy.sla).toEqual({ id: everyone.id, version: 1 });
 });
+
+it('previews a due time on a calendar with yearly holidays and extra working days, east and west of UTC', async () => {
+  const week = { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }], wed: [{ start: '09:00', end: '17:00' }], thu: [{ start: '09:00', end: '17:00' }], fri: [{ start: '09:00', end: '17:00' }] };
+  const put = (id: string, body: Record<string, unknown>) => api.call('PUT', `/calendars/${id}`, { key: owner, body: { workingHours: week, ...body } });
+  expect((await put('desk-tokyo', { name: 'Tokyo desk', timeZone: 'Asia/Tokyo', holidays: [{ yearly: '01-01', name: 'New Year' }], extraWorkingDays: [{ date: '2027-01-02', hours: [{ start: '10:00', end: '12:00' }], name: 'stock-taking' }] })).status).toBe(200);
+  expect((await put('desk-denver', { name: 'Denver desk', timeZone: 'America/Denver', holidays: [{ yearly: '12-25', name: 'Christmas' }] })).status).toBe(200);
+  const due = async (id: string, from: string, minutes: number) => (await api.call('GET', `/calendars/${id}/due?from=${encodeURIComponent(from)}&minutes=${minutes}`, { key: agent })).body;
+
+  // Tokyo: Friday 1 January 2027 is off every year; Saturday 2 January is worked 10–12; so 3 hours from Thursday 16:00 end Saturday 12:00 (+09:00)
+  expect(await due('desk-tokyo', '2026-12-31T16:00:00+09:00', 180)).toEqual({ calendar: { id: 'desk-tokyo', version: 1 }, from: '2026-12-31T07:00:00.000Z', minutes: 180, dueAt: '2027-01-02T03:00:00.000Z' });
+  // Denver: Friday 25 December 2026 is off; 2 hours from Thursday 16:00 (-07:00) end Monday 10:00
+  expect((await due('desk-denver', '2026-12-24T16:00:00-07:00', 120)).dueAt).toBe('2026-12-28T17:00:00.000Z');
+  const bad = await api.call('GET', '/calendars/desk-denver/due?minutes=0', { key: agent });
+  expect([bad.status, bad.body.errors[0].path]).toEqual([400, 'minutes']);
+  expect((await api.call('GET', '/calendars/nowhere/due?minutes=5', { key: agent })).status).toBe(404);
+});

@@ -26,6 +26,28 @@ describe('business-hours arithmetic', () => {
     expect(addBusinessMs(withHoliday, at('2026-11-23T08:00:00Z'), 30 * 60_000)).toBe(at('2026-11-24T09:30:00Z'));
   });
 
+  it('skips a yearly holiday every year, and works an extra working day with its own hours', () => {
+    const christmas: CalendarBody = { ...london, holidays: [{ yearly: '12-25', name: 'Christmas Day' }] };
+    // Friday 25 December 2026 and Monday 25 December 2028 are off; Thursday 24 December is not
+    expect(businessMsBetween(christmas, at('2026-12-24T00:00:00Z'), at('2026-12-26T00:00:00Z'))).toBe(8 * H);
+    expect(addBusinessMs(christmas, at('2028-12-22T16:00:00Z'), 2 * H)).toBe(at('2028-12-26T10:00:00Z'));
+    const leap: CalendarBody = { ...london, holidays: [{ yearly: '02-29', name: 'leap day' }] };
+    expect(businessMsBetween(leap, at('2028-02-29T00:00:00Z'), at('2028-03-01T00:00:00Z'))).toBe(0);
+    // a Saturday worked 10:00–14:00 before a bridge day, and a yearly holiday worked this year
+    const bridge: CalendarBody = { ...christmas, extraWorkingDays: [{ date: '2026-11-21', hours: [{ start: '10:00', end: '14:00' }], name: 'bridge' }, { date: '2026-12-25', hours: [{ start: '09:00', end: '12:00' }], name: 'on duty' }] };
+    expect(businessMsBetween(bridge, at('2026-11-21T00:00:00Z'), at('2026-11-22T00:00:00Z'))).toBe(4 * H);
+    expect(addBusinessMs(bridge, at('2026-11-20T16:00:00Z'), 2 * H)).toBe(at('2026-11-21T11:00:00Z'));
+    expect(businessMsBetween(bridge, at('2026-12-25T00:00:00Z'), at('2026-12-26T00:00:00Z'))).toBe(3 * H);
+  });
+
+  it('refuses a yearly date that never comes, and a day that is both off and worked', () => {
+    const body = (over: Record<string, unknown>) => CalendarBody.safeParse({ name: 'x', timeZone: 'Europe/London', workingHours: london.workingHours, ...over });
+    expect(body({ holidays: [{ yearly: '02-30' }] }).error?.issues[0].path).toEqual(['holidays', 0, 'yearly']);
+    expect(body({ holidays: [{ yearly: '02-29' }] }).success).toBe(true);
+    const both = body({ holidays: [{ date: '2026-12-24' }], extraWorkingDays: [{ date: '2026-12-24', hours: [{ start: '09:00', end: '12:00' }] }] });
+    expect(both.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['extraWorkingDays.0.date', '2026-12-24 is a holiday of the calendar too: one or the other']]);
+  });
+
   it('works in the calendar’s own time zone', () => {
     const newYork: CalendarBody = { ...london, timeZone: 'America/New_York' };
     // 09:00–17:00 in New York is 14:00–22:00 UTC in November (EST, UTC−5)
