@@ -28,6 +28,7 @@ import { serviceRoutes } from './services';
 import { cmdbRoutes } from './cmdb';
 import { baselineRoutes } from './baselines';
 import { slaRoutes } from './slas';
+import { notificationRoutes } from './notifications';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
     cmdbRoutes(deps),
     baselineRoutes(deps),
     slaRoutes(deps),
+    notificationRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

@@ -14,6 +14,9 @@ const schema = new Schema(
   { versionKey: false },
 );
 
-schema.index({ caseId: 1, createdAt: 1 }, { name: 'case_created' });
+schema.index({ caseId: 1, createdAt: 1, _id: 1 }, { name: 'case_created_id' });
+// the feed (GET /notifications): newest first, of every type or of one
+schema.index({ createdAt: 1, _id: 1 }, { name: 'created_id' });
+schema.index({ type: 1, createdAt: 1, _id: 1 }, { name: 'type_created_id' });
 
 export const notificationModel = (conn: Connection) => conn.model('Notification', schema, 'notifications');

@@ -1,6 +1,7 @@
 /** Service level agreements per service and customer: kept as versioned records, and setting the clocks of the incidents of their service. */
 import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
 import { startApi, type RunningApi } from '../support/harness';
+import { eventually } from '../support/incidents';
 
 let api: RunningApi;
 let owner: string, agent: string;
@@ -74,4 +75,20 @@ it('previews a due time on a calendar with yearly holidays and extra working day
   const bad = await api.call('GET', '/calendars/desk-denver/due?minutes=0', { key: agent });
   expect([bad.status, bad.body.errors[0].path]).toEqual([400, 'minutes']);
   expect((await api.call('GET', '/calendars/nowhere/due?minutes=5', { key: agent })).status).toBe(404);
+});
+
+it('shows the notifications as a feed, newest first, by type and case, to the service teams', async () => {
+  const major = (await api.call('POST', '/incidents', { key: agent, body: { title: 'Payroll down', description: 'no one can pay', caller: 'bob', service: 'Payroll', configurationItem: 'payroll-app', category: 'application', impact: 1, urgency: 1 } })).body.number as string;
+  const feed = await eventually(async () => {
+    const r = await api.call('GET', `/notifications?case=${major}`, { key: agent });
+    expect(r.body.items.map((n: { type: string }) => n.type)).toContain('major_incident');
+    return r.body;
+  });
+  expect(feed.items.find((n: { type: string }) => n.type === 'major_incident')).toMatchObject({ key: `${major}:major`, case: major, deliveredAt: null, details: { priority: 'P1', title: 'Payroll down', service: 'Payroll' } });
+  const majors = (await api.call('GET', '/notifications?type=major_incident&limit=1', { key: agent })).body;
+  expect([majors.items[0].case, majors.total]).toEqual([major, 1]);
+  expect((await api.call('GET', `/notifications?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { key: agent })).body.items).toEqual([]);
+  const requester = await api.key('rita', ['requester']);
+  expect((await api.call('GET', '/notifications', { key: requester })).status).toBe(403);
+  expect((await api.call('GET', '/notifications?type=DROP%20TABLE', { key: agent })).status).toBe(400);
 });
