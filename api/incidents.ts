@@ -84,13 +84,17 @@ const ListQuery = z.strictObject({
   open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   closedFrom: z.iso.datetime({ offset: true }).optional(),
   closedBefore: z.iso.datetime({ offset: true }).optional(),
+  dueBefore: z.iso.datetime({ offset: true }).optional().describe('open incidents whose resolution falls due before this instant, the soonest first (paused ones have no due time)'),
+  atRisk: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('open incidents with a clock past its warning and not breached'),
   ...Page.shape,
 }).superRefine((q, ctx) => {
+  if (q.dueBefore && (q.closedFrom || q.closedBefore)) ctx.addIssue({ code: 'custom', path: ['dueBefore'], message: 'dueBefore lists open incidents: not with closedFrom or closedBefore' });
   if (q.closedFrom && q.closedBefore && Date.parse(q.closedBefore) <= Date.parse(q.closedFrom)) ctx.addIssue({ code: 'custom', path: ['closedBefore'], message: 'closedBefore must be after closedFrom' });
 });
 
 const NEWEST_FIRST: SortKeys = [['_id', -1]];
 const LATEST_CLOSED_FIRST: SortKeys = [['closedAt', -1], ['_id', -1]];
+const SOONEST_DUE_FIRST: SortKeys = [['resolutionDueAt', 1], ['_id', 1]];
 
 export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Router {
   const router = Router();
@@ -140,7 +144,7 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     query: ListQuery,
     response: PageOf(IncidentSummaryAnswer),
     handler: async ({ query, actor }) => {
-      const { limit, cursor, group, closedFrom, closedBefore, ...filters } = query;
+      const { limit, cursor, group, closedFrom, closedBefore, dueBefore, ...filters } = query;
       const filter: Filter = { ...filters };
       if (group) filter.assignmentGroup = group;
       if (!actor.roles.some((r) => r !== 'requester')) filter.caller = actor.name;
@@ -149,6 +153,12 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
         filter.closedAt = { ...(closedFrom ? { $gte: Date.parse(closedFrom) } : { $gte: 0 }), ...(closedBefore ? { $lt: Date.parse(closedBefore) } : {}) };
         sort = LATEST_CLOSED_FIRST;
       }
+      if (dueBefore) {
+        filter.open = true;
+        filter.resolutionDueAt = { $lt: Date.parse(dueBefore) };
+        sort = SOONEST_DUE_FIRST;
+      }
+      if (filter.atRisk !== undefined && filter.open === undefined) filter.open = true;
       return pageOf(models.Incident, filter, sort, { limit, cursor }, async (r) => summary(fromStore(r)), LISTED);
     },
   });

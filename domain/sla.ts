@@ -32,6 +32,8 @@ export interface Clock {
   stoppedAt: number | null;
   warnedAt: number | null;
   breachedAt: number | null;
+  /** when it falls due, as of the last transition: null while paused or stopped (records written before it have none) */
+  dueAt?: number | null;
 }
 
 /** Business time between two instants, less the business time of the pauses within them. */

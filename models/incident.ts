@@ -19,6 +19,8 @@ const schema = caseRecordSchema(
     breached: Boolean,
     major: Boolean,
     closedAt: Number,
+    resolutionDueAt: Number,
+    atRisk: Boolean,
   },
   {
     open_priority_id: { open: 1, priority: 1, _id: -1 },
@@ -34,6 +36,9 @@ const schema = caseRecordSchema(
     service_id: { service: 1, _id: -1 },
     ci_id: { configurationItem: 1, _id: -1 },
     closedAt_id: { closedAt: -1, _id: -1 },
+    // open incidents by when their resolution falls due (most urgent first), and those warned but not yet breached
+    open_due_id: { open: 1, resolutionDueAt: 1, _id: 1 },
+    open_atRisk_id: { open: 1, atRisk: 1, _id: -1 },
   },
 );
 
@@ -42,9 +47,24 @@ export const incidentModel = (conn: Connection) => conn.model('Incident', schema
 interface IncidentLike {
   state: string;
   openedAt: number;
-  sla: { response: { breachedAt: number | null }; resolution: { breachedAt: number | null } };
+  sla: { response: ClockLike; resolution: ClockLike };
 }
+interface ClockLike {
+  breachedAt: number | null;
+  warnedAt?: number | null;
+  stoppedAt?: number | null;
+  dueAt?: number | null;
+}
+const warnedNotBreached = (c: ClockLike) => (c.warnedAt ?? null) !== null && c.breachedAt === null && (c.stoppedAt ?? null) === null;
 export const incidentStored: StoredShape<IncidentLike> = {
-  derive: (r) => ({ open: isOpenState(r.state), breached: r.sla.response.breachedAt !== null || r.sla.resolution.breachedAt !== null }),
+  derive: (r) => {
+    const open = isOpenState(r.state);
+    return {
+      open,
+      breached: r.sla.response.breachedAt !== null || r.sla.resolution.breachedAt !== null,
+      resolutionDueAt: open ? (r.sla.resolution.dueAt ?? null) : null,
+      atRisk: open && (warnedNotBreached(r.sla.response) || warnedNotBreached(r.sla.resolution)),
+    };
+  },
   linkAt: (r) => r.openedAt,
 };

@@ -44,8 +44,10 @@ export class SlaClocks {
     return new SlaClocks(cal, warningPercent, snapshot.response, snapshot.resolution);
   }
 
+  /** The clocks as the record keeps them, each running one with when it falls due (lists filter on it). */
   snapshot(): { response: Clock; resolution: Clock } {
-    return { response: this.response, resolution: this.resolution };
+    const due = (c: Clock): Clock => ({ ...c, dueAt: c.stoppedAt === null ? thresholdAt(c, this.cal, 1) : null });
+    return { response: due(this.response), resolution: due(this.resolution) };
   }
 
   /** Business time between two instants less the time on hold: the time a group really had the case. */

@@ -92,3 +92,22 @@ it('shows the notifications as a feed, newest first, by type and case, to the se
   expect((await api.call('GET', '/notifications', { key: requester })).status).toBe(403);
   expect((await api.call('GET', '/notifications?type=DROP%20TABLE', { key: agent })).status).toBe(400);
 });
+
+it('lists open incidents by when their resolution falls due, soonest first, and keeps a paused one out', async () => {
+  const svc = (await api.call('POST', '/services', { key: owner, body: { name: 'Badges', owner: 'bea', status: 'live' } })).body.id as string;
+  await api.call('POST', '/slas', { key: owner, body: { name: 'Badges', service: svc, incidents: targets({ responseMinutes: 5, resolutionMinutes: 90 }) } });
+  const log = async () => (await api.call('POST', '/incidents', { key: agent, body: { title: 'Badge reader dead', description: 'door 3', caller: 'bob', service: 'Badges', configurationItem: 'reader-3', category: 'hardware', impact: 2, urgency: 2 } })).body as { number: string; sla: { resolution: { dueAt: string } } };
+  const first = await log();
+  const second = await log();
+  const soon = (minutes: number) => encodeURIComponent(new Date(Date.now() + minutes * 60_000).toISOString());
+  const due = async (q: string) => (await api.call('GET', `/incidents?${q}`, { key: agent })).body.items.map((i: { number: string }) => i.number).filter((n: string) => [first.number, second.number].includes(n));
+  expect(await due(`dueBefore=${soon(95)}&service=Badges`)).toEqual([first.number, second.number]);
+  expect(await due(`dueBefore=${soon(60)}`)).toEqual([]);
+  // on hold, its resolution clock is paused: no due time
+  await api.call('POST', `/incidents/${first.number}/assign`, { key: agent, body: { group: 'network' } });
+  await api.call('POST', `/incidents/${first.number}/start`, { key: agent });
+  await api.call('POST', `/incidents/${first.number}/hold`, { key: agent, body: { reason: 'waiting for the caller' } });
+  expect(await due(`dueBefore=${soon(95)}`)).toEqual([second.number]);
+  expect(await due('atRisk=true')).toEqual([]);
+  expect((await api.call('GET', `/incidents?dueBefore=${soon(5)}&closedFrom=2026-01-01T00:00:00Z`, { key: agent })).status).toBe(400);
+});

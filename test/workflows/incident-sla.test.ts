@@ -111,6 +111,9 @@ describe('incident SLA clocks', () => {
     });
     expect(warned.escalations[0]).toMatchObject({ clock: 'response', kind: 'warning', level: 1 });
     expect(warned.sla.response.warnedAt).toBe(openedAt + 11.25 * MIN);
+    // lists find it at risk, and by when its resolution falls due
+    const listed = (await models.Incident.collection.findOne({ _id: p1.number as never }))!;
+    expect([listed.atRisk, listed.resolutionDueAt]).toEqual([true, openedAt + 240 * MIN]);
 
     await advanceTo(openedAt + 241 * MIN);
     const breached = await eventually(async () => {
@@ -127,6 +130,7 @@ describe('incident SLA clocks', () => {
     expect(breached.sla.response.breachedAt).toBe(openedAt + 15 * MIN);
     expect(breached.sla.resolution.warnedAt).toBe(openedAt + 180 * MIN);
     expect(breached.sla.resolution.breachedAt).toBe(openedAt + 240 * MIN);
+    expect((await models.Incident.collection.findOne({ _id: p1.number as never }))!.atRisk).toBe(false); // breached: past at risk
     // each escalation is raised when its threshold is crossed (within the timer's precision)
     const thresholds = [11.25, 15, 180, 240].map((m) => openedAt + m * MIN);
     breached.escalations.forEach((e, i) => expect(Math.abs(e.at - thresholds[i])).toBeLessThan(1000));
