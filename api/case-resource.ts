@@ -51,7 +51,7 @@ export interface CaseResource<R extends { number: string; state: string }, C ext
    * the workflow needs to know from there: what it answers is sent. For the cases a command names
    * (404 for one that does not exist, 409 for one that can no longer take part).
    */
-  prepare?: { [K in C]?: (input: any, actor: Actor) => Promise<unknown> };
+  prepare?: { [K in C]?: (input: any, actor: Actor, number: string) => Promise<unknown> };
 }
 
 const isRoleList = (roles: readonly Role[] | Record<string, readonly Role[]>): roles is readonly Role[] => Array.isArray(roles);
@@ -121,7 +121,7 @@ export function caseRoutes<R extends { number: string; state: string }, C extend
           // with an Idempotency-Key the case may have ended by this very command: its outcome is looked up by the key
           if (r.table.final.includes(rec.state) && !idempotency) throw illegalTransition(`${p.number} is ${rec.state}: it takes no more commands`, rec.state);
         }
-        const input = r.prepare?.[command] ? await r.prepare[command](body, actor) : body;
+        const input = r.prepare?.[command] ? await r.prepare[command](body, actor, p.number) : body;
         await sendCommand(
           client,
           p.number,

@@ -28,7 +28,11 @@ import { RecentChangesAnswer, RecentChangesQuery } from '../domain/schemas/cmdb'
 import { cmdbGraph } from '../models/cmdb-graph';
 import { findIndexed } from '../models/query';
 import { CalendarCache } from './calendar-cache';
-import { forbidden, notFound } from './problem';
+import { badRequest, forbidden, notFound } from './problem';
+import { DEFAULT_INCIDENT_SLA, holdReasonsOf } from '../domain/sla';
+import type { HoldReason, IncidentSlaBody } from '../domain/schemas/sla';
+import type { SlaBody } from '../domain/schemas/service-level';
+import { policyVersion } from '../models/policies';
 import { checkReferences } from './references';
 import { route } from './route';
 import { Page, pageOf } from './lists';
@@ -193,6 +197,12 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     },
   });
 
+  async function holdReasonsFor(rec: IncidentRecord): Promise<HoldReason[]> {
+    if (rec.policy.sla) return holdReasonsOf((await policyVersion<SlaBody>(models, 'sla', rec.policy.sla.id, rec.policy.sla.version))?.body.incidents ?? DEFAULT_INCIDENT_SLA);
+    const version = rec.policy.incidentSla;
+    return holdReasonsOf((version ? (await policyVersion<IncidentSlaBody>(models, 'incident-sla', 'default', version))?.body : null) ?? DEFAULT_INCIDENT_SLA);
+  }
+
   caseRoutes<IncidentRecord, IncidentCommand, unknown>(router, { models, client }, {
     path: '/incidents',
     tag: 'Incidents',
@@ -211,6 +221,20 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
     },
     commandRoles: COMMAND_ROLES,
     commandBodies: IncidentCommandInputs as Record<IncidentCommand, z.ZodType<unknown>>,
+    prepare: {
+      // a hold reason's code is one of the incident's own SLA (or SLA policy), at the version it was logged with
+      hold: async (input: { reason: string; code?: string }, _actor, number) => {
+        if (!input.code) return input;
+        const rec = await loadCase<IncidentRecord>(models.Incident, number);
+        if (!rec) throw notFound(`there is no incident ${number}`);
+        const reasons = await holdReasonsFor(rec);
+        if (!reasons.some((h) => h.code === input.code)) {
+          const message = `not a hold reason of ${number}'s ${rec.policy.sla ? `SLA ${rec.policy.sla.id}` : 'SLA policy'}: ${reasons.map((h) => `${h.code} (${h.stopsClock ? 'stops' : 'does not stop'} the clock)`).join(', ')}`;
+          throw badRequest(`code: ${message}`, [{ in: 'body', path: 'code', message }]);
+        }
+        return input;
+      },
+    },
     updates: incidentUpdates as unknown as Record<IncidentCommand, IncidentUpdate>,
   });
 

@@ -27,7 +27,8 @@ export const INCIDENT_TABLE: StateTable<IncidentState, IncidentCommand> = {
   states: INCIDENT_STATES,
   final: ['closed'],
   commands: {
-    assign: { from: ['new', 'assigned', 'in_progress'], to: ['assigned'] },
+    // reassigned while on hold, it stays on hold (its clock as the hold left it) with its new group
+    assign: { from: ['new', 'assigned', 'in_progress', 'on_hold'], to: ['assigned', 'on_hold'] },
     start: { from: ['assigned'], to: ['in_progress'] },
     hold: { from: ['in_progress'], to: ['on_hold'] },
     resume: { from: ['on_hold'], to: ['in_progress'] },
@@ -67,6 +68,8 @@ export interface IncidentRecord extends OpenIncidentInput {
   resolutionCode: string | null;
   resolution: string | null;
   holdReason: string | null;
+  /** the hold reason's code, when one was given (records from before have none) */
+  holdCode?: string | null;
   reopenCount: number;
   /** every assignment and the business time the case spent with that group (what an OLA is measured on) */
   assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null }>;
@@ -205,6 +208,7 @@ export function incidentSummary(rec: Omit<IncidentRecord, (typeof NOT_LISTED)[nu
     resolutionCode: rec.resolutionCode,
     resolution: rec.resolution,
     holdReason: rec.holdReason,
+    holdCode: rec.holdCode ?? null,
     reopenCount: rec.reopenCount,
     sla: { response, resolution, breached: response.status === 'breached' || resolution.status === 'breached' },
     seq: rec.seq,

@@ -6,7 +6,7 @@
  */
 import { businessMsBetween, reachableWithin, type CalendarBody } from './calendar';
 import type { Priority } from './priority';
-import type { IncidentSlaBody } from './schemas/sla';
+import type { HoldReason, IncidentSlaBody } from './schemas/sla';
 
 export type { IncidentSlaBody } from './schemas/sla';
 
@@ -151,6 +151,16 @@ export const DEFAULT_INCIDENT_SLA: IncidentSlaBody = {
     P4: { responseMinutes: 480, resolutionMinutes: 2400 },
   },
 };
+
+/** The hold reasons of a policy or SLA written before they were data. */
+export const DEFAULT_HOLD_REASONS: HoldReason[] = [
+  { code: 'awaiting_customer', label: 'Waiting for the customer', stopsClock: true },
+  { code: 'awaiting_supplier', label: 'Waiting for a supplier', stopsClock: true },
+  { code: 'awaiting_change', label: 'Waiting for a scheduled change', stopsClock: true },
+  { code: 'awaiting_internal_team', label: 'Waiting for another internal team', stopsClock: false },
+];
+
+export const holdReasonsOf = (sla: IncidentSlaBody): HoldReason[] => sla.holdReasons ?? DEFAULT_HOLD_REASONS;
 
 export function calendarIdFor(sla: IncidentSlaBody, priority: Priority): string {
   return sla.targets[priority].calendarId ?? sla.calendarId;

@@ -23,7 +23,8 @@ import {
   type OpenIncidentInput,
 } from '../domain/incident';
 import { priorityOf } from '../domain/priority';
-import { calendarIdFor } from '../domain/sla';
+import { calendarIdFor, DEFAULT_HOLD_REASONS, holdReasonsOf } from '../domain/sla';
+import type { HoldReason } from '../domain/schemas/sla';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
@@ -53,7 +54,7 @@ export interface IncidentWorkflowInput {
   input: OpenIncidentInput;
   actor: Actor;
   /** the case as its previous run left it, when it continued as new */
-  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number };
+  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[] };
 }
 
 const DAY = 86_400_000;
@@ -63,6 +64,8 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
   let cal: Calendar;
   let clocks: SlaClocks;
   let autoCloseDays = 0;
+  /** the hold reasons of its SLA or SLA policy, as it was logged */
+  let holdReasons: HoldReason[] = DEFAULT_HOLD_REASONS;
   let changed = false;
 
   const view = () => incidentView(rec!, cal, Date.now());
@@ -173,7 +176,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
         r.assignmentGroup = i.group;
         r.assignee = i.assignee ?? null;
         r.assignments.push({ group: i.group, assignee: r.assignee, from: now, to: null, businessMs: null });
-        return record({ ...base, note: i.note ?? null, details: { group: i.group, assignee: r.assignee } });
+        return record({ ...base, to: r.state === 'on_hold' ? 'on_hold' : 'assigned', note: i.note ?? null, details: { group: i.group, assignee: r.assignee } });
       }
       case 'start': {
         const i = cmd.input;
@@ -183,12 +186,17 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
       case 'hold': {
         const i = cmd.input;
         r.holdReason = i.reason;
-        clocks.hold(now, i.reason);
-        return record({ ...base, note: i.reason });
+        // waiting for the customer stops the resolution clock; waiting for an internal team does not (a hold without a code stops it, as before codes)
+        const why = i.code ? holdReasons.find((h) => h.code === i.code) : undefined;
+        const stops = why?.stopsClock ?? true;
+        if (i.code) r.holdCode = i.code;
+        if (stops) clocks.hold(now, i.reason);
+        return record({ ...base, note: i.reason, ...(i.code ? { details: { code: i.code, stopsClock: stops } } : {}) });
       }
       case 'resume': {
         const i = cmd.input;
         r.holdReason = null;
+        if (r.holdCode) r.holdCode = null;
         clocks.resume(now);
         return record({ ...base, note: i.note ?? null });
       }
@@ -236,6 +244,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     rec = resume.carry.record;
     cal = resume.calendar;
     autoCloseDays = resume.autoCloseDays;
+    holdReasons = resume.holdReasons ?? DEFAULT_HOLD_REASONS;
     clocks = SlaClocks.restore(cal, resume.warningPercent, rec.sla);
   } else {
     // ---- open: classify, prioritise, start the clocks ----
@@ -255,6 +264,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     const priority = priorityOf(policies.priorityMatrix.body, input.impact, input.urgency);
     cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
     autoCloseDays = policies.incidentSla.body.autoCloseDays;
+    holdReasons = holdReasonsOf(policies.incidentSla.body);
     const target = policies.incidentSla.body.targets[priority];
     clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
     rec = {
@@ -305,7 +315,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
   // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
   while (rec.state !== 'closed') {
     if (kase.continueSuggested()) {
-      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays };
+      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons };
       await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, resume: { carry, ...r } }]);
     }
     const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);

@@ -28,7 +28,11 @@ export type OpenIncidentInput = z.infer<typeof OpenIncidentInput>;
 export const IncidentCommandInputs = {
   assign: z.strictObject({ group: name, assignee: name.optional(), note: text(2000).optional() }),
   start: z.strictObject({ note: text(2000).optional() }),
-  hold: z.strictObject({ reason: text(500) }),
+  hold: z.strictObject({
+    reason: text(500),
+    /** one of the hold reasons of the incident's SLA or SLA policy; without one the resolution clock stops, as it always did */
+    code: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a hold reason code such as awaiting_customer').optional(),
+  }),
   resume: z.strictObject({ note: text(2000).optional() }),
   resolve: z.strictObject({ resolutionCode: z.enum(RESOLUTION_CODES), resolution: text(10_000) }),
   confirm: z.strictObject({ note: text(2000).optional() }),
@@ -64,6 +68,7 @@ export const IncidentAnswer = z.strictObject({
   resolutionCode: z.enum(RESOLUTION_CODES).nullable(),
   resolution: z.string().nullable(),
   holdReason: z.string().nullable(),
+  holdCode: z.string().nullable().optional().describe('the hold reason’s code; whether it stopped the resolution clock shows in `sla.resolution.status`'),
   reopenCount: z.number().int(),
   assignments: z.array(z.strictObject({ group: z.string(), assignee: z.string().nullable(), from: Instant, to: Instant.nullable(), businessMinutes: z.number() })),
   escalations: z.array(z.strictObject({ at: Instant, clock: z.enum(['response', 'resolution']), kind: z.enum(['warning', 'breach']), level: z.number().int() })),

@@ -45,6 +45,10 @@ export const IncidentSlaAnswer = z.strictObject({
   warningPercent: z.number().int().describe('how much of a target is used when the warning is raised'),
   autoCloseDays: z.number().int().describe('calendar days a resolved incident waits for the caller before it closes'),
   targets: z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, SlaTarget])) as Record<PriorityName, typeof SlaTarget>),
+  holdReasons: z
+    .array(z.strictObject({ code: z.string(), label: z.string(), stopsClock: z.boolean() }))
+    .optional()
+    .describe('the reasons an incident may be held for, and whether each stops the resolution clock (absent: awaiting_customer, awaiting_supplier and awaiting_change stop it; awaiting_internal_team does not)'),
 });
 
 // ---- the problem and change policies ----

@@ -111,3 +111,30 @@ it('lists open incidents by when their resolution falls due, soonest first, and 
   expect(await due('atRisk=true')).toEqual([]);
   expect((await api.call('GET', `/incidents?dueBefore=${soon(5)}&closedFrom=2026-01-01T00:00:00Z`, { key: agent })).status).toBe(400);
 });
+
+it('holds an incident for a reason that stops its clock or does not, and reassigns it while on hold', async () => {
+  const n = (await api.call('POST', '/incidents', { key: agent, body: { title: 'Export fails', description: 'csv', caller: 'bob', service: 'Mail', configurationItem: 'mx-1', category: 'application', impact: 3, urgency: 3 } })).body.number as string;
+  const dba = await api.key('dora', ['agent'], ['dba']);
+  let key = agent;
+  const cmd = (command: string, body: Record<string, unknown> = {}) => api.call('POST', `/incidents/${n}/${command}`, { key, body });
+  await cmd('assign', { group: 'network' });
+  await cmd('start');
+  // waiting for another team: on hold, and the resolution clock runs on
+  const internal = await cmd('hold', { reason: 'the DBA team looks at the export job', code: 'awaiting_internal_team' });
+  expect([internal.status, internal.body.state, internal.body.holdCode, internal.body.sla.resolution.status]).toEqual([200, 'on_hold', 'awaiting_internal_team', 'running']);
+  // reassigned while on hold: still on hold, with its new group
+  const moved = await cmd('assign', { group: 'dba', note: 'theirs now' });
+  expect([moved.status, moved.body.state, moved.body.assignmentGroup]).toEqual([200, 'on_hold', 'dba']);
+  key = dba;
+  const back = await cmd('resume');
+  expect([back.body.state, back.body.holdCode, back.body.sla.resolution.pauses]).toEqual(['in_progress', null, []]);
+  // waiting for the customer: the clock stops
+  const customer = await cmd('hold', { reason: 'asked the caller for the file', code: 'awaiting_customer' });
+  expect([customer.body.sla.resolution.status, customer.body.sla.resolution.pauses.length]).toEqual(['paused', 1]);
+  await cmd('resume');
+  const unknown = await cmd('hold', { reason: 'lunch', code: 'lunch_break' });
+  expect([unknown.status, unknown.body.errors[0].path]).toEqual([400, 'code']);
+  expect(unknown.body.errors[0].message).toBe(`not a hold reason of ${n}'s SLA policy: awaiting_customer (stops the clock), awaiting_supplier (stops the clock), awaiting_change (stops the clock), awaiting_internal_team (does not stop the clock)`);
+  const history = (await api.call('GET', `/incidents/${n}/history`, { key: agent })).body.items.map((e: { action: string; to: string }) => `${e.action}→${e.to}`);
+  expect(history).toEqual(['open→new', 'assign→assigned', 'start→in_progress', 'hold→on_hold', 'assign→on_hold', 'resume→in_progress', 'hold→on_hold', 'resume→in_progress']);
+});
