@@ -61,6 +61,7 @@ const COMMAND_ROLES: Record<IncidentCommand, Role[]> = {
   confirm: ['requester', 'agent', 'admin'],
   reopen: ['requester', 'agent', 'admin'],
   comment: ['requester', 'agent', 'admin'],
+  reprioritise: ['agent', 'admin'],
 };
 
 const COMMAND_SUMMARIES: Record<IncidentCommand, string> = {
@@ -73,6 +74,7 @@ const COMMAND_SUMMARIES: Record<IncidentCommand, string> = {
   reopen: 'Reopen a resolved incident (restarts the resolution clock)',
   close: 'Close a resolved incident without the caller (with a note)',
   comment: 'Add a comment',
+  reprioritise: 'Change impact and urgency, saying why: the priority and the SLA targets are derived again (on the calendar the incident runs on), and the history shows both',
 };
 
 const ListQuery = z.strictObject({

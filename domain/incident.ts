@@ -14,7 +14,7 @@ export type { IncidentCommandInput, OpenIncidentInput } from './schemas/incident
 export const INCIDENT_STATES = ['new', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
-export const INCIDENT_COMMANDS = ['assign', 'start', 'hold', 'resume', 'resolve', 'confirm', 'reopen', 'close', 'comment'] as const;
+export const INCIDENT_COMMANDS = ['assign', 'start', 'hold', 'resume', 'resolve', 'confirm', 'reopen', 'close', 'comment', 'reprioritise'] as const;
 export type IncidentCommand = (typeof INCIDENT_COMMANDS)[number];
 
 /**
@@ -37,6 +37,8 @@ export const INCIDENT_TABLE: StateTable<IncidentState, IncidentCommand> = {
     reopen: { from: ['resolved'], to: ['in_progress'] },
     close: { from: ['resolved'], to: ['closed'] },
     comment: { from: ['new', 'assigned', 'in_progress', 'on_hold', 'resolved'], to: 'same' },
+    // impact or urgency changed with a reason: the priority and the targets are derived again
+    reprioritise: { from: ['new', 'assigned', 'in_progress', 'on_hold'], to: 'same' },
   },
 };
 /** What the incident does by itself: closes when the caller does not confirm, resolves with its problem. */
@@ -136,6 +138,10 @@ export function refuseIncidentCommand(
   const inGroup = rec.assignmentGroup !== null && actor.groups.includes(rec.assignmentGroup);
   const isAgent = actor.roles.includes('agent');
   switch (command) {
+    case 'reprioritise':
+      if (!isAgent) return { kind: 'forbidden', message: 'only an agent can change the priority of an incident' };
+      if (rec.state !== 'new' && !inGroup) return { kind: 'forbidden', message: `only a member of ${rec.assignmentGroup} can change the priority of this incident` };
+      return null;
     case 'assign':
       // the service desk dispatches new cases; after that only the holding group hands a case on
       if (!isAgent) return { kind: 'forbidden', message: 'only an agent can assign an incident' };

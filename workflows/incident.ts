@@ -24,7 +24,8 @@ import {
 } from '../domain/incident';
 import { priorityOf } from '../domain/priority';
 import { calendarIdFor, DEFAULT_HOLD_REASONS, holdReasonsOf } from '../domain/sla';
-import type { HoldReason } from '../domain/schemas/sla';
+import type { HoldReason, IncidentSlaBody } from '../domain/schemas/sla';
+import type { PriorityMatrixBody } from '../domain/priority';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
@@ -54,16 +55,21 @@ export interface IncidentWorkflowInput {
   input: OpenIncidentInput;
   actor: Actor;
   /** the case as its previous run left it, when it continued as new */
-  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[] };
+  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[]; rules?: Rules };
 }
 
 const DAY = 86_400_000;
+
+/** What a re-prioritisation derives the priority and targets from: the rules the incident was logged with. */
+type Rules = { matrix: PriorityMatrixBody; targets: IncidentSlaBody['targets'] };
 
 export async function incidentWorkflow({ number, input, actor, resume }: IncidentWorkflowInput): Promise<IncidentView> {
   let rec: IncidentRecord | undefined;
   let cal: Calendar;
   let clocks: SlaClocks;
   let autoCloseDays = 0;
+  /** the priority matrix and the targets it was logged with, for a re-prioritisation (a case continued from a run before them has none) */
+  let rules: Rules | null = null;
   /** the hold reasons of its SLA or SLA policy, as it was logged */
   let holdReasons: HoldReason[] = DEFAULT_HOLD_REASONS;
   let changed = false;
@@ -153,7 +159,8 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
   });
   kase.commands({
     updates: incidentUpdates,
-    refuse: refuseIncidentCommand,
+    refuse: (r: IncidentRecord, command: IncidentCommand, by: Actor) =>
+      command === 'reprioritise' && !rules ? { kind: 'conflict' as const, message: `${number} was logged before re-prioritisation could be recorded: close it and log it again, or leave its priority` } : refuseIncidentCommand(r, command, by),
     // SLA alarms already due are raised before the command touches a clock
     apply: async (cmd: Parameters<typeof apply>[0], by: Actor) => {
       const alarms = raiseDueAlarms(Date.now());
@@ -182,6 +189,21 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
         const i = cmd.input;
         clocks.respond(now);
         return record({ ...base, note: i.note ?? null });
+      }
+      case 'reprioritise': {
+        const i = cmd.input;
+        const was = { priority: r.priority, impact: r.impact, urgency: r.urgency };
+        const priority = priorityOf(rules!.matrix, i.impact, i.urgency);
+        r.impact = i.impact;
+        r.urgency = i.urgency;
+        r.priority = priority;
+        // targets derived again from the rules it was logged with, counted from when it was logged
+        clocks.retarget(rules!.targets[priority]);
+        if (priority === 'P1' && !r.major) {
+          r.major = true;
+          tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: r.title, service: r.service, at: now });
+        }
+        return record({ ...base, note: i.reason, details: { from: was, to: { priority, impact: i.impact, urgency: i.urgency } } });
       }
       case 'hold': {
         const i = cmd.input;
@@ -245,6 +267,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     cal = resume.calendar;
     autoCloseDays = resume.autoCloseDays;
     holdReasons = resume.holdReasons ?? DEFAULT_HOLD_REASONS;
+    rules = resume.rules ?? null;
     clocks = SlaClocks.restore(cal, resume.warningPercent, rec.sla);
   } else {
     // ---- open: classify, prioritise, start the clocks ----
@@ -265,6 +288,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     cal = policies.calendars[calendarIdFor(policies.incidentSla.body, priority)];
     autoCloseDays = policies.incidentSla.body.autoCloseDays;
     holdReasons = holdReasonsOf(policies.incidentSla.body);
+    rules = { matrix: policies.priorityMatrix.body, targets: policies.incidentSla.body.targets };
     const target = policies.incidentSla.body.targets[priority];
     clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
     rec = {
@@ -315,7 +339,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
   // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
   while (rec.state !== 'closed') {
     if (kase.continueSuggested()) {
-      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons };
+      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons, ...(rules ? { rules } : {}) };
       await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, resume: { carry, ...r } }]);
     }
     const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);

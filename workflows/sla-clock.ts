@@ -60,6 +60,12 @@ export class SlaClocks {
     this.response = stopClock(this.response, this.cal, now);
   }
 
+  /** New targets (the incident re-prioritised): a clock still running or paused takes its new target; one stopped keeps the one it met or missed. */
+  retarget(target: { responseMinutes: number; resolutionMinutes: number }) {
+    if (this.response.stoppedAt === null) this.response = { ...this.response, targetMs: target.responseMinutes * 60_000 };
+    if (this.resolution.stoppedAt === null) this.resolution = { ...this.resolution, targetMs: target.resolutionMinutes * 60_000 };
+  }
+
   hold(now: number, reason: string) {
     this.resolution = pauseClock(this.resolution, this.cal, now, reason);
   }

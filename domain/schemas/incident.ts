@@ -28,6 +28,7 @@ export type OpenIncidentInput = z.infer<typeof OpenIncidentInput>;
 export const IncidentCommandInputs = {
   assign: z.strictObject({ group: name, assignee: name.optional(), note: text(2000).optional() }),
   start: z.strictObject({ note: text(2000).optional() }),
+  reprioritise: z.strictObject({ impact: Level, urgency: Level, reason: text(2000) }),
   hold: z.strictObject({
     reason: text(500),
     /** one of the hold reasons of the incident's SLA or SLA policy; without one the resolution clock stops, as it always did */

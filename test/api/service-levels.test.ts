@@ -138,3 +138,25 @@ it('holds an incident for a reason that stops its clock or does not, and reassig
   const history = (await api.call('GET', `/incidents/${n}/history`, { key: agent })).body.items.map((e: { action: string; to: string }) => `${e.action}→${e.to}`);
   expect(history).toEqual(['open→new', 'assign→assigned', 'start→in_progress', 'hold→on_hold', 'assign→on_hold', 'resume→in_progress', 'hold→on_hold', 'resume→in_progress']);
 });
+
+it('re-prioritises an open incident with a reason: its targets derived again, the history showing both', async () => {
+  const logged = (await api.call('POST', '/incidents', { key: agent, body: { title: 'Printer queue stuck', description: 'floor 2', caller: 'bob', service: 'Mail', configurationItem: 'prn-2', category: 'hardware', impact: 2, urgency: 2 } })).body;
+  const n = logged.number as string;
+  expect([logged.priority, logged.sla.resolution.targetMinutes]).toEqual(['P3', DEFAULT_INCIDENT_SLA.targets.P3.resolutionMinutes]);
+  const up = await api.call('POST', `/incidents/${n}/reprioritise`, { key: agent, body: { impact: 1, urgency: 2, reason: 'the whole floor prints payslips today' } });
+  expect([up.status, up.body.priority, up.body.impact, up.body.urgency, up.body.sla.resolution.targetMinutes, up.body.sla.response.targetMinutes]).toEqual([
+    200, 'P2', 1, 2, DEFAULT_INCIDENT_SLA.targets.P2.resolutionMinutes, DEFAULT_INCIDENT_SLA.targets.P2.responseMinutes,
+  ]);
+  const major = await api.call('POST', `/incidents/${n}/reprioritise`, { key: agent, body: { impact: 1, urgency: 1, reason: 'all floors now' } });
+  expect([major.body.priority, major.body.major]).toEqual(['P1', true]);
+  const history = (await api.call('GET', `/incidents/${n}/history`, { key: agent })).body.items.filter((e: { action: string }) => e.action === 'reprioritise');
+  expect(history.map((e: { note: string; details: unknown }) => [e.note, e.details])).toEqual([
+    ['the whole floor prints payslips today', { from: { priority: 'P3', impact: 2, urgency: 2 }, to: { priority: 'P2', impact: 1, urgency: 2 } }],
+    ['all floors now', { from: { priority: 'P2', impact: 1, urgency: 2 }, to: { priority: 'P1', impact: 1, urgency: 1 } }],
+  ]);
+  await eventually(async () => expect(await api.models.Notification.countDocuments({ caseId: n, type: 'major_incident' })).toBe(1));
+  const requester = await api.key('rob', ['requester']);
+  expect((await api.call('POST', `/incidents/${n}/reprioritise`, { key: requester, body: { impact: 3, urgency: 3, reason: 'fine now' } })).status).toBe(403);
+  expect((await api.call('POST', `/incidents/${n}/reprioritise`, { key: agent, body: { impact: 4, urgency: 1, reason: 'x' } })).status).toBe(400);
+  expect((await api.call('GET', `/incidents?priority=P1&service=Mail`, { key: agent })).body.items.map((i: { number: string }) => i.number)).toContain(n);
+});
