@@ -29,6 +29,7 @@ import { cmdbRoutes } from './cmdb';
 import { baselineRoutes } from './baselines';
 import { slaRoutes } from './slas';
 import { notificationRoutes } from './notifications';
+import { reportRoutes } from './reports';
 import { workRoutes } from './work';
 import { HttpProblem, notFound } from './problem';
 import { processUnavailable } from './commands';
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): express.Express {
     baselineRoutes(deps),
     slaRoutes(deps),
     notificationRoutes(deps),
+    reportRoutes(deps),
     delegationRoutes(deps),
     ...Object.values(PROCESS_ROUTES).map((routes) => routes({ ...deps, taskQueue })),
     workRoutes(deps),

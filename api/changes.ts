@@ -129,7 +129,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
       if (body.type === 'standard' && !policy.body.standardTemplates.some((t) => t.id === body.template)) {
         throw badRequest(`there is no standard change template ${body.template}`, [{ in: 'body', path: 'template', message: `there is no standard change template ${body.template}` }]);
       }
-      await checkReferences(models, 'change', [
+      const canonical = await checkReferences(models, 'change', [
         ...body.services.map((name, i) => ({ path: `services.${i}`, kind: 'service' as const, name })),
         ...body.configurationItems.map((name, i) => ({ path: `configurationItems.${i}`, kind: 'ci' as const, name })),
       ]);
@@ -142,7 +142,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
         const names = conflicts.map((c) => (c.kind === 'blackout' ? `the blackout "${c.with}"` : `${c.with} on ${c.configurationItem}${c.via ? ` (${c.via})` : ''}`));
         throw conflict(`the planned window conflicts with ${names.join(', ')}`, { conflicts });
       }
-      return openCase({ client, models, idempotency, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: body, actor, conflicts, affects: affectsOf(graph, services, body.configurationItems) }]);
+      return openCase({ client, models, idempotency, counter: 'CHG', format: changeNumber, path: '/changes', res, opened: changeOpened, taskQueue }, changeWorkflow, (number) => [{ number, input: { ...body, services: body.services.map(canonical) }, actor, conflicts, affects: affectsOf(graph, services, body.configurationItems) }]);
     },
   });
 

@@ -131,11 +131,12 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
       if (!actor.roles.some((r) => r !== 'requester') && body.caller !== actor.name) {
         throw forbidden('a requester logs incidents as their own caller');
       }
-      await checkReferences(models, 'incident', [
+      const canonical = await checkReferences(models, 'incident', [
         { path: 'service', kind: 'service', name: body.service },
         { path: 'configurationItem', kind: 'ci', name: body.configurationItem },
       ]);
-      return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input: body, actor }]);
+      const input = { ...body, service: canonical(body.service) };
+      return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input, actor }]);
     },
   });
 

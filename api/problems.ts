@@ -98,8 +98,8 @@ export function problemRoutes({ models, client, taskQueue, trendScheduleId }: { 
     response: ProblemAnswer,
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) => {
-      await checkReferences(models, 'problem', [{ path: 'service', kind: 'service', name: body.service }, ...(body.configurationItem ? [{ path: 'configurationItem', kind: 'ci' as const, name: body.configurationItem }] : [])]);
-      return openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: body, actor }]);
+      const canonical = await checkReferences(models, 'problem', [{ path: 'service', kind: 'service', name: body.service }, ...(body.configurationItem ? [{ path: 'configurationItem', kind: 'ci' as const, name: body.configurationItem }] : [])]);
+      return openCase({ client, models, idempotency, counter: 'PRB', format: problemNumber, path: '/problems', res, opened: problemOpened, taskQueue }, problemWorkflow, (number) => [{ number, input: { ...body, service: canonical(body.service) }, actor }]);
     },
   });
 

@@ -18,15 +18,21 @@ export interface Reference {
   name: string;
 }
 
-/** Refuses (400, naming each) the services and CIs a new case names that do not exist, unless the process may take free text. */
-export async function checkReferences(models: Models, process: ReferencingProcess, refs: Reference[]): Promise<void> {
-  if (!refs.length) return;
+/**
+ * Refuses (400, naming each) the services and CIs a new case names that do not exist, unless the
+ * process may take free text. Answers each service's name as the portfolio spells it (a case names
+ * `payroll`, the record says `Payroll`, so reports find it), or as given when it is not there.
+ */
+export async function checkReferences(models: Models, process: ReferencingProcess, refs: Reference[]): Promise<(name: string) => string> {
+  const names = new Map((await latestPoliciesCounted<ServiceBody>(models, 'service')).map((s) => [s.body.name.toLowerCase(), s.body.name]));
+  const canonical = (name: string) => names.get(name.toLowerCase()) ?? name;
+  if (!refs.length) return canonical;
   const policy = await findLatestPolicy<ReferencesPolicyBody>(models, 'references', 'default');
-  if (policy?.body.freeText[process]) return;
-  const services = refs.some((r) => r.kind === 'service') ? new Set((await latestPoliciesCounted<ServiceBody>(models, 'service')).map((s) => s.body.name.toLowerCase())) : new Set<string>();
-  const found = await Promise.all(refs.map(async (r) => (r.kind === 'service' ? services.has(r.name.toLowerCase()) : (await findCi(models, r.name)) !== null)));
+  if (policy?.body.freeText[process]) return canonical;
+  const found = await Promise.all(refs.map(async (r) => (r.kind === 'service' ? names.has(r.name.toLowerCase()) : (await findCi(models, r.name)) !== null)));
   const errors = refs.flatMap((r, i) =>
     found[i] ? [] : [{ in: 'body', path: r.path, message: r.kind === 'service' ? `there is no service named ${r.name} (GET /services)` : `there is no CI ${r.name} (GET /cis)` }],
   );
   if (errors.length) throw badRequest(`${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}; a process owner may allow free text for a while (PUT /policies/references)`, errors);
+  return canonical;
 }

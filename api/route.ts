@@ -77,6 +77,7 @@ export function route<P = {}, Q = {}, B = undefined>(router: Router, spec: Route
     const body = spec.body ? parse('body', spec.body, raw) : undefined;
     const idempotency = spec.idempotent && actor ? idempotencyOf(req, actor, { params, body }) : undefined;
     const result = await spec.handler({ params, query, body: body as B, actor: actor!, req, res, idempotency });
+    if (res.headersSent) return; // the handler answered itself (a CSV)
     if (res.statusCode === 200) res.status(spec.status ?? 200); // a handler may have set its own
     if (result !== undefined && spec.response && req.app.get(CHECK_RESPONSES)) checkResponse(spec, result);
     if (result === undefined) res.end();

@@ -19,6 +19,8 @@ export const SlaBody = z.strictObject({
   customer: z.string().trim().min(1).max(200).nullable().default(null),
   /** an SLA no longer in force sets no clocks (running cases keep the version they started with) */
   active: z.boolean().default(true),
+  /** the share of the time the service is to be up (no major incident open), per period: a report compares */
+  availabilityPercent: z.number().min(0).max(100).nullable().default(null),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -33,6 +35,36 @@ export const SlaAnswer = z.strictObject({
   service: ServiceId,
   customer: z.string().nullable(),
   active: z.boolean(),
+  availabilityPercent: z.number().nullable().optional(),
   incidents: z.record(z.string(), z.unknown()).describe('calendarId, warningPercent, autoCloseDays, and targets per priority (responseMinutes, resolutionMinutes, calendarId)'),
 });
 export const SlaList = ListOf(SlaAnswer);
+
+const Compliance = z.strictObject({ met: z.number().int(), missed: z.number().int(), percent: z.number().nullable().describe('met ÷ (met + missed); null when no clock ended in the period') });
+export const ServiceReportAnswer = z.strictObject({
+  service: z.strictObject({ id: z.string(), name: z.string() }),
+  customer: z.string().nullable(),
+  sla: z.strictObject({ id: z.string(), version: z.number().int() }).nullable().describe('the SLA in force for the service and customer now (its availability target is compared)'),
+  from: z.string(),
+  to: z.string(),
+  incidents: z.strictObject({
+    logged: z.number().int(),
+    resolved: z.number().int(),
+    backlog: z.number().int().describe('open at the end of the period'),
+    breaches: z.number().int().describe('response and resolution clocks breached in the period'),
+    response: Compliance,
+    resolution: Compliance,
+    byPriority: z.record(z.string(), z.strictObject({ logged: z.number().int(), resolved: z.number().int(), response: Compliance, resolution: Compliance })),
+    meanBusinessMinutesToRespond: z.number().nullable(),
+    meanBusinessMinutesToResolve: z.number().nullable(),
+  }),
+  availability: z.strictObject({
+    percent: z.number().describe('calendar time with no major incident of the service open'),
+    downMinutes: z.number().int(),
+    majorIncidents: z.array(z.string()),
+    target: z.number().nullable(),
+    met: z.boolean().nullable(),
+  }),
+  requests: z.strictObject({ logged: z.number().int(), fulfilled: z.number().int(), meanHoursToFulfil: z.number().nullable() }),
+  incidentsRead: z.number().int().describe('the incident records read (at most 20,000, the latest logged before the end)'),
+});

@@ -160,3 +160,37 @@ it('re-prioritises an open incident with a reason: its targets derived again, th
   expect((await api.call('POST', `/incidents/${n}/reprioritise`, { key: agent, body: { impact: 4, urgency: 1, reason: 'x' } })).status).toBe(400);
   expect((await api.call('GET', `/incidents?priority=P1&service=Mail`, { key: agent })).body.items.map((i: { number: string }) => i.number)).toContain(n);
 });
+
+it('reports a service’s month from its records, for one customer or all, as JSON and as CSV', async () => {
+  const svc = (await api.call('POST', '/services', { key: owner, body: { name: 'Expenses', owner: 'eva', customers: ['Sales', 'HR'], status: 'live' } })).body.id as string;
+  const sla = (await api.call('POST', '/slas', { key: owner, body: { name: 'Expenses', service: svc, availabilityPercent: 99.9, incidents: targets({ responseMinutes: 30, resolutionMinutes: 240 }) } })).body;
+  const log = async (customer: string, impact = 2, urgency = 2) =>
+    (await api.call('POST', '/incidents', { key: agent, body: { title: 'Claims stuck', description: 'approval', caller: 'bob', service: 'expenses', configurationItem: 'exp-app', customer, category: 'application', impact, urgency } })).body.number as string;
+  const resolved = await log('Sales');
+  for (const [command, body] of [['assign', { group: 'network' }], ['start', {}], ['resolve', { resolutionCode: 'fixed', resolution: 'requeued' }]] as const) {
+    expect((await api.call('POST', `/incidents/${resolved}/${command}`, { key: agent, body })).status).toBe(200);
+  }
+  await log('HR');
+  const major = await log('Sales', 1, 1);
+  const month = new Date().toISOString().slice(0, 7);
+
+  const all = await api.call('GET', `/reports/services/${svc}?month=${month}`, { key: agent });
+  expect(all.status).toBe(200);
+  expect(all.body).toMatchObject({ service: { id: svc, name: 'Expenses' }, customer: null, sla: { id: sla.id, version: 1 }, incidentsRead: 3 });
+  expect(all.body.incidents).toMatchObject({ logged: 3, resolved: 1, backlog: 2, breaches: 0, response: { met: 1, missed: 0, percent: 100 }, resolution: { met: 1, missed: 0, percent: 100 } });
+  expect(all.body.incidents.byPriority.P1.logged).toBe(1);
+  expect(all.body.availability).toMatchObject({ majorIncidents: [major], target: 99.9 });
+  const sales = (await api.call('GET', `/reports/services/${svc}?month=${month}&customer=sales`, { key: agent })).body;
+  expect([sales.customer, sales.incidents.logged]).toEqual(['sales', 2]);
+
+  const csv = await fetch(`${api.url}/reports/services/${svc}?month=${month}&format=csv`, { headers: { authorization: `Bearer ${agent}` } });
+  expect([csv.status, csv.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
+  const rows = (await csv.text()).trim().split('\r\n');
+  expect(rows[0]).toBe('service,customer,from,to,section,priority,figure,value');
+  expect(rows).toContain(`Expenses,,${month}-01T00:00:00.000Z,${all.body.to},incidents,all,logged,3`);
+
+  expect((await api.call('GET', `/reports/services/${svc}`, { key: agent })).body.errors[0].path).toBe('month');
+  expect((await api.call('GET', `/reports/services/${svc}?month=2099-01`, { key: agent })).status).toBe(400);
+  expect((await api.call('GET', '/reports/services/svc-999999?month=2026-11', { key: agent })).status).toBe(404);
+  expect((await api.call('GET', `/reports/services/${svc}?month=${month}`, { key: await api.key('ruth', ['requester']) })).status).toBe(403);
+});
