@@ -14,6 +14,7 @@ import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
 import { createPersistActivities } from './persist';
+import { createServiceReportActivities } from './service-reports';
 import { createNotificationActivities, type NotifyOptions } from './notification';
 
 export interface ActivityDeps extends NotifyOptions {
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPersistActivities(deps.models),
     ...createApprovalActivities(deps.models),
     ...createNotificationActivities(deps.models, deps),
+    ...createServiceReportActivities(deps.models),
     ...processes,
   };
 }

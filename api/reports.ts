@@ -4,21 +4,14 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { reportCsv, serviceReport, type ReportIncident, type ReportRequest } from '../domain/service-report';
-import { slaFor } from '../domain/service-level';
-import type { CatalogItemBody } from '../domain/schemas/request';
-import { ServiceReportAnswer, type SlaBody } from '../domain/schemas/service-level';
-import type { ServiceBody } from '../domain/schemas/service';
+import { reportCsv } from '../domain/service-report';
+import { ServiceReportAnswer } from '../domain/schemas/service-level';
 import { ServiceId } from '../domain/schemas/service';
 import type { Models } from '../models';
-import { findLatestPolicy, latestPolicies, latestPoliciesCounted } from '../models/policies';
+import { periodOf, reportFor } from '../models/service-report';
 import { findIndexed } from '../models/query';
 import { badRequest, forbidden, notFound } from './problem';
 import { route } from './route';
-
-/** The most incident records (the latest logged before the period's end) and requests per catalogue item one report reads. */
-export const REPORT_INCIDENTS_READ = 20_000;
-const REPORT_REQUESTS_READ = 5_000;
 
 const Period = z
   .strictObject({
@@ -34,34 +27,6 @@ const Period = z
     if (q.from && q.to && Date.parse(q.to) <= Date.parse(q.from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
     if (q.from && q.to && Date.parse(q.to) - Date.parse(q.from) > 366 * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a report covers a year at most' });
   });
-
-/** The period a query names: a calendar month in UTC, or from and to. */
-export function periodOf(q: { month?: string; from?: string; to?: string }): { from: number; to: number } {
-  if (q.month) {
-    const [y, m] = q.month.split('-').map(Number);
-    return { from: Date.UTC(y, m - 1, 1), to: Date.UTC(y, m, 1) };
-  }
-  return { from: Date.parse(q.from!), to: Date.parse(q.to!) };
-}
-
-/** A service's report for a period, read from its records. */
-export async function reportFor(models: Models, serviceId: string, customer: string | null, period: { from: number; to: number }) {
-  const service = await findLatestPolicy<ServiceBody>(models, 'service', serviceId);
-  if (!service) return null;
-  const [slas, services, items] = await Promise.all([latestPoliciesCounted<SlaBody>(models, 'sla'), latestPoliciesCounted<ServiceBody>(models, 'service'), latestPolicies<CatalogItemBody>(models, 'catalog-item')]);
-  const sla = slaFor(slas.map((s) => ({ id: s.key, version: s.version, body: s.body })), new Map(services.map((s) => [s.body.name.toLowerCase(), s.key])), service.body.name, customer);
-  // the service's incidents logged before the period's end, the latest first (on the service index)
-  const read = await findIndexed<ReportIncident & { customer?: string | null }>(models.Incident, { service: service.body.name, openedAt: { $lt: period.to } }, {
-    sort: [['_id', -1]],
-    limit: REPORT_INCIDENTS_READ,
-    projection: { number: 1, priority: 1, major: 1, customer: 1, openedAt: 1, resolvedAt: 1, 'sla.response': 1, 'sla.resolution': 1 },
-  });
-  const incidents = customer ? read.filter((i) => (i.customer ?? '').toLowerCase() === customer.toLowerCase()) : read;
-  const mine = items.filter((i) => i.body.service === serviceId).map((i) => i.key);
-  const requests = (await Promise.all(mine.map((id) => findIndexed<ReportRequest>(models.Request, { catalogItemId: id }, { sort: [['_id', -1]], limit: REPORT_REQUESTS_READ, projection: { openedAt: 1, fulfilledAt: 1 } })))).flat();
-  const report = serviceReport(period, incidents, customer ? [] : requests, sla?.body.availabilityPercent ?? null, Date.now());
-  return { service: { id: serviceId, name: service.body.name }, customer, sla: sla ? { id: sla.id, version: sla.version } : null, ...report, incidentsRead: read.length };
-}
 
 export function reportRoutes({ models }: { models: Models }): Router {
   const router = Router();
@@ -91,5 +56,24 @@ export function reportRoutes({ models }: { models: Models }): Router {
     },
   });
 
+  route(router, {
+    method: 'get',
+    path: '/reports/services/:id/monthly',
+    tag: 'Service level management',
+    summary: 'The monthly reports the schedule stored for a service (newest first; each for all customers, and for each customer with an SLA of its own), and the improvement a missed target raised',
+    roles: 'authenticated',
+    params: z.strictObject({ id: ServiceId }),
+    response: StoredReportList,
+    handler: async ({ params, actor }) => {
+      if (!actor.roles.some((r) => r !== 'requester')) throw forbidden('service reports are for the service provider’s roles');
+      const stored = await findIndexed<{ month: string; customer: string | null; storedAt: Date; improvement?: string; report: z.infer<typeof ServiceReportAnswer> }>(models.ServiceReport, { service: params.id }, { sort: [['month', -1], ['_id', 1]], limit: 240 });
+      return { items: stored.map((r) => ({ month: r.month, customer: r.customer, storedAt: r.storedAt, improvement: r.improvement ?? null, report: r.report })) };
+    },
+  });
+
   return router;
 }
+
+const StoredReportList = z.strictObject({
+  items: z.array(z.strictObject({ month: z.string(), customer: z.string().nullable(), storedAt: z.iso.datetime({ offset: true }), improvement: z.string().nullable().describe('the improvement raised for targets missed this month and the month before'), report: ServiceReportAnswer })),
+});

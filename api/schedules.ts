@@ -8,6 +8,7 @@ import type { ProblemTrendBody } from '../domain/problem';
 import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import { problemTrendScan } from '../workflows/problem-trend';
+import { serviceReportRun } from '../workflows/service-reports';
 
 export const TREND_SCHEDULE = 'problem-trend-scan';
 
@@ -25,6 +26,24 @@ export async function ensureTrendSchedule(client: Client, models: Models, taskQu
       action: { type: 'startWorkflow', workflowType: problemTrendScan, taskQueue, workflowId: `${scheduleId}-run` },
       policies: { overlap: 'SKIP' },
       state: { paused: !policy.enabled, note: 'opens problems from incident trends (policy: /policies/problem-trend)' },
+    });
+  }
+}
+
+export const REPORT_SCHEDULE = 'service-reports-monthly';
+
+/** The monthly service reports: on the first of each month at 02:00 UTC, for the month before. */
+export async function ensureReportSchedule(client: Client, taskQueue: string, scheduleId = REPORT_SCHEDULE): Promise<void> {
+  try {
+    await client.schedule.getHandle(scheduleId).describe();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    await client.schedule.create({
+      scheduleId,
+      spec: { calendars: [{ dayOfMonth: 1, hour: 2, minute: 0 }] },
+      action: { type: 'startWorkflow', workflowType: serviceReportRun, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
+      policies: { overlap: 'SKIP', catchupWindow: '7 days' },
+      state: { note: 'stores every live service\'s report of the month before, and raises improvements for SLA targets missed two months running' },
     });
   }
 }

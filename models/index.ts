@@ -22,6 +22,7 @@ import { notificationModel } from './notification';
 import { policyModel } from './policy';
 import { problemModel, problemStored } from './problem';
 import { requestModel, requestStored } from './request';
+import { serviceReportModel } from './service-report';
 import { taskModel } from './task';
 import { workerHeartbeatModel } from './worker-heartbeat';
 
@@ -57,6 +58,7 @@ export function createModels(conn: Connection) {
     Link: linkModel(conn),
     Notification: notificationModel(conn),
     Policy: policyModel(conn),
+    ServiceReport: serviceReportModel(conn),
     Task: taskModel(conn),
     WorkerHeartbeat: workerHeartbeatModel(conn),
     ...cases,

@@ -1,6 +1,6 @@
 // Every workflow the worker runs: each process's case workflow, one line per process of
 // domain/processes.ts, named `<process>Workflow` (the names are in running cases' histories: never
-// rename one), and the workflows that serve a process (the problem trend scan).
+// rename one), and the workflows that serve a process (the problem trend scan, the monthly service reports).
 import type { Process } from '../domain/processes';
 
 export { incidentWorkflow } from './incident';
@@ -8,6 +8,7 @@ export { changeWorkflow } from './change';
 export { requestWorkflow } from './request';
 export { problemWorkflow } from './problem';
 export { problemTrendScan } from './problem-trend';
+export { serviceReportRun } from './service-reports';
 export { improvementWorkflow } from './improvement';
 export { nonconformityWorkflow } from './nonconformity';
 

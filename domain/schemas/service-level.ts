@@ -21,6 +21,8 @@ export const SlaBody = z.strictObject({
   active: z.boolean().default(true),
   /** the share of the time the service is to be up (no major incident open), per period: a report compares */
   availabilityPercent: z.number().min(0).max(100).nullable().default(null),
+  /** the share of resolution clocks to be met per month: a report compares; missed two months running raises an improvement */
+  resolutionCompliancePercent: z.number().min(0).max(100).nullable().default(null),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -36,6 +38,7 @@ export const SlaAnswer = z.strictObject({
   customer: z.string().nullable(),
   active: z.boolean(),
   availabilityPercent: z.number().nullable().optional(),
+  resolutionCompliancePercent: z.number().nullable().optional(),
   incidents: z.record(z.string(), z.unknown()).describe('calendarId, warningPercent, autoCloseDays, and targets per priority (responseMinutes, resolutionMinutes, calendarId)'),
 });
 export const SlaList = ListOf(SlaAnswer);

@@ -1,5 +1,6 @@
 /** Service level agreements per service and customer: kept as versioned records, and setting the clocks of the incidents of their service. */
 import { DEFAULT_INCIDENT_SLA } from '../../domain/sla';
+import { serviceReportRun } from '../../workflows/service-reports';
 import { startApi, type RunningApi } from '../support/harness';
 import { eventually } from '../support/incidents';
 
@@ -193,4 +194,36 @@ it('reports a service’s month from its records, for one customer or all, as JS
   expect((await api.call('GET', `/reports/services/${svc}?month=2099-01`, { key: agent })).status).toBe(400);
   expect((await api.call('GET', '/reports/services/svc-999999?month=2026-11', { key: agent })).status).toBe(404);
   expect((await api.call('GET', `/reports/services/${svc}?month=${month}`, { key: await api.key('ruth', ['requester']) })).status).toBe(403);
+});
+
+it('stores each month’s reports on schedule, and raises an improvement when an SLA target is missed two months running, once', async () => {
+  const svc = (await api.call('POST', '/services', { key: owner, body: { name: 'Legacy ERP', owner: 'leo', customers: ['Plant'], status: 'live' } })).body.id as string;
+  const sla = (await api.call('POST', '/slas', { key: owner, body: { name: 'ERP for the plant', service: svc, availabilityPercent: 99.9, incidents: targets({ responseMinutes: 30, resolutionMinutes: 240 }) } })).body;
+  // two months with a two-day outage each, as the records of an earlier year show them
+  const D = 86_400_000;
+  const clock = { targetMs: 240 * 60_000, usedMs: 60_000, calendar: { id: '24x7', version: 1 }, startedAt: 0, runningSince: null, pauses: [], stoppedAt: null, warnedAt: null, breachedAt: null };
+  for (const [n, start] of [['INC9900001', Date.UTC(2025, 8, 10)], ['INC9900002', Date.UTC(2025, 9, 10)]] as const) {
+    await api.models.Incident.collection.insertOne({ _id: n, number: n, service: 'Legacy ERP', priority: 'P1', major: true, state: 'closed', open: false, openedAt: start, resolvedAt: start + 2 * D, sla: { response: { ...clock, stoppedAt: start + 60_000 }, resolution: { ...clock, stoppedAt: start + 2 * D } } } as never);
+  }
+  const run = (month: string) => api.client.workflow.execute(serviceReportRun, { taskQueue: api.taskQueue, workflowId: `reports-${svc}-${month}-${Date.now()}`, args: [{ month }] });
+  const september = await run('2025-09');
+  expect(september).toMatchObject({ month: '2025-09', improvements: [] });
+  const october = await run('2025-10');
+  expect(october.improvements).toHaveLength(1);
+  expect((await run('2025-10')).improvements).toEqual([]); // run again: none twice
+
+  const improvement = await eventually(async () => {
+    const r = await api.call('GET', `/improvements/${october.improvements[0]}`, { key: agent });
+    expect(r.status).toBe(200);
+    return r.body;
+  });
+  expect(improvement).toMatchObject({ source: 'service_review', sourceRef: `${sla.id}:2025-10`, service: 'Legacy ERP', owner: 'leo', state: 'plan' });
+  expect(improvement.description).toMatch(/availability below 99\.9%/);
+
+  const stored = (await api.call('GET', `/reports/services/${svc}/monthly`, { key: agent })).body.items;
+  expect(stored.map((r: { month: string; customer: string | null; improvement: string | null }) => [r.month, r.customer, r.improvement])).toEqual([
+    ['2025-10', null, october.improvements[0]],
+    ['2025-09', null, null],
+  ]);
+  expect(stored[0].report.availability).toMatchObject({ downMinutes: 2 * 24 * 60, target: 99.9, met: false, majorIncidents: ['INC9900002'] });
 });

@@ -1,0 +1,74 @@
+/**
+ * The monthly service reports the schedule runs: every live service's report, for all its customers
+ * and for each customer with an SLA of its own, stored; and the SLA targets missed this month and
+ * the month before, each with the number of the improvement it raises (taken once, kept with the
+ * report, so a run repeated raises none twice).
+ */
+import type { SlaBody } from '../domain/schemas/service-level';
+import type { ServiceBody } from '../domain/schemas/service';
+import type { Models } from '../models';
+import { nextNumber } from '../models/counter';
+import { latestPolicies } from '../models/policies';
+import { periodOf, reportFor } from '../models/service-report';
+
+export interface MissedTwice {
+  /** the improvement to raise for it (IMP number) */
+  improvement: string;
+  sla: { id: string; version: number; name: string };
+  service: { id: string; name: string; owner: string };
+  customer: string | null;
+  month: string;
+  missed: string[];
+}
+
+const previousMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 2, 1));
+  return d.toISOString().slice(0, 7);
+};
+
+/** What a report says was missed against an SLA's targets. */
+function missedOf(report: { availability: { met: boolean | null }; incidents: { resolution: { percent: number | null } } }, sla: SlaBody): string[] {
+  const out: string[] = [];
+  if (report.availability.met === false) out.push(`availability below ${sla.availabilityPercent}%`);
+  const c = report.incidents.resolution.percent;
+  if (sla.resolutionCompliancePercent !== null && sla.resolutionCompliancePercent !== undefined && c !== null && c < sla.resolutionCompliancePercent) out.push(`resolution compliance ${c}% below ${sla.resolutionCompliancePercent}%`);
+  return out;
+}
+
+export function createServiceReportActivities(models: Models) {
+  return {
+    async storeServiceReports({ month }: { month: string }): Promise<{ stored: number; missedTwice: MissedTwice[] }> {
+      const period = periodOf({ month });
+      const [services, slas] = await Promise.all([latestPolicies<ServiceBody>(models, 'service'), latestPolicies<SlaBody>(models, 'sla')]);
+      let stored = 0;
+      const missedTwice: MissedTwice[] = [];
+      for (const s of services.filter((x) => x.body.status === 'live')) {
+        const mine = slas.filter((a) => a.body.active && a.body.service === s.key);
+        const customers = [null, ...new Set(mine.map((a) => a.body.customer).filter((c): c is string => c !== null))];
+        for (const customer of customers) {
+          const report = await reportFor(models, s.key, customer, period);
+          if (!report) continue;
+          const id = `${s.key}:${customer ?? '*'}:${month}`;
+          await models.ServiceReport.collection.updateOne({ _id: id as never }, { $set: { service: s.key, customer, month, report, storedAt: new Date() } }, { upsert: true });
+          stored++;
+          const sla = mine.find((a) => a.body.customer === customer);
+          if (!sla || !report.sla || report.sla.id !== sla.key) continue;
+          const now = missedOf(report, sla.body);
+          const before = (await models.ServiceReport.collection.findOne({ _id: `${s.key}:${customer ?? '*'}:${previousMonth(month)}` as never })) as { report?: typeof report } | null;
+          if (!now.length || !before?.report || !missedOf(before.report, sla.body).length) continue;
+          // the improvement's number, taken once for this report
+          const held = (await models.ServiceReport.collection.findOne({ _id: id as never }))?.improvement as string | undefined;
+          let improvement = held;
+          if (!improvement) {
+            improvement = `IMP${String(await nextNumber(models.Counter, 'IMP')).padStart(7, '0')}`;
+            const r = await models.ServiceReport.collection.updateOne({ _id: id as never, improvement: { $exists: false } }, { $set: { improvement } });
+            if (r.modifiedCount === 0) improvement = (await models.ServiceReport.collection.findOne({ _id: id as never }))!.improvement as string;
+          }
+          missedTwice.push({ improvement, sla: { id: sla.key, version: sla.version, name: sla.body.name }, service: { id: s.key, name: s.body.name, owner: s.body.owner }, customer, month, missed: now });
+        }
+      }
+      return { stored, missedTwice };
+    },
+  };
+}
