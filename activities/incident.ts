@@ -27,14 +27,17 @@ export function createIncidentActivities(models: Models) {
      * come from the SLA in force for its service and customer, when there is one (incidents logged
      * before SLAs existed ask without a service).
      */
-    async loadIncidentPolicies(of?: { service: string; customer?: string | null }): Promise<IncidentPolicies> {
+    async loadIncidentPolicies(of?: { service: string; customer?: string | null; affected?: string[] }): Promise<IncidentPolicies> {
       const [priorityMatrix, policySla, slas, services] = await Promise.all([
         latestPolicy<PriorityMatrixBody>(models, 'priority-matrix', 'default'),
         latestPolicy<IncidentSlaBody>(models, 'incident-sla', 'default'),
         of ? latestPoliciesCounted<SlaBody>(models, 'sla') : [],
         of ? latestPoliciesCounted<ServiceBody>(models, 'service') : [],
       ]);
-      const agreed = of ? slaFor(slas.map((s) => ({ id: s.key, version: s.version, body: s.body })), new Map(services.map((s) => [s.body.name.toLowerCase(), s.key])), of.service, of.customer) : null;
+      const candidates = slas.map((s) => ({ id: s.key, version: s.version, body: s.body }));
+      const serviceIds = new Map(services.map((s) => [s.body.name.toLowerCase(), s.key]));
+      // the SLA of the service it names; else of the first service its CI is part of, through the CMDB, that has one
+      const agreed = of ? ([of.service, ...(of.affected ?? [])].map((name) => slaFor(candidates, serviceIds, name, of.customer)).find((x) => x !== null) ?? null) : null;
       const incidentSla = agreed ? { version: agreed.version, body: agreed.body.incidents } : policySla;
       const ids = [...new Set([incidentSla.body.calendarId, ...Object.values(incidentSla.body.targets).map((t) => t.calendarId)])].filter((id): id is string => !!id);
       const calendars: Record<string, Calendar> = {};

@@ -79,15 +79,16 @@ export function relatedCis(graph: CmdbGraph, cis: string[]): Map<string, string>
 /** The services that depend on a change's CIs, and how many CIs do. */
 export function affectsOf(graph: CmdbGraph, services: Array<StoredPolicy<ServiceBody>>, cis: string[]): ChangeImpact {
   const found = new Map<string, ChangeImpact['services'][number]>();
-  const dependents = new Set<string>();
+  const dependents = new Map<string, number>();
   let truncated = false;
   for (const ci of cis) {
     const impact = impactAnswer(ci, IMPACT_DEPTH_DEFAULT, graph, services);
     truncated ||= impact.truncated;
-    for (const c of impact.cis) if (!cis.includes(c.name)) dependents.add(c.name);
+    for (const c of impact.cis) if (!cis.includes(c.name) && !dependents.has(c.name)) dependents.set(c.name, c.depth);
     for (const s of impact.services) found.set(s.id, { id: s.id, name: s.name, owner: s.owner, customers: s.customers });
   }
-  return { services: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), cis: dependents.size, truncated };
+  const nearest = [...dependents].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, 100).map(([name]) => name);
+  return { services: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), cis: dependents.size, dependents: nearest, truncated };
 }
 
 export function changeRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {

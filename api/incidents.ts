@@ -32,7 +32,9 @@ import { badRequest, forbidden, notFound } from './problem';
 import { DEFAULT_INCIDENT_SLA, holdReasonsOf } from '../domain/sla';
 import type { HoldReason, IncidentSlaBody } from '../domain/schemas/sla';
 import type { SlaBody } from '../domain/schemas/service-level';
-import { policyVersion } from '../models/policies';
+import { latestPoliciesCounted, policyVersion } from '../models/policies';
+import type { ServiceBody } from '../domain/schemas/service';
+import { affectsOf } from './changes';
 import { checkReferences } from './references';
 import { route } from './route';
 import { Page, pageOf } from './lists';
@@ -136,7 +138,10 @@ export function incidentRoutes({ models, client, taskQueue }: IncidentDeps): Rou
         { path: 'configurationItem', kind: 'ci', name: body.configurationItem },
       ]);
       const input = { ...body, service: canonical(body.service) };
-      return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input, actor }]);
+      // the services that depend on its CI, through the CMDB: shown on the incident, and their SLA sets its targets when its own service has none
+      const [graph, services] = await Promise.all([cmdbGraph(models).upToDate(), latestPoliciesCounted<ServiceBody>(models, 'service')]);
+      const affects = graph.node(body.configurationItem) ? affectsOf(graph, services, [body.configurationItem]) : null;
+      return openCase({ client, models, idempotency, counter: 'INC', format: incidentNumber, path: '/incidents', res, opened: incidentOpened, taskQueue }, incidentWorkflow, (number) => [{ number, input, actor, affects }]);
     },
   });
 

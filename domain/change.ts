@@ -39,6 +39,8 @@ export interface ChangeImpact {
   services: Array<{ id: string; name: string; owner: string; customers: string[] }>;
   /** how many CIs depend on the change's CIs */
   cis: number;
+  /** the nearest of them by name (at most 100) */
+  dependents?: string[];
   truncated: boolean;
 }
 

@@ -2,6 +2,7 @@
  * Incident management [ISO/IEC 20000-1 8.6.1]: the states, the commands that move between them,
  * and who may give each command. Pure: workflows, activities and the API share it.
  */
+import type { ChangeImpact } from './change';
 import type { Actor } from './actor';
 import { commentLimit, MAX_COMMENTS, refuseByState, type StateTable } from './case';
 import type { Priority } from './priority';
@@ -72,6 +73,8 @@ export interface IncidentRecord extends OpenIncidentInput {
   holdReason: string | null;
   /** the hold reason's code, when one was given (records from before have none) */
   holdCode?: string | null;
+  /** what depends on its CI, as the CMDB said when it was logged */
+  affects?: ChangeImpact | null;
   reopenCount: number;
   /** every assignment and the business time the case spent with that group (what an OLA is measured on) */
   assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null }>;
@@ -99,7 +102,8 @@ export interface IncidentEvent {
 }
 
 /** What every answer about an incident carries: the record with its SLA clocks as of now. */
-export interface IncidentView extends Omit<IncidentRecord, 'sla' | 'openedAt' | 'resolvedAt' | 'closedAt' | 'autoCloseAt' | 'assignments' | 'escalations' | 'comments'> {
+export interface IncidentView extends Omit<IncidentRecord, 'sla' | 'openedAt' | 'resolvedAt' | 'closedAt' | 'autoCloseAt' | 'assignments' | 'escalations' | 'comments' | 'customer'> {
+  customer: string | null;
   openedAt: string;
   resolvedAt: string | null;
   closedAt: string | null;
@@ -185,7 +189,7 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
  * incidents at once, and leaving out the long texts and histories makes each a third cheaper to
  * read and send.
  */
-export const NOT_LISTED = ['description', 'assignments', 'escalations', 'comments', 'knownErrors', 'problems', 'policy'] as const;
+export const NOT_LISTED = ['description', 'assignments', 'escalations', 'comments', 'knownErrors', 'problems', 'policy', 'affects'] as const;
 export type IncidentSummary = Omit<IncidentView, (typeof NOT_LISTED)[number]>;
 
 /** An incident as a list shows it: the record less what lists leave out, its clocks as of `now`. */
@@ -201,6 +205,7 @@ export function incidentSummary(rec: Omit<IncidentRecord, (typeof NOT_LISTED)[nu
     caller: rec.caller,
     service: rec.service,
     configurationItem: rec.configurationItem,
+    customer: rec.customer ?? null,
     category: rec.category,
     impact: rec.impact,
     urgency: rec.urgency,
@@ -236,5 +241,6 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     problems: rec.problems ?? [],
     knownErrors: rec.knownErrors ?? [],
     policy: rec.policy,
+    affects: rec.affects ?? null,
   };
 }

@@ -26,6 +26,7 @@ import { priorityOf } from '../domain/priority';
 import { calendarIdFor, DEFAULT_HOLD_REASONS, holdReasonsOf } from '../domain/sla';
 import type { HoldReason, IncidentSlaBody } from '../domain/schemas/sla';
 import type { PriorityMatrixBody } from '../domain/priority';
+import type { ChangeImpact } from '../domain/change';
 import type { createActivities } from '../activities';
 import { SlaClocks } from './sla-clock';
 import { linkedToProblem, resolvedByProblem } from './signals';
@@ -54,6 +55,8 @@ export interface IncidentWorkflowInput {
   number: string;
   input: OpenIncidentInput;
   actor: Actor;
+  /** what depends on its CI, as the CMDB said when it was logged (the API works it out) */
+  affects?: ChangeImpact | null;
   /** the case as its previous run left it, when it continued as new */
   resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[]; rules?: Rules };
 }
@@ -63,7 +66,7 @@ const DAY = 86_400_000;
 /** What a re-prioritisation derives the priority and targets from: the rules the incident was logged with. */
 type Rules = { matrix: PriorityMatrixBody; targets: IncidentSlaBody['targets'] };
 
-export async function incidentWorkflow({ number, input, actor, resume }: IncidentWorkflowInput): Promise<IncidentView> {
+export async function incidentWorkflow({ number, input, actor, affects, resume }: IncidentWorkflowInput): Promise<IncidentView> {
   let rec: IncidentRecord | undefined;
   let cal: Calendar;
   let clocks: SlaClocks;
@@ -277,7 +280,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
     let knownErrors: Awaited<ReturnType<Activities['findKnownErrors']>>;
     if (wf.patched('local-open')) {
       // both reads at once, in this worker
-      [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies({ service: input.service, customer: input.customer ?? null }), localOpen.findKnownErrors(lookFor)]);
+      [policies, knownErrors] = await Promise.all([localOpen.loadIncidentPolicies({ service: input.service, customer: input.customer ?? null, affected: affects?.services.map((s) => s.name) ?? [] }), localOpen.findKnownErrors(lookFor)]);
     } else {
       // as incidents opened before ran: one regular activity after the other; known errors shown at
       // logging were a later addition still, and incidents opened before it replay without them
@@ -311,6 +314,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
       escalations: [],
       comments: [],
       knownErrors,
+      ...(affects ? { affects } : {}),
       policy: {
         priorityMatrix: policies.priorityMatrix.version,
         incidentSla: policies.sla ? null : policies.incidentSla.version,
@@ -340,7 +344,7 @@ export async function incidentWorkflow({ number, input, actor, resume }: Inciden
   while (rec.state !== 'closed') {
     if (kase.continueSuggested()) {
       const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons, ...(rules ? { rules } : {}) };
-      await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, resume: { carry, ...r } }]);
+      await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, affects, resume: { carry, ...r } }]);
     }
     const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);
     changed = false;

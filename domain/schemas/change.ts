@@ -111,6 +111,7 @@ export const ChangeRecordAnswer = z.strictObject({
     .strictObject({
       services: z.array(z.strictObject({ id: z.string(), name: z.string(), owner: z.string(), customers: z.array(z.string()) })),
       cis: z.number().int(),
+      dependents: z.array(z.string()).optional().describe('the CIs that depend on its CIs, nearest first (at most 100)'),
       truncated: z.boolean(),
     })
     .nullable()

@@ -56,6 +56,7 @@ export const IncidentAnswer = z.strictObject({
   caller: z.string(),
   service: z.string(),
   configurationItem: z.string(),
+  customer: z.string().nullable().describe('the customer it is for, when given: an SLA of its service for this customer sets its targets'),
   category: z.string(),
   impact: Level,
   urgency: Level,
@@ -76,6 +77,15 @@ export const IncidentAnswer = z.strictObject({
   comments: z.array(Comment),
   problems: z.array(z.string()).describe('the problems this incident is linked to'),
   knownErrors: z.array(z.strictObject({ problem: z.string(), symptoms: z.string(), workaround: z.string() })).describe('known errors on its CI or category when it was logged: the workarounds to try first'),
+  affects: z
+    .strictObject({
+      services: z.array(z.strictObject({ id: z.string(), name: z.string(), owner: z.string(), customers: z.array(z.string()) })),
+      cis: z.number().int(),
+      dependents: z.array(z.string()).optional(),
+      truncated: z.boolean(),
+    })
+    .nullable()
+    .describe('what depends on its CI, as the CMDB said when it was logged: the services impacted (null: logged before the CMDB)'),
   policy: z
     .strictObject({
       priorityMatrix: z.number().int(),
@@ -89,4 +99,4 @@ export const IncidentAnswer = z.strictObject({
 });
 
 /** An incident as a list shows it: without its description, assignments, escalations, comments, known errors, problems and policy versions (GET /incidents/{number} has them). */
-export const IncidentSummaryAnswer = IncidentAnswer.omit({ description: true, assignments: true, escalations: true, comments: true, knownErrors: true, problems: true, policy: true });
+export const IncidentSummaryAnswer = IncidentAnswer.omit({ description: true, assignments: true, escalations: true, comments: true, knownErrors: true, problems: true, policy: true, affects: true });

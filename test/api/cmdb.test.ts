@@ -295,3 +295,21 @@ describe('cases naming services and CIs', () => {
     expect((await api.call('POST', '/incidents', { key: agent, body: incident({ service: 'Legacy thing' }) })).status).toBe(400);
   });
 });
+
+describe('an incident on a CI', () => {
+  it('shows the services that depend on its CI, and takes its targets from their SLA when its own service has none', async () => {
+    const shop = (await api.call('GET', '/services', { key: agent })).body.items.find((s: { name: string }) => s.name === 'Web shop');
+    await api.call('POST', '/services', { key: owner, body: { name: 'Storage', owner: 'stan', status: 'live', configurationItems: ['san-1'] } });
+    const targets = { calendarId: '24x7', warningPercent: 75, autoCloseDays: 3, targets: { P1: { responseMinutes: 5, resolutionMinutes: 60 }, P2: { responseMinutes: 10, resolutionMinutes: 120 }, P3: { responseMinutes: 20, resolutionMinutes: 180 }, P4: { responseMinutes: 40, resolutionMinutes: 360 } } };
+    const sla = (await api.call('POST', '/slas', { key: owner, body: { name: 'Web shop for Retail', service: shop.id, customer: 'Retail', incidents: targets } })).body;
+    const logged = await api.call('POST', '/incidents', { key: agent, body: { title: 'SAN latency', description: 'writes slow', caller: 'bob', service: 'storage', configurationItem: 'san-1', customer: 'Retail', category: 'storage', impact: 2, urgency: 2 } });
+    expect(logged.status).toBe(201);
+    expect(logged.body.service).toBe('Storage'); // as the portfolio spells it
+    expect(logged.body.affects.services.map((s: { name: string }) => s.name)).toEqual(['Storage', 'Web shop']);
+    expect(logged.body.affects.dependents).toEqual(expect.arrayContaining(['vm-1', 'shop-app']));
+    expect(logged.body.policy).toMatchObject({ incidentSla: null, sla: { id: sla.id, version: 1 } });
+    expect(logged.body.sla.resolution.targetMinutes).toBe(180);
+    // a list shows no impact (GET /incidents/{n} does)
+    expect((await api.call('GET', '/incidents?service=Storage', { key: agent })).body.items[0].affects).toBeUndefined();
+  });
+});
