@@ -9,7 +9,8 @@ import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, type StoredPolicy } from '../models/policies';
 import { present, READ_ONLY, writeVersion } from './policies';
-import { conflict, notFound } from './problem';
+import { badRequest, conflict, notFound } from './problem';
+import { findCi } from '../models/configuration-item';
 import { route } from './route';
 
 const OWNERS = ['process_owner', 'admin'] as const;
@@ -18,6 +19,13 @@ const Params = z.strictObject({ id: ServiceId });
 export function serviceRoutes({ models }: { models: Models }): Router {
   const router = Router();
   const answer = (p: StoredPolicy<ServiceBody>) => ({ id: p.key, ...present(p) });
+
+  /** The CIs a service consists of are in the CMDB. */
+  async function cisExist(body: ServiceBody) {
+    const found = await Promise.all(body.configurationItems.map((ci) => findCi(models, ci)));
+    const errors = body.configurationItems.flatMap((ci, i) => (found[i] ? [] : [{ in: 'body', path: `configurationItems.${i}`, message: `there is no CI ${ci} (GET /cis)` }]));
+    if (errors.length) throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  }
 
   /** A name belongs to one service: another service of that name is a conflict. */
   async function nameFree(name: string, self?: string) {
@@ -36,6 +44,7 @@ export function serviceRoutes({ models }: { models: Models }): Router {
     response: ServiceAnswer,
     handler: async ({ body, actor, res }) => {
       await nameFree(body.name);
+      await cisExist(body);
       const id = `svc-${await nextNumber(models.Counter, 'service')}`;
       const p = await putPolicy(models, 'service', id, body, actor.name);
       res.location(`/services/${id}`).set('ETag', `"${p.version}"`);
@@ -87,6 +96,7 @@ export function serviceRoutes({ models }: { models: Models }): Router {
     handler: async ({ params, body, actor, req, res }) => {
       if (!(await findLatestPolicy(models, 'service', params.id))) throw notFound(`there is no service ${params.id}`);
       await nameFree(body.name, params.id);
+      await cisExist(body);
       return { id: params.id, ...(await writeVersion(models, req, res, 'service', params.id, body, actor.name)) };
     },
   });

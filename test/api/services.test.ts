@@ -7,6 +7,9 @@ let owner: string, agent: string;
 beforeAll(async () => {
   api = await startApi('api_services');
   [owner, agent] = await Promise.all([api.key('olga', ['process_owner']), api.key('alice', ['agent'], ['network'])]);
+  // the CIs the VPN consists of, in the CMDB
+  expect((await api.call('PUT', '/ci-classes/network_device', { key: owner, body: {} })).status).toBe(200);
+  for (const name of ['vpn-gw-1', 'vpn-gw-2']) expect((await api.call('POST', '/cis', { key: agent, body: { name, class: 'network_device', owner: 'network' } })).status).toBe(201);
 });
 afterAll(async () => api?.stop());
 
@@ -39,6 +42,8 @@ it('keeps services as versioned records: added by process owners, read by anyone
   const bad = await api.call('POST', '/services', { key: owner, body: { ...vpn, name: 'Backup', status: 'sunset' } });
   expect([bad.status, bad.body.errors[0].path]).toEqual([400, 'status']);
   expect((await api.call('GET', '/services/svc-999999', { key: agent })).status).toBe(404);
+  const noCi = await api.call('POST', '/services', { key: owner, body: { ...vpn, name: 'Backup', configurationItems: ['vpn-gw-1', 'tape-9'] } });
+  expect([noCi.status, noCi.body.errors]).toEqual([400, [{ in: 'body', path: 'configurationItems.1', message: 'there is no CI tape-9 (GET /cis)' }]]);
   expect((await api.call('GET', '/services', { key: agent })).body.items).toHaveLength(2);
 });
 
