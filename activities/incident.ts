@@ -1,7 +1,7 @@
 import type { Calendar } from '../domain/calendar';
 import type { IncidentEvent, IncidentRecord } from '../domain/incident';
 import type { PriorityMatrixBody } from '../domain/priority';
-import type { IncidentSlaBody } from '../domain/sla';
+import type { IncidentSlaBody, Ola } from '../domain/sla';
 import type { Models } from '../models';
 import { latestPoliciesCounted, latestPolicy } from '../models/policies';
 import { slaFor } from '../domain/service-level';
@@ -16,6 +16,8 @@ export interface IncidentPolicies {
   /** the targets: the SLA's (its `sla` says which), or the incident SLA policy's */
   incidentSla: { version: number; body: IncidentSlaBody };
   sla?: { id: string; version: number } | null;
+  /** the OLAs of the supporting groups, from the SLA (none from the incident SLA policy) */
+  olas?: Ola[];
   /** every calendar the SLA policy names, at its current version */
   calendars: Record<string, Calendar>;
 }
@@ -44,7 +46,7 @@ export function createIncidentActivities(models: Models) {
       for (const [i, c] of (await Promise.all(ids.map((id) => latestPolicy<Omit<Calendar, 'id' | 'version'>>(models, 'calendar', id)))).entries()) {
         calendars[ids[i]] = { ...c.body, id: ids[i], version: c.version };
       }
-      return { priorityMatrix, incidentSla, calendars, sla: agreed ? { id: agreed.id, version: agreed.version } : null };
+      return { priorityMatrix, incidentSla, calendars, sla: agreed ? { id: agreed.id, version: agreed.version } : null, olas: agreed?.body.olas ?? [] };
     },
 
     /** Known errors whose problem is still open, on this CI or in this category: workarounds for the agent. */

@@ -77,7 +77,7 @@ export interface IncidentRecord extends OpenIncidentInput {
   affects?: ChangeImpact | null;
   reopenCount: number;
   /** every assignment and the business time the case spent with that group (what an OLA is measured on) */
-  assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null }>;
+  assignments: Array<{ group: string; assignee: string | null; from: number; to: number | null; businessMs: number | null; ola?: AssignmentOla }>;
   escalations: Array<{ at: number; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
   comments: Array<{ at: number; by: string; text: string }>;
   /** problems this incident is linked to */
@@ -92,7 +92,7 @@ export interface IncidentRecord extends OpenIncidentInput {
 
 export interface IncidentEvent {
   seq: number;
-  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach' | 'sla_not_computable' | 'problem_linked' | 'resolved_by_problem';
+  action: IncidentCommand | 'open' | 'auto_close' | 'sla_warning' | 'sla_breach' | 'sla_not_computable' | 'problem_linked' | 'resolved_by_problem' | 'ola_warning' | 'ola_breach';
   from: IncidentState | null;
   to: IncidentState;
   by: string;
@@ -108,7 +108,7 @@ export interface IncidentView extends Omit<IncidentRecord, 'sla' | 'openedAt' | 
   resolvedAt: string | null;
   closedAt: string | null;
   autoCloseAt: string | null;
-  assignments: Array<{ group: string; assignee: string | null; from: string; to: string | null; businessMinutes: number }>;
+  assignments: Array<{ group: string; assignee: string | null; from: string; to: string | null; businessMinutes: number; ola: { targetMinutes: number; warnedAt: string | null; breachedAt: string | null } | null }>;
   escalations: Array<{ at: string; clock: 'response' | 'resolution'; kind: 'warning' | 'breach'; level: number }>;
   comments: Array<{ at: string; by: string; text: string }>;
   sla: { response: ClockView; resolution: ClockView; breached: boolean };
@@ -178,6 +178,14 @@ export function mayReadIncident(rec: Pick<IncidentRecord, 'caller'>, actor: Acto
   return actor.name === rec.caller;
 }
 
+/** The OLA of the group an assignment went to: its target for the incident's priority, and the alarms raised. */
+export interface AssignmentOla {
+  targetMs: number;
+  warningPercent: number;
+  warnedAt: number | null;
+  breachedAt: number | null;
+}
+
 export function incidentNumber(n: number): string {
   return `INC${String(n).padStart(7, '0')}`;
 }
@@ -234,7 +242,7 @@ export function incidentView(rec: IncidentRecord, cal: CalendarBody, now: number
     assignments: rec.assignments.map((a) => {
       // the open assignment's time runs until now, less time on hold
       const ms = a.businessMs ?? workingMsBetween(cal, a.from, now, rec.sla.resolution.pauses);
-      return { group: a.group, assignee: a.assignee, from: new Date(a.from).toISOString(), to: iso(a.to), businessMinutes: Math.round(ms / 600) / 100 };
+      return { group: a.group, assignee: a.assignee, from: new Date(a.from).toISOString(), to: iso(a.to), businessMinutes: Math.round(ms / 600) / 100, ola: a.ola ? { targetMinutes: a.ola.targetMs / 60_000, warnedAt: iso(a.ola.warnedAt), breachedAt: iso(a.ola.breachedAt) } : null };
     }),
     escalations: rec.escalations.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     comments: rec.comments.map((c) => ({ ...c, at: new Date(c.at).toISOString() })),

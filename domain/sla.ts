@@ -152,6 +152,13 @@ export const DEFAULT_INCIDENT_SLA: IncidentSlaBody = {
   },
 };
 
+/** A supporting group's operational level agreement, as an incident holds it. */
+export interface Ola {
+  group: string;
+  warningPercent: number;
+  targets: Record<Priority, { resolutionMinutes: number }>;
+}
+
 /** The hold reasons of a policy or SLA written before they were data. */
 export const DEFAULT_HOLD_REASONS: HoldReason[] = [
   { code: 'awaiting_customer', label: 'Waiting for the customer', stopsClock: true },

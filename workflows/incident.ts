@@ -23,7 +23,10 @@ import {
   type OpenIncidentInput,
 } from '../domain/incident';
 import { priorityOf } from '../domain/priority';
-import { calendarIdFor, DEFAULT_HOLD_REASONS, holdReasonsOf } from '../domain/sla';
+import { calendarIdFor, DEFAULT_HOLD_REASONS, holdReasonsOf, type Ola } from '../domain/sla';
+import { reachableWithin } from '../domain/calendar';
+import type { AssignmentOla } from '../domain/incident';
+import type { Priority } from '../domain/priority';
 import type { HoldReason, IncidentSlaBody } from '../domain/schemas/sla';
 import type { PriorityMatrixBody } from '../domain/priority';
 import type { ChangeImpact } from '../domain/change';
@@ -58,7 +61,7 @@ export interface IncidentWorkflowInput {
   /** what depends on its CI, as the CMDB said when it was logged (the API works it out) */
   affects?: ChangeImpact | null;
   /** the case as its previous run left it, when it continued as new */
-  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[]; rules?: Rules };
+  resume?: { carry: CaseCarry<IncidentRecord>; calendar: Calendar; warningPercent: number; autoCloseDays: number; holdReasons?: HoldReason[]; rules?: Rules; olas?: Ola[] };
 }
 
 const DAY = 86_400_000;
@@ -73,6 +76,8 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
   let autoCloseDays = 0;
   /** the priority matrix and the targets it was logged with, for a re-prioritisation (a case continued from a run before them has none) */
   let rules: Rules | null = null;
+  /** the OLAs of the supporting groups in its SLA, as it was logged */
+  let olas: Ola[] = [];
   /** the hold reasons of its SLA or SLA policy, as it was logged */
   let holdReasons: HoldReason[] = DEFAULT_HOLD_REASONS;
   let changed = false;
@@ -131,7 +136,49 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
         at: now,
       });
     }
+    // the OLA of the group holding it now
+    const held = rec!.assignments.find((a) => a.to === null);
+    for (const alarm of olaAlarms(now).filter((a) => a.at <= now)) {
+      const ola = held!.ola!;
+      if (alarm.kind === 'warning') ola.warnedAt = alarm.at;
+      else ola.breachedAt = alarm.at;
+      const targetMinutes = ola.targetMs / 60_000;
+      persisted.push(
+        record({
+          action: alarm.kind === 'warning' ? 'ola_warning' : 'ola_breach',
+          by: 'system',
+          note: `${held!.group}'s OLA of ${targetMinutes} business minutes ${alarm.kind === 'warning' ? `at ${ola.warningPercent}%` : 'breached'}`,
+          details: { group: held!.group, targetMinutes },
+        }),
+      );
+      tell({ key: `${number}:ola:${rec!.assignments.indexOf(held!)}:${alarm.kind}`, type: alarm.kind === 'warning' ? 'ola_warning' : 'ola_breach', number, priority: rec!.priority, title: rec!.title, service: rec!.service, group: held!.group, targetMinutes, at: now });
+    }
     return Promise.all(persisted);
+  }
+
+  /**
+   * The OLA alarms of the group holding the incident, with when each falls due: business time with
+   * the group (less holds that stop the clock) reaching the warning share and the target.
+   */
+  function olaAlarms(now: number): Array<{ kind: 'warning' | 'breach'; at: number }> {
+    const held = rec?.assignments.find((a) => a.to === null);
+    const ola = held?.ola;
+    if (!held || !ola || !clocks.resolutionRunning()) return [];
+    const used = clocks.workingMsBetween(held.from, now);
+    const out: Array<{ kind: 'warning' | 'breach'; at: number }> = [];
+    for (const [kind, share, done] of [['warning', ola.warningPercent / 100, ola.warnedAt], ['breach', 1, ola.breachedAt]] as const) {
+      if (done !== null) continue;
+      const left = Math.ceil(ola.targetMs * share) - used;
+      const at = left <= 0 ? now : reachableWithin(cal, now, left);
+      if (at !== null) out.push({ kind, at });
+    }
+    return out;
+  }
+
+  /** The OLA of a group for a priority, as the assignment keeps it. */
+  function olaOf(group: string, priority: Priority): AssignmentOla | undefined {
+    const ola = olas.find((o) => o.group === group);
+    return ola ? { targetMs: ola.targets[priority].resolutionMinutes * 60_000, warningPercent: ola.warningPercent, warnedAt: null, breachedAt: null } : undefined;
   }
 
   // Handlers first, before any await, so no command that arrives early is refused for want of one.
@@ -185,7 +232,8 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
         closeAssignment(now);
         r.assignmentGroup = i.group;
         r.assignee = i.assignee ?? null;
-        r.assignments.push({ group: i.group, assignee: r.assignee, from: now, to: null, businessMs: null });
+        const ola = olaOf(i.group, r.priority);
+        r.assignments.push({ group: i.group, assignee: r.assignee, from: now, to: null, businessMs: null, ...(ola ? { ola } : {}) });
         return record({ ...base, to: r.state === 'on_hold' ? 'on_hold' : 'assigned', note: i.note ?? null, details: { group: i.group, assignee: r.assignee } });
       }
       case 'start': {
@@ -202,6 +250,9 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
         r.priority = priority;
         // targets derived again from the rules it was logged with, counted from when it was logged
         clocks.retarget(rules!.targets[priority]);
+        const held = r.assignments.find((a) => a.to === null);
+        const ola = held ? olaOf(held.group, priority) : undefined;
+        if (held?.ola && ola) held.ola.targetMs = ola.targetMs;
         if (priority === 'P1' && !r.major) {
           r.major = true;
           tell({ key: `${number}:major`, type: 'major_incident', number, priority, title: r.title, service: r.service, at: now });
@@ -271,6 +322,7 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
     autoCloseDays = resume.autoCloseDays;
     holdReasons = resume.holdReasons ?? DEFAULT_HOLD_REASONS;
     rules = resume.rules ?? null;
+    olas = resume.olas ?? [];
     clocks = SlaClocks.restore(cal, resume.warningPercent, rec.sla);
   } else {
     // ---- open: classify, prioritise, start the clocks ----
@@ -292,6 +344,7 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
     autoCloseDays = policies.incidentSla.body.autoCloseDays;
     holdReasons = holdReasonsOf(policies.incidentSla.body);
     rules = { matrix: policies.priorityMatrix.body, targets: policies.incidentSla.body.targets };
+    olas = policies.olas ?? [];
     const target = policies.incidentSla.body.targets[priority];
     clocks = SlaClocks.start(cal, policies.incidentSla.body.warningPercent, target, openedAt);
     rec = {
@@ -343,10 +396,10 @@ export async function incidentWorkflow({ number, input, actor, affects, resume }
   // ---- run: wait for commands, firing SLA warnings, breaches and the auto-close as they fall due ----
   while (rec.state !== 'closed') {
     if (kase.continueSuggested()) {
-      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons, ...(rules ? { rules } : {}) };
+      const r = { calendar: cal, warningPercent: clocks.warningPercent, autoCloseDays, holdReasons, ...(rules ? { rules } : {}), ...(olas.length ? { olas } : {}) };
       await kase.continueAsNew<typeof incidentWorkflow>((carry) => [{ number, input, actor, affects, resume: { carry, ...r } }]);
     }
-    const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity);
+    const due = Math.min(clocks.nextDue() ?? Infinity, rec.autoCloseAt ?? Infinity, ...olaAlarms(Date.now()).map((a) => a.at));
     changed = false;
     const woken = due === Infinity ? await wf.condition(() => changed) : await wf.condition(() => changed, Math.max(1, due - Date.now()));
     if (woken) continue;

@@ -14,7 +14,8 @@ import { inOrder } from './serial';
 type Activities = ReturnType<typeof createActivities>;
 type Persist = 'persistIncident' | 'persistChange' | 'persistRequest' | 'persistProblem' | 'persistImprovement' | 'persistNonconformity' | 'persistApproval' | 'persistTask';
 
-const retry = { initialInterval: '1 second', maximumInterval: '1 minute' } as const;
+// at most 10 s between tries: once the database answers again, the records catch up within seconds (with 1 minute, a record could stay a transition behind its case for a minute after a long outage)
+const retry = { initialInterval: '1 second', maximumInterval: '10 seconds' } as const;
 const remote = wf.proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 const local = wf.proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
 

@@ -83,6 +83,11 @@ export class SlaClocks {
     this.resolution = reopenClock(this.resolution, now, 'resolved, then reopened');
   }
 
+  /** Whether the resolution clock runs now (not on a hold that stops it, not stopped). */
+  resolutionRunning(): boolean {
+    return this.resolution.runningSince !== null;
+  }
+
   /** The clocks whose breach cannot be computed on the calendar (it has no working time for them): they raise no alarms. */
   uncomputable(): ClockName[] {
     return [this.response, this.resolution].filter((c) => !computable(c, this.cal)).map((c) => c.name);

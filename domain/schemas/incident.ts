@@ -72,7 +72,16 @@ export const IncidentAnswer = z.strictObject({
   holdReason: z.string().nullable(),
   holdCode: z.string().nullable().optional().describe('the hold reason’s code; whether it stopped the resolution clock shows in `sla.resolution.status`'),
   reopenCount: z.number().int(),
-  assignments: z.array(z.strictObject({ group: z.string(), assignee: z.string().nullable(), from: Instant, to: Instant.nullable(), businessMinutes: z.number() })),
+  assignments: z.array(
+    z.strictObject({
+      group: z.string(),
+      assignee: z.string().nullable(),
+      from: Instant,
+      to: Instant.nullable(),
+      businessMinutes: z.number(),
+      ola: z.strictObject({ targetMinutes: z.number(), warnedAt: Instant.nullable(), breachedAt: Instant.nullable() }).nullable().describe('the OLA of the group, from the SLA the incident runs by: its target for the priority and the alarms raised'),
+    }),
+  ),
   escalations: z.array(z.strictObject({ at: Instant, clock: z.enum(['response', 'resolution']), kind: z.enum(['warning', 'breach']), level: z.number().int() })),
   comments: z.array(Comment),
   problems: z.array(z.string()).describe('the problems this incident is linked to'),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Instant, ListOf } from './answers';
 import { ServiceId } from './service';
 import { IncidentSlaBody } from './sla';
+import { PRIORITIES, type Priority } from '../priority';
 
 export const SlaId = z.string().regex(/^sla-\d+$/, 'an SLA id such as sla-1');
 
@@ -23,6 +24,18 @@ export const SlaBody = z.strictObject({
   availabilityPercent: z.number().min(0).max(100).nullable().default(null),
   /** the share of resolution clocks to be met per month: a report compares; missed two months running raises an improvement */
   resolutionCompliancePercent: z.number().min(0).max(100).nullable().default(null),
+  /** the operational level agreements of the supporting groups: how long a group may hold an incident (business time with the group, less holds that stop the clock), warned and breached like the SLA */
+  olas: z
+    .array(
+      z.strictObject({
+        group: z.string().trim().min(1).max(200),
+        warningPercent: z.number().int().min(1).max(99).default(75),
+        targets: z.strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, z.strictObject({ resolutionMinutes: z.number().int().positive().max(525_600) })])) as Record<Priority, z.ZodObject<{ resolutionMinutes: z.ZodNumber }>>),
+      }),
+    )
+    .max(50)
+    .refine((o) => new Set(o.map((x) => x.group)).size === o.length, 'each group once')
+    .default([]),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -39,6 +52,7 @@ export const SlaAnswer = z.strictObject({
   active: z.boolean(),
   availabilityPercent: z.number().nullable().optional(),
   resolutionCompliancePercent: z.number().nullable().optional(),
+  olas: z.array(z.record(z.string(), z.unknown())).optional().describe('per supporting group: warningPercent and resolutionMinutes per priority'),
   incidents: z.record(z.string(), z.unknown()).describe('calendarId, warningPercent, autoCloseDays, and targets per priority (responseMinutes, resolutionMinutes, calendarId)'),
 });
 export const SlaList = ListOf(SlaAnswer);

@@ -48,6 +48,42 @@ async function nextWeekday(weekday: number, hour: number): Promise<number> {
 }
 const isSummerTime = (d: Date) => d.getUTCMonth() >= 2 && d.getUTCMonth() <= 9; // keep to GMT weeks
 
+describe('operational level agreements', () => {
+  it('warn and breach for the group holding the incident, from its SLA, and stop when it hands the incident on', async () => {
+    // the OLA of network: 60 business minutes for a P2 on 24x7, warned at 50%; desktop has none
+    await putPolicy(models, 'service', 'svc-ola', { name: 'Ola desk', description: '', owner: 'omar', customers: [], status: 'live', configurationItems: [], slas: [] }, 'test');
+    await putPolicy(models, 'sla', 'sla-ola', {
+      name: 'Ola desk', service: 'svc-ola', customer: null, active: true, availabilityPercent: null, resolutionCompliancePercent: null,
+      olas: [{ group: 'network', warningPercent: 50, targets: { P1: { resolutionMinutes: 30 }, P2: { resolutionMinutes: 60 }, P3: { resolutionMinutes: 120 }, P4: { resolutionMinutes: 240 } } }],
+      incidents: { ...DEFAULT_INCIDENT_SLA, calendarId: '24x7', targets: { ...DEFAULT_INCIDENT_SLA.targets, P2: { responseMinutes: 120, resolutionMinutes: 480 } } },
+    }, 'test');
+    const kept = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'kept by network', service: 'Ola desk' }));
+    const handed = await openIncident(env.client, worker.taskQueue, sampleIncident(1, 2, { title: 'handed to desktop', service: 'Ola desk' }));
+    const t0 = await env.currentTimeMs();
+    for (const i of [kept, handed]) await command(env.client, i.number, 'assign', agent, { group: 'network' });
+
+    await advanceTo(t0 + 31 * MIN);
+    await eventually(async () => expect((await historyOf(models, kept.number)).map((h) => h.action)).toContain('ola_warning'));
+    await command(env.client, handed.number, 'assign', agent, { group: 'desktop' });
+
+    await advanceTo(t0 + 62 * MIN);
+    const rec = await eventually(async () => {
+      const r = await stored(models, kept.number);
+      expect(r.assignments[0].ola?.breachedAt).not.toBeNull();
+      return r;
+    });
+    expect(rec.assignments[0].ola).toMatchObject({ targetMs: 60 * MIN, warningPercent: 50 });
+    expect(Math.abs(rec.assignments[0].ola!.breachedAt! - (t0 + 60 * MIN))).toBeLessThan(2_000);
+    // the SLA's own resolution target (480 min) is far: no SLA alarm
+    expect((await historyOf(models, kept.number)).map((h) => h.action)).toEqual(['open', 'assign', 'ola_warning', 'ola_breach']);
+    await new Promise((r) => setTimeout(r, 500));
+    const moved = await stored(models, handed.number);
+    expect(moved.assignments.map((a) => [a.group, a.ola?.warnedAt !== null && a.ola?.warnedAt !== undefined, a.ola?.breachedAt ?? null])).toEqual([['network', true, null], ['desktop', false, null]]);
+    expect((await historyOf(models, handed.number)).map((h) => h.action)).toEqual(['open', 'assign', 'ola_warning', 'assign']);
+    expect(await models.Notification.countDocuments({ caseId: kept.number, type: { $in: ['ola_warning', 'ola_breach'] } })).toBe(2);
+  });
+});
+
 describe('incident SLA clocks', () => {
   it('does not breach a P2 that is on hold over a weekend, while one left running does', async () => {
     const friday = await nextWeekday(5, 14);
