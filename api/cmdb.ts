@@ -3,7 +3,7 @@
  * data: attribute schemas, change control), configuration items with their relationships, each
  * CI's history, and impact analysis through the relationships up to the services.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { CI_STATUSES, IMPACT_CIS_MAX, impactOf, RELATIONSHIP_TYPE_NAMES, RELATIONSHIPS_PER_CI_MAX, relationshipText, type Relationship } from '../domain/cmdb';
 import {
@@ -26,7 +26,7 @@ import { formSchema } from '../domain/schemas/request';
 import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '../models';
 import { cmdbGraph, type CmdbGraph } from '../models/cmdb-graph';
-import { CiConflict, ciHistory, findCi, registerCi, updateCi, type Change, type CiDoc, type CiState } from '../models/configuration-item';
+import { checkAttributes, ciChanges, CiConflict, ciHistory, findCi, planCiUpdate, registerCi, updateCi, type CiDoc, type CiHistoryEntry, type CiState, type CiUpdateRequest } from '../models/configuration-item';
 import { findLatestPolicy, latestPolicies, latestPoliciesCounted, type StoredPolicy } from '../models/policies';
 import { Page, pageOf } from './lists';
 import { present, READ_ONLY, writeVersion } from './policies';
@@ -55,10 +55,10 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
   }
 
   /** The class's attribute schema decides what a CI's attributes may be. */
-  function checkAttributes(cls: StoredPolicy<CiClassBody>, attributes: Record<string, unknown>): Record<string, unknown> {
-    const r = formSchema(cls.body.attributes).safeParse(attributes);
-    if (r.success) return r.data as Record<string, unknown>;
-    const errors = r.error.issues.map((i) => ({ in: 'body', path: ['attributes', ...i.path].join('.'), message: i.code === 'unrecognized_keys' ? `a ${cls.key} has no attribute ${i.keys.join(', ')}` : i.message }));
+  function attributesOf(cls: StoredPolicy<CiClassBody>, attributes: Record<string, unknown>): Record<string, unknown> {
+    const checked = checkAttributes(cls.key, cls.body.attributes, attributes);
+    if ('attributes' in checked) return checked.attributes;
+    const errors = checked.errors.map((e) => ({ in: 'body', ...e }));
     throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
   }
 
@@ -125,6 +125,25 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     }
   }
 
+  /**
+   * A direct edit of a CI, checked and worked out as a change's CI update is (planCiUpdate): refused
+   * for a class under change control; nothing to change writes no version.
+   */
+  async function change(ci: CiDoc, update: CiUpdateRequest, action: CiHistoryEntry['action'], why: string, by: string, res: Response, pathOf: (path: string) => string) {
+    changeControl(ci, await findLatestPolicy<CiClassBody>(models, 'ci-class', ci.class));
+    const plan = await planCiUpdate(models, update);
+    if (!plan.ok) {
+      const gone = plan.errors.find((e) => e.path === 'ci' || e.path === 'addRelationships');
+      if (gone) throw conflict(`${ci._id}: ${gone.message}`);
+      const errors = plan.errors.map((e) => ({ in: 'body', path: pathOf(e.path), message: e.message }));
+      throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+    }
+    if (!plan.changes.length) return answer(ci);
+    const next = await write(() => updateCi(models, plan.ci, plan.state, { action, by, why, change: null, changes: plan.changes }));
+    res.set('ETag', `"${next.version}"`);
+    return answer(next);
+  }
+
   // ——— CI classes ———
 
   route(router, {
@@ -181,7 +200,7 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     response: CiAnswer,
     handler: async ({ body, actor, res }) => {
       const cls = await classOf(body.class);
-      const attributes = checkAttributes(cls, body.attributes);
+      const attributes = attributesOf(cls, body.attributes);
       await checkRelationships(body.name, body.relationships, 'relationships');
       const state: CiState = { class: body.class, classVersion: cls.version, description: body.description, owner: body.owner, status: body.status, attributes, relationships: body.relationships };
       const ci = await write(() =>
@@ -190,13 +209,7 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
           by: actor.name,
           why: body.why,
           change: null,
-          changes: [
-            { field: 'class', from: null, to: body.class },
-            { field: 'owner', from: null, to: body.owner },
-            { field: 'status', from: null, to: body.status },
-            ...attributeChanges({}, attributes),
-            ...relationshipChanges(body.name, [], body.relationships),
-          ],
+          changes: ciChanges(NOTHING, state, body.name),
         }),
       );
       res.location(`/cis/${encodeURIComponent(ci._id)}`).set('ETag', `"${ci.version}"`);
@@ -248,21 +261,8 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     handler: async ({ params, body, actor, req, res }) => {
       const ci = await ciOr404(params.name);
       expectedVersion(req, ci);
-      const cls = await findLatestPolicy<CiClassBody>(models, 'ci-class', ci.class);
-      changeControl(ci, cls);
-      if (!cls) throw conflict(`${ci._id}'s class ${ci.class} is not defined any more: define it again (PUT /ci-classes/${ci.class})`);
-      const merged = { ...ci.attributes };
-      for (const [k, v] of Object.entries(body.attributes ?? {})) {
-        if (v === null) delete merged[k];
-        else merged[k] = v;
-      }
-      const attributes = body.attributes ? checkAttributes(cls, merged) : ci.attributes;
-      const state: CiState = { class: ci.class, classVersion: cls.version, description: body.description ?? ci.description, owner: body.owner ?? ci.owner, status: body.status ?? ci.status, attributes, relationships: ci.relationships };
-      const changes = [...fieldChanges(ci, state), ...attributeChanges(ci.attributes, attributes)];
-      if (!changes.length) return answer(ci); // nothing to change: no new version
-      const next = await write(() => updateCi(models, ci, state, { action: 'updated', by: actor.name, why: body.why, change: null, changes }));
-      res.set('ETag', `"${next.version}"`);
-      return answer(next);
+      const { why, ...update } = body;
+      return change(ci, { ci: ci._id, ...update }, 'updated', why, actor.name, res, (path) => path);
     },
   });
 
@@ -278,15 +278,8 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     response: CiAnswer,
     handler: async ({ params, body, actor, res }) => {
       const ci = await ciOr404(params.name);
-      changeControl(ci, await findLatestPolicy<CiClassBody>(models, 'ci-class', ci.class));
       if (ci.relationships.some((r) => r.type === body.type && r.to === body.to)) throw conflict(`${ci._id} ${body.type} ${body.to} is there already`);
-      const relationships = [...ci.relationships, { type: body.type, to: body.to }];
-      await checkRelationships(ci._id, relationships, 'relationships');
-      const next = await write(() =>
-        updateCi(models, ci, { ...stateOf(ci), relationships }, { action: 'relationship_added', by: actor.name, why: body.why, change: null, changes: relationshipChanges(ci._id, ci.relationships, relationships) }),
-      );
-      res.set('ETag', `"${next.version}"`);
-      return answer(next);
+      return change(ci, { ci: ci._id, addRelationships: [{ type: body.type, to: body.to }] }, 'relationship_added', body.why, actor.name, res, (path) => path.replace(/^addRelationships\.0\./, ''));
     },
   });
 
@@ -301,14 +294,8 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     response: CiAnswer,
     handler: async ({ params, query, actor, res }) => {
       const ci = await ciOr404(params.name);
-      changeControl(ci, await findLatestPolicy<CiClassBody>(models, 'ci-class', ci.class));
-      const relationships = ci.relationships.filter((r) => !(r.type === params.type && r.to === params.to));
-      if (relationships.length === ci.relationships.length) throw notFound(`${ci._id} has no relationship ${params.type} ${params.to}`);
-      const next = await write(() =>
-        updateCi(models, ci, { ...stateOf(ci), relationships }, { action: 'relationship_removed', by: actor.name, why: query.why, change: null, changes: relationshipChanges(ci._id, ci.relationships, relationships) }),
-      );
-      res.set('ETag', `"${next.version}"`);
-      return answer(next);
+      if (!ci.relationships.some((r) => r.type === params.type && r.to === params.to)) throw notFound(`${ci._id} has no relationship ${params.type} ${params.to}`);
+      return change(ci, { ci: ci._id, removeRelationships: [{ type: params.type, to: params.to }] }, 'relationship_removed', query.why, actor.name, res, (path) => path);
     },
   });
 
@@ -367,26 +354,5 @@ export function impactAnswer(ci: string, depth: number, graph: CmdbGraph, servic
 
 const byText = (a: Relationship, b: Relationship) => relationshipText(a).localeCompare(relationshipText(b));
 
-function stateOf(ci: CiDoc): CiState {
-  return { class: ci.class, classVersion: ci.classVersion, description: ci.description, owner: ci.owner, status: ci.status, attributes: ci.attributes, relationships: ci.relationships };
-}
-
-function fieldChanges(before: CiState, after: CiState): Change[] {
-  const out: Change[] = [];
-  for (const f of ['description', 'owner', 'status'] as const) if (before[f] !== after[f]) out.push({ field: f, from: before[f], to: after[f] });
-  return out;
-}
-
-export function attributeChanges(before: Record<string, unknown>, after: Record<string, unknown>): Change[] {
-  const out: Change[] = [];
-  for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out.push({ field: `attributes.${k}`, from: before[k] ?? null, to: after[k] ?? null });
-  }
-  return out;
-}
-
-export function relationshipChanges(from: string, before: CiDoc['relationships'], after: CiDoc['relationships']): Change[] {
-  const text = (rs: CiDoc['relationships']) => rs.map((r) => `${from} ${r.type} ${r.to}`).sort();
-  const [b, a] = [text(before), text(after)];
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ field: 'relationships', from: b, to: a }];
-}
+/** A CI before it was registered: what its first history entry changes from. */
+const NOTHING = { class: null, classVersion: 0, description: '', owner: null, status: null, attributes: {}, relationships: [] } as unknown as CiState;

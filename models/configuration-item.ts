@@ -158,9 +158,9 @@ export async function planCiUpdate(models: Models, u: CiUpdateRequest): Promise<
       if (v === null) delete merged[k];
       else merged[k] = v;
     }
-    const r = formSchema(cls.body.attributes).safeParse(merged);
-    if (r.success) attributes = r.data as Record<string, unknown>;
-    else for (const i of r.error.issues) errors.push({ path: ['attributes', ...i.path].join('.'), message: i.code === 'unrecognized_keys' ? `a ${ci.class} has no attribute ${i.keys.join(', ')}` : i.message });
+    const checked = checkAttributes(ci.class, cls.body.attributes, merged);
+    if ('errors' in checked) errors.push(...checked.errors);
+    else attributes = checked.attributes;
   }
   const same = (a: { type: string; to: string }, b: { type: string; to: string }) => a.type === b.type && a.to === b.to;
   let relationships = ci.relationships.filter((r) => !(u.removeRelationships ?? []).some((x) => same(x, r)));
@@ -173,6 +173,13 @@ export async function planCiUpdate(models: Models, u: CiUpdateRequest): Promise<
   if (errors.length) return { ok: false, errors };
   const state: CiState = { class: ci.class, classVersion: cls.version, description: u.description ?? ci.description, owner: u.owner ?? ci.owner, status: u.status ?? ci.status, attributes, relationships };
   return { ok: true, ci, state, changes: ciChanges(ci, state) };
+}
+
+/** A CI's attributes against its class's attribute schema: as the schema reads them, or what is wrong, by path (`attributes.os`). */
+export function checkAttributes(className: string, fields: FormField[], attributes: Record<string, unknown>): { attributes: Record<string, unknown> } | { errors: Array<{ path: string; message: string }> } {
+  const r = formSchema(fields).safeParse(attributes);
+  if (r.success) return { attributes: r.data as Record<string, unknown> };
+  return { errors: r.error.issues.map((i) => ({ path: ['attributes', ...i.path].join('.'), message: i.code === 'unrecognized_keys' ? `a ${className} has no attribute ${i.keys.join(', ')}` : i.message })) };
 }
 
 /** What changed between two states of a CI, field by field (attributes one by one, relationships as sentences). */
