@@ -35,6 +35,18 @@ async function main() {
   // with `Connection: close`, and the requests in flight answered; a connection left idle closes
   // when its keep-alive time (5 s, told to the client in `Keep-Alive`) runs out, never while a
   // client may be sending its next request on it; then Temporal and the database. At most 25 s.
+  // every request read is either answered or, if its connection went first, counted as dropped:
+  // the log line at the stop says both, so a reset a client saw can be told from a request lost.
+  // (A connection the kernel completed but the API had not yet accepted when it stopped listening
+  // is reset by the kernel: its request was never read, so nothing was done with it.)
+  const counts = { received: 0, answered: 0, dropped: 0 };
+  server.on('request', (_req, res) => {
+    counts.received += 1;
+    res.on('close', () => {
+      if (res.writableFinished) counts.answered += 1;
+      else counts.dropped += 1;
+    });
+  });
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;
@@ -47,7 +59,9 @@ async function main() {
       clearTimeout(force);
       await connection.close();
       await conn.close();
-      logger.info('API stopped');
+      logger.info({ requests: counts }, 'API stopped');
+      // the launcher says it in its own words (its log level may hide this process's info lines)
+      if (process.connected) await new Promise((resolve) => process.send!({ stopped: counts }, undefined, {}, resolve));
       process.exit(0);
     });
   };

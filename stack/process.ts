@@ -65,6 +65,8 @@ export interface Spawned {
   /** set once an IPC child has said it is ready (for each run) */
   readonly ready: boolean;
   readonly restarts: number;
+  /** what an IPC child said last about how it stopped (the API: the requests it answered and dropped) */
+  readonly stopped: unknown;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export function spawnServer(cmd: string, args: string[], opts: SpawnOptions): Sp
   let stopping = false;
   let ready = false;
   let restarts = 0;
+  let stopped: unknown;
   let inARow = 0;
   let exited!: Promise<void>;
   let timer: NodeJS.Timeout | undefined;
@@ -96,6 +99,7 @@ export function spawnServer(cmd: string, args: string[], opts: SpawnOptions): Sp
     const startedAt = Date.now();
     child.on('message', (m) => {
       if ((m as { ready?: boolean })?.ready) ready = true;
+      if ((m as { stopped?: unknown })?.stopped) stopped = (m as { stopped: unknown }).stopped;
     });
     child.on('error', () => undefined); // an exit follows
     if (opts.pidFile && child.pid) writePidFile(opts.pidFile, child.pid, cmd);
@@ -140,6 +144,9 @@ export function spawnServer(cmd: string, args: string[], opts: SpawnOptions): Sp
     },
     get restarts() {
       return restarts;
+    },
+    get stopped() {
+      return stopped;
     },
     stop,
   };

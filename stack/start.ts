@@ -110,7 +110,14 @@ async function main() {
     if (stopping) return;
     const apiUrl = `http://${env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST}:${config.port}`;
     const api = node('api', 'api/server.ts', () => async () => (await fetch(`${apiUrl}/healthz`)).ok, 30_000);
-    stops.push({ name: 'the API (answering the requests in flight)', stop: api.spawned.stop });
+    stops.push({
+      name: 'the API (answering the requests in flight)',
+      stop: async () => {
+        await api.spawned.stop();
+        const said = api.spawned.stopped as { received: number; answered: number; dropped: number } | undefined;
+        if (said) process.stderr.write(`  the API read ${said.received} requests since it started: ${said.answered} answered, ${said.dropped} dropped\n`);
+      },
+    });
     await waitFor('the API', api.isReady, api.spawned.child, 60_000);
     if (stopping) return;
 
