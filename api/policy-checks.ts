@@ -41,6 +41,23 @@ export async function slaProblems(models: Models, sla: IncidentSlaBody, pending?
   return found.filter((x): x is Problem => x !== null).filter((x, i, all) => all.findIndex((y) => y.path === x.path) === i);
 }
 
+/**
+ * An SLA's request fulfilment targets: each catalogue item exists and belongs to the SLA's service,
+ * and its target falls due within a year on the SLA's calendar.
+ */
+export async function requestTargetProblems(models: Models, sla: { service: string; incidents: { calendarId: string }; requests?: Array<{ catalogItem: string; fulfilmentMinutes: number }> }): Promise<Problem[]> {
+  const found = await Promise.all(
+    (sla.requests ?? []).map(async (r, i): Promise<Problem | null> => {
+      const item = await findLatestPolicy<{ service: string | null; name: string }>(models, 'catalog-item', r.catalogItem);
+      if (!item) return { in: 'body', path: `requests.${i}.catalogItem`, message: `there is no catalogue item ${r.catalogItem}` };
+      if (item.body.service !== sla.service) return { in: 'body', path: `requests.${i}.catalogItem`, message: `${r.catalogItem} (${item.body.name}) belongs to ${item.body.service ?? 'no service'}, not ${sla.service}` };
+      const p = await check(models, `requests.${i}.fulfilmentMinutes`, sla.incidents.calendarId, 'incidents.calendarId', r.fulfilmentMinutes);
+      return p?.path === 'incidents.calendarId' ? null : p; // a missing calendar is said once, by the incident targets
+    }),
+  );
+  return found.filter((x): x is Problem => x !== null);
+}
+
 /** An approval policy's stage deadlines, each on its calendar. */
 export async function approvalProblems(models: Models, body: ApprovalPolicyBody, pending?: Pending): Promise<Problem[]> {
   const found = await Promise.all(
@@ -66,6 +83,11 @@ export async function calendarProblems(models: Models, id: string, body: Calenda
       if ((t.calendarId ?? s.body.incidents.calendarId) !== id) continue;
       const why = notWithinAYear(body, Date.now(), t.resolutionMinutes);
       if (why) problems.push({ in: 'body', path: 'workingHours', message: `SLA ${s.key} (${s.body.name}) ${p} resolution target: ${why}` });
+    }
+    if (s.body.incidents.calendarId !== id) continue;
+    for (const r of (s.body as { requests?: Array<{ catalogItem: string; fulfilmentMinutes: number }> }).requests ?? []) {
+      const why = notWithinAYear(body, Date.now(), r.fulfilmentMinutes);
+      if (why) problems.push({ in: 'body', path: 'workingHours', message: `SLA ${s.key} (${s.body.name}) fulfilment target for ${r.catalogItem}: ${why}` });
     }
   }
   for (const ap of await latestPolicies<ApprovalPolicyBody>(models, 'approval-policy')) {

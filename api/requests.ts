@@ -12,8 +12,11 @@ import {
   REQUEST_STATES,
   requestNumber,
   type CatalogItem,
+  type FulfilmentAgreement,
   type RequestCommand,
 } from '../domain/request';
+import type { CalendarBody } from '../domain/calendar';
+import type { SlaBody } from '../domain/schemas/service-level';
 import { ServiceId } from '../domain/schemas/service';
 import { CatalogItemBody, formSchema, RaiseRequestInput, RequestAnswer, RequestCommandInputs, RequestNumber, RequestRecordAnswer } from '../domain/schemas/request';
 import { PageOf } from '../domain/schemas/answers';
@@ -35,6 +38,27 @@ const staff = (roles: Role[]) => roles.some((r) => r !== 'requester');
 
 export function requestRoutes({ models, client, taskQueue }: { models: Models; client: Client; taskQueue: string }): Router {
   const router = Router();
+
+  /**
+   * The fulfilment target for an item: from the SLA in force for its service and the customer (else
+   * for every customer of the service) that names the item; its calendar at the version in force.
+   * The request keeps both for its life.
+   */
+  async function agreementFor(item: CatalogItem, customer: string | null): Promise<FulfilmentAgreement | null> {
+    if (!item.service) return null;
+    const mine = (await latestPolicies<SlaBody>(models, 'sla')).filter((s) => s.body.active && s.body.service === item.service);
+    const sla = (customer ? mine.find((s) => s.body.customer?.toLowerCase() === customer.toLowerCase()) : undefined) ?? mine.find((s) => s.body.customer === null);
+    const target = sla?.body.requests?.find((r) => r.catalogItem === item.id);
+    if (!sla || !target) return null;
+    const cal = await findLatestPolicy<CalendarBody>(models, 'calendar', sla.body.incidents.calendarId);
+    if (!cal) return null; // an SLA write checks its calendar exists; one removed since sets no target
+    return {
+      sla: { id: sla.key, version: sla.version, name: sla.body.name },
+      fulfilmentMinutes: target.fulfilmentMinutes,
+      warningPercent: target.warningPercent,
+      calendar: { ...cal.body, id: sla.body.incidents.calendarId, version: cal.version },
+    };
+  }
 
   async function checkPolicy(body: CatalogItemBody) {
     if (body.approvalPolicy && !(await findLatestPolicy(models, 'approval-policy', body.approvalPolicy))) {
@@ -139,8 +163,9 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
         throw badRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
       }
       const item: CatalogItem = { ...p.body, id: body.catalogItem, version: p.version };
+      const agreement = await agreementFor(item, body.customer ?? null);
       return openCase({ client, models, idempotency, counter: 'REQ', format: requestNumber, path: '/requests', res, opened: requestOpened, taskQueue }, requestWorkflow, (number) => [
-        { number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor },
+        { number, item, fields: form.data, requestedFor: body.requestedFor ?? actor.name, actor, ...(body.customer ? { customer: body.customer } : {}), ...(agreement ? { agreement } : {}) },
       ]);
     },
   });

@@ -10,7 +10,7 @@ import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, type StoredPolicy } from '../models/policies';
 import { present, READ_ONLY, writeVersion } from './policies';
-import { refuseIf, slaProblems } from './policy-checks';
+import { refuseIf, requestTargetProblems, slaProblems } from './policy-checks';
 import { badRequest, conflict, notFound } from './problem';
 import { route } from './route';
 
@@ -25,6 +25,7 @@ export function slaRoutes({ models }: { models: Models }): Router {
   async function check(body: SlaBody, self?: string) {
     if (!(await findLatestPolicy(models, 'service', body.service))) throw badRequest(`there is no service ${body.service}`, [{ in: 'body', path: 'service', message: `there is no service ${body.service} (GET /services)` }]);
     refuseIf((await slaProblems(models, body.incidents)).map((p) => ({ ...p, path: `incidents.${p.path}` })));
+    refuseIf(await requestTargetProblems(models, body));
     if (!body.active) return;
     const twin = (await latestPolicies<SlaBody>(models, 'sla')).find(
       (s) => s.key !== self && s.body.active && s.body.service === body.service && (s.body.customer ?? '').toLowerCase() === (body.customer ?? '').toLowerCase(),

@@ -7,11 +7,34 @@ import type { Actor } from './actor';
 import { refuseByState, type StateTable, type CaseEvent } from './case';
 import type { ApprovalRecord } from './approval';
 import type { TaskRecord } from './task';
+import type { Calendar } from './calendar';
 import type { CatalogItemBody } from './schemas/request';
 
 export type { CatalogItemBody, FormField, RaiseRequestInput, RequestCommandInput } from './schemas/request';
 
 export type CatalogItem = CatalogItemBody & { id: string; version: number };
+
+/** The fulfilment target a request runs by, from the SLA of its item's service (and customer), as the record keeps it. */
+export interface FulfilmentTarget {
+  sla: { id: string; version: number };
+  fulfilmentMinutes: number;
+  calendar: { id: string; version: number };
+  startedAt: number;
+  warningAt: number;
+  dueAt: number;
+  /** when fulfilment ended (all tasks done, or one failed); null while it runs */
+  endedAt: number | null;
+  /** ended by its due time; null while it runs */
+  met: boolean | null;
+}
+
+/** What the API hands a new request's workflow: the SLA target for its item, with its calendar at the version in force. */
+export interface FulfilmentAgreement {
+  sla: { id: string; version: number; name: string };
+  fulfilmentMinutes: number;
+  warningPercent: number;
+  calendar: Calendar;
+}
 
 export const REQUEST_STATES = ['approval', 'fulfilment', 'fulfilled', 'closed', 'rejected', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -66,7 +89,9 @@ export interface RequestRecord {
   requestedFor: string;
   openedAt: number;
   approval: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected' | 'not_required'; reason: string } | null;
-  fulfilment: { mode: 'sequential' | 'parallel'; outcome: 'done' | 'failed' | null };
+  /** the customer it was raised for (its SLA), when named */
+  customer?: string | null;
+  fulfilment: { mode: 'sequential' | 'parallel'; outcome: 'done' | 'failed' | null; target?: FulfilmentTarget | null };
   fulfilledAt: number | null;
   closedAt: number | null;
   autoCloseAt: number | null;

@@ -29,6 +29,8 @@ export interface ReportIncident {
 export interface ReportRequest {
   openedAt: number;
   fulfilledAt: number | null;
+  /** its SLA fulfilment target, when it ran by one */
+  fulfilment?: { target?: { dueAt: number; endedAt: number | null; met: boolean | null } | null };
 }
 
 interface Compliance {
@@ -54,7 +56,7 @@ export interface ServiceReport {
     meanBusinessMinutesToResolve: number | null;
   };
   availability: { percent: number; downMinutes: number; majorIncidents: string[]; target: number | null; met: boolean | null };
-  requests: { logged: number; fulfilled: number; meanHoursToFulfil: number | null };
+  requests: { logged: number; fulfilled: number; meanHoursToFulfil: number | null; fulfilment: Compliance };
 }
 
 const within = (t: number | null, from: number, to: number) => t !== null && t >= from && t < to;
@@ -131,6 +133,19 @@ export function serviceReport(period: { from: number; to: number }, incidents: R
       logged: requests.filter((r) => r.openedAt >= from && r.openedAt < to).length,
       fulfilled: requests.filter((r) => within(r.fulfilledAt, from, to)).length,
       meanHoursToFulfil: mean(requests.filter((r) => within(r.fulfilledAt, from, to)).map((r) => (r.fulfilledAt! - r.openedAt) / 3_600_000)),
+      // as the incident clocks count: met in the period fulfilment ended in time, missed in the period it fell due
+      fulfilment: (() => {
+        let met = 0;
+        let missed = 0;
+        for (const r of requests) {
+          const t = r.fulfilment?.target;
+          if (!t) continue;
+          if (t.endedAt !== null && t.endedAt <= t.dueAt) {
+            if (within(t.endedAt, from, to)) met++;
+          } else if (t.dueAt < end && within(t.dueAt, from, to)) missed++;
+        }
+        return { met, missed, percent: met + missed ? Math.round((met / (met + missed)) * 1000) / 10 : null };
+      })(),
     },
   };
 }
@@ -154,6 +169,9 @@ export function reportCsv(service: string, customer: string | null, r: ServiceRe
   add('requests', 'all', 'logged', r.requests.logged);
   add('requests', 'all', 'fulfilled', r.requests.fulfilled);
   add('requests', 'all', 'meanHoursToFulfil', r.requests.meanHoursToFulfil);
+  add('requests', 'all', 'fulfilmentMet', r.requests.fulfilment.met);
+  add('requests', 'all', 'fulfilmentMissed', r.requests.fulfilment.missed);
+  add('requests', 'all', 'fulfilmentCompliancePercent', r.requests.fulfilment.percent);
   const cell = (v: string | number | null | boolean) => {
     const s = v === null ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

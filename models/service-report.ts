@@ -45,8 +45,10 @@ export async function reportFor(models: Models, serviceId: string, customer: str
   });
   const incidents = customer ? read.filter((i) => (i.customer ?? '').toLowerCase() === customer.toLowerCase()) : read;
   const mine = items.filter((i) => i.body.service === serviceId).map((i) => i.key);
-  const requests = (await Promise.all(mine.map((id) => findIndexed<ReportRequest>(models.Request, { catalogItemId: id }, { sort: [['_id', -1]], limit: REPORT_REQUESTS_READ, projection: { openedAt: 1, fulfilledAt: 1 } })))).flat();
-  const report = serviceReport(period, incidents, customer ? [] : requests, sla?.body.availabilityPercent ?? null, Date.now());
+  const requests = (await Promise.all(mine.map((id) => findIndexed<ReportRequest>(models.Request, { catalogItemId: id }, { sort: [['_id', -1]], limit: REPORT_REQUESTS_READ, projection: { openedAt: 1, fulfilledAt: 1, customer: 1, 'fulfilment.target': 1 } })))).flat();
+  // a customer's report counts the requests raised for that customer
+  const theirs = customer ? requests.filter((r) => ((r as { customer?: string | null }).customer ?? '').toLowerCase() === customer.toLowerCase()) : requests;
+  const report = serviceReport(period, incidents, theirs, sla?.body.availabilityPercent ?? null, Date.now());
   return { service: { id: serviceId, name: service.body.name }, customer, sla: sla ? { id: sla.id, version: sla.version } : null, ...report, incidentsRead: read.length };
 }
 

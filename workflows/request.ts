@@ -10,14 +10,15 @@ import { Case, type CaseCarry } from './case';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
-import { REQUEST_COMMANDS, refuseRequestCommand, type CatalogItem, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
+import { startClock, thresholdAt } from '../domain/sla';
+import { REQUEST_COMMANDS, refuseRequestCommand, type CatalogItem, type FulfilmentAgreement, type RequestCommand, type RequestCommandInput, type RequestState } from '../domain/request';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import type { createActivities } from '../activities';
 import type { RequestRecord, RequestEvent, RequestView } from '../domain/request';
 import { Approvals } from './approval';
 import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
-import { reads } from './steps';
+import { reads, tell } from './steps';
 import { Tasks } from './task';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -36,13 +37,17 @@ export interface RequestWorkflowInput {
   fields: Record<string, unknown>;
   requestedFor: string;
   actor: Actor;
+  /** the customer it was raised for, when named */
+  customer?: string | null;
+  /** the SLA fulfilment target for its item (absent: no SLA sets one, or a request raised before SLAs had them) */
+  agreement?: FulfilmentAgreement | null;
   /** the case as its previous run left it (fulfilled, waiting for its requester), when it continued as new */
   resume?: { carry: CaseCarry<RequestRecord>; approvals: ApprovalRecord[]; tasks: TaskRecord[] };
 }
 
 const DAY = 86_400_000;
 
-export async function requestWorkflow({ number, item, fields, requestedFor, actor, resume }: RequestWorkflowInput): Promise<RequestView> {
+export async function requestWorkflow({ number, item, fields, requestedFor, actor, customer, agreement, resume }: RequestWorkflowInput): Promise<RequestView> {
   let rec: RequestRecord | undefined;
   const kase = new Case<RequestRecord, RequestState>({ kind: 'request', legacy: persistRequest, opened: requestOpened, view: () => view(), resumed: resume?.carry });
   const { record, history } = kase;
@@ -74,7 +79,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
   }
 
   const next = (carry: CaseCarry<RequestRecord>): Parameters<typeof requestWorkflow> => [
-    { number, item, fields, requestedFor, actor, resume: { carry, approvals: approvals.all, tasks: tasks.all } },
+    { number, item, fields, requestedFor, actor, customer, agreement, resume: { carry, approvals: approvals.all, tasks: tasks.all } },
   ];
   if (resume) {
     // ---- continued from an earlier run, fulfilled and waiting for its requester ----
@@ -94,6 +99,44 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
   await wf.condition(wf.allHandlersFinished);
   return view();
 
+  /**
+   * The SLA's fulfilment clock, from now (fulfilment starts) on its calendar: the groups whose
+   * tasks are still open are warned at the target's warning share and told of the breach at its
+   * due time; stop() ends it when fulfilment ends, recording whether the target was met.
+   */
+  async function startFulfilmentClock(a: FulfilmentAgreement): Promise<{ stop: () => Promise<void> } | null> {
+    const now = Date.now();
+    const running = startClock('resolution', a.fulfilmentMinutes * 60_000, { id: a.calendar.id, version: a.calendar.version }, now);
+    const warningAt = thresholdAt(running, a.calendar, a.warningPercent / 100);
+    const dueAt = thresholdAt(running, a.calendar, 1);
+    if (warningAt === null || dueAt === null) {
+      // the calendar changed after the SLA was agreed and carries no working time for it: fulfilled without a target, and said
+      await record('fulfilment_target_not_computable', 'system', `${a.sla.name}: ${a.fulfilmentMinutes} business minutes do not fall due on calendar ${a.calendar.id} v${a.calendar.version}`, { sla: a.sla });
+      return null;
+    }
+    const target = { sla: { id: a.sla.id, version: a.sla.version }, fulfilmentMinutes: a.fulfilmentMinutes, calendar: { id: a.calendar.id, version: a.calendar.version }, startedAt: now, warningAt, dueAt, endedAt: null as number | null, met: null as boolean | null };
+    rec!.fulfilment.target = target;
+    await record('fulfilment_target', 'system', `${a.fulfilmentMinutes} business minutes (${a.sla.name}): due ${new Date(dueAt).toISOString()}`, { sla: a.sla, dueAt, warningAt });
+    let ended = false;
+    const openGroups = () => [...new Set(tasks.all.filter((t) => t.state === 'open' || t.state === 'claimed').map((t) => t.group))];
+    const alarms = (async () => {
+      for (const [kind, at] of [['warning', warningAt], ['breach', dueAt]] as const) {
+        if (await wf.condition(() => ended, Math.max(1, at - Date.now()))) return;
+        const groups = openGroups();
+        await record(`fulfilment_${kind}`, 'system', kind === 'warning' ? `${a.warningPercent}% of the fulfilment target used; still with ${groups.join(', ')}` : `fulfilment target missed (due ${new Date(dueAt).toISOString()}); still with ${groups.join(', ')}`, { groups, dueAt });
+        tell({ key: `${number}:fulfilment:${kind}`, type: kind === 'warning' ? 'request_warning' : 'request_breach', number, title: item.name, catalogItem: item.id, service: item.service ?? null, groups, dueAt, at: Date.now() });
+      }
+    })();
+    return {
+      stop: async () => {
+        ended = true;
+        await alarms;
+        target.endedAt = Date.now();
+        target.met = target.endedAt <= target.dueAt;
+      },
+    };
+  }
+
   /** Approval by the item's policy, then fulfilment by its tasks. */
   async function requestAndFulfil(): Promise<void> {
     // ---- request: approval by policy ----
@@ -105,6 +148,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
       fields,
       requestedBy: actor.name,
       requestedFor,
+      ...(customer ? { customer } : {}),
       openedAt: Date.now(),
       approval: null,
       fulfilment: { mode: item.fulfilment.mode, outcome: null },
@@ -134,6 +178,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
     if (rec!.state === 'approval') {
       await record('fulfil', 'system', `${item.fulfilment.tasks.length} task(s), ${item.fulfilment.mode}`, {}, 'fulfilment');
       const specs = item.fulfilment.tasks.map((t) => ({ type: 'fulfil' as const, title: `${t.title} (${item.name} for ${requestedFor})`, group: t.group }));
+      const clock = agreement ? await startFulfilmentClock(agreement) : null;
       let failed = false;
       if (item.fulfilment.mode === 'parallel') {
         failed = (await Promise.all(specs.map((s) => tasks.run(s)))).some((t) => t.outcome === 'failed');
@@ -146,6 +191,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
         }
       }
       rec!.fulfilment.outcome = failed ? 'failed' : 'done';
+      if (clock) await clock.stop();
       if (failed) {
         rec!.closedAt = Date.now();
         await tasks.cancelOpen('an earlier fulfilment task failed');

@@ -78,6 +78,8 @@ export const RaiseRequestInput = z.strictObject({
   catalogItem: z.string().regex(/^cat-\d+$/, 'a catalogue item id such as cat-1'),
   /** who it is for, when not the requester (a manager ordering for a new starter) */
   requestedFor: name.optional(),
+  /** the customer it is for: the SLA agreed with them for the item's service sets its fulfilment target (else the service's SLA for every customer) */
+  customer: name.optional(),
   fields: z.record(z.string(), z.unknown()).default({}),
 });
 export type RaiseRequestInput = z.infer<typeof RaiseRequestInput>;
@@ -101,7 +103,25 @@ export const RequestRecordAnswer = z.strictObject({
   requestedFor: z.string(),
   openedAt: EpochMs,
   approval: z.strictObject({ policy: VersionRef.nullable(), outcome: z.enum(['approved', 'rejected', 'not_required']), reason: z.string() }).nullable(),
-  fulfilment: z.strictObject({ mode: z.enum(['sequential', 'parallel']), outcome: z.enum(['done', 'failed']).nullable() }),
+  customer: z.string().nullable().optional(),
+  fulfilment: z.strictObject({
+    mode: z.enum(['sequential', 'parallel']),
+    outcome: z.enum(['done', 'failed']).nullable(),
+    target: z
+      .strictObject({
+        sla: z.strictObject({ id: z.string(), version: z.number().int() }),
+        fulfilmentMinutes: z.number().int(),
+        calendar: VersionRef,
+        startedAt: EpochMs,
+        warningAt: EpochMs,
+        dueAt: EpochMs,
+        endedAt: EpochMs.nullable(),
+        met: z.boolean().nullable(),
+      })
+      .nullable()
+      .optional()
+      .describe('the SLA fulfilment target it runs by (business time from the start of fulfilment); none when its SLA sets none'),
+  }),
   fulfilledAt: EpochMs.nullable(),
   closedAt: EpochMs.nullable(),
   autoCloseAt: EpochMs.nullable(),

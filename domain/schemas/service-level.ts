@@ -36,6 +36,22 @@ export const SlaBody = z.strictObject({
     .max(50)
     .refine((o) => new Set(o.map((x) => x.group)).size === o.length, 'each group once')
     .default([]),
+  /**
+   * request fulfilment targets per catalogue item of the service: business minutes on the SLA's
+   * calendar (incidents.calendarId) from the start of fulfilment (approval done) to fulfilled,
+   * warned at warningPercent and breached like an incident's clock
+   */
+  requests: z
+    .array(
+      z.strictObject({
+        catalogItem: z.string().regex(/^cat-\d+$/, 'a catalogue item id such as cat-1'),
+        fulfilmentMinutes: z.number().int().positive().max(525_600),
+        warningPercent: z.number().int().min(1).max(99).default(75),
+      }),
+    )
+    .max(200)
+    .refine((r) => new Set(r.map((x) => x.catalogItem)).size === r.length, 'each catalogue item once')
+    .default([]),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -53,6 +69,7 @@ export const SlaAnswer = z.strictObject({
   availabilityPercent: z.number().nullable().optional(),
   resolutionCompliancePercent: z.number().nullable().optional(),
   olas: z.array(z.record(z.string(), z.unknown())).optional().describe('per supporting group: warningPercent and resolutionMinutes per priority'),
+  requests: z.array(z.strictObject({ catalogItem: z.string(), fulfilmentMinutes: z.number().int(), warningPercent: z.number().int() })).optional().describe('fulfilment targets per catalogue item, business minutes on the SLA calendar from the start of fulfilment'),
   incidents: z.record(z.string(), z.unknown()).describe('calendarId, warningPercent, autoCloseDays, and targets per priority (responseMinutes, resolutionMinutes, calendarId)'),
 });
 export const SlaList = ListOf(SlaAnswer);
@@ -82,6 +99,11 @@ export const ServiceReportAnswer = z.strictObject({
     target: z.number().nullable(),
     met: z.boolean().nullable(),
   }),
-  requests: z.strictObject({ logged: z.number().int(), fulfilled: z.number().int(), meanHoursToFulfil: z.number().nullable() }),
+  requests: z.strictObject({
+    logged: z.number().int(),
+    fulfilled: z.number().int(),
+    meanHoursToFulfil: z.number().nullable(),
+    fulfilment: Compliance.optional().describe('requests with an SLA fulfilment target: met when fulfilment ended in time in the period, missed when the target fell due in the period unmet (absent from reports stored before targets existed)'),
+  }),
   incidentsRead: z.number().int().describe('the incident records read (at most 20,000, the latest logged before the end)'),
 });

@@ -227,3 +227,48 @@ it('stores each month’s reports on schedule, and raises an improvement when an
   ]);
   expect(stored[0].report.availability).toMatchObject({ downMinutes: 2 * 24 * 60, target: 99.9, met: false, majorIncidents: ['INC9900002'] });
 });
+
+it('agree request fulfilment targets per catalogue item of the service: a request of the item for the customer runs by them, and the report counts them', async () => {
+  const svc = (await api.call('POST', '/services', { key: owner, body: { name: 'Workplace', owner: 'wanda', customers: ['Sales'], status: 'live' } })).body.id as string;
+  const other = (await api.call('POST', '/services', { key: owner, body: { name: 'Print', owner: 'pia', status: 'live' } })).body.id as string;
+  const itemOf = async (service: string, name: string) =>
+    (await api.call('POST', '/catalog-items', { key: owner, body: { name, category: 'hardware', service, fulfilment: { mode: 'sequential', tasks: [{ title: 'Hand it over', group: 'network' }] } } })).body.id as string;
+  const [laptop, toner] = [await itemOf(svc, 'Laptop'), await itemOf(other, 'Toner')];
+  const body = (requests: unknown[]) => ({ name: 'Workplace for Sales', service: svc, customer: 'Sales', incidents: targets({ responseMinutes: 30, resolutionMinutes: 240 }), requests });
+
+  // an item of another service, one that does not exist, and a target no calendar week can carry are refused, naming each
+  const wrong = await api.call('POST', '/slas', { key: owner, body: body([{ catalogItem: toner, fulfilmentMinutes: 60 }, { catalogItem: 'cat-999999', fulfilmentMinutes: 60 }]) });
+  expect([wrong.status, wrong.body.errors]).toEqual([400, [
+    { in: 'body', path: 'requests.0.catalogItem', message: `${toner} (Toner) belongs to ${other}, not ${svc}` },
+    { in: 'body', path: 'requests.1.catalogItem', message: 'there is no catalogue item cat-999999' },
+  ]]);
+  const twice = await api.call('POST', '/slas', { key: owner, body: body([{ catalogItem: laptop, fulfilmentMinutes: 60 }, { catalogItem: laptop, fulfilmentMinutes: 90 }]) });
+  expect([twice.status, twice.body.errors[0].message]).toEqual([400, 'each catalogue item once']);
+  const sla = await api.call('POST', '/slas', { key: owner, body: body([{ catalogItem: laptop, fulfilmentMinutes: 480, warningPercent: 80 }]) });
+  expect([sla.status, sla.body.requests]).toEqual([201, [{ catalogItem: laptop, fulfilmentMinutes: 480, warningPercent: 80 }]]);
+
+  const request = async (customer?: string) => {
+    const r = await api.call('POST', '/requests', { key: agent, body: { catalogItem: laptop, ...(customer ? { customer } : {}) } });
+    expect(r.status).toBe(201);
+    return r.body.number as string;
+  };
+  const forSales = await request('sales');
+  const forNobody = await request();
+  const target = await eventually(async () => {
+    const r = await api.call('GET', `/requests/${forSales}`, { key: agent });
+    expect(r.body.fulfilment.target).toBeTruthy();
+    return r.body.fulfilment.target;
+  });
+  expect(target).toMatchObject({ sla: { id: sla.body.id, version: 1 }, fulfilmentMinutes: 480, calendar: { id: '24x7' }, met: null });
+  expect(target.dueAt - target.startedAt).toBe(480 * 60_000);
+  expect((await api.call('GET', `/requests/${forNobody}`, { key: agent })).body.fulfilment.target ?? null).toBeNull(); // no SLA for every customer
+
+  // fulfilled in time: met, and the month's report for the customer counts it
+  const task = (await api.call('GET', `/requests/${forSales}`, { key: agent })).body.tasks[0];
+  expect((await api.call('POST', `/tasks/${task.id}/complete`, { key: agent, body: { outcome: 'done' } })).status).toBe(200);
+  await eventually(async () => expect((await api.call('GET', `/requests/${forSales}`, { key: agent })).body.fulfilment.target.met).toBe(true));
+  const month = new Date().toISOString().slice(0, 7);
+  const report = (await api.call('GET', `/reports/services/${svc}?month=${month}&customer=Sales`, { key: agent })).body;
+  expect(report.requests).toMatchObject({ logged: 1, fulfilled: 1, fulfilment: { met: 1, missed: 0, percent: 100 } });
+  expect((await api.call('GET', `/reports/services/${svc}?month=${month}`, { key: agent })).body.requests).toMatchObject({ logged: 2, fulfilment: { met: 1, missed: 0 } });
+});
