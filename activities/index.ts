@@ -10,6 +10,7 @@ import { createChangeActivities } from './change';
 import { createImprovementActivities } from './improvement';
 import { createIncidentActivities } from './incident';
 import { createNonconformityActivities } from './nonconformity';
+import { createReviewActivities } from './review';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
@@ -29,6 +30,7 @@ const PROCESS_ACTIVITIES = {
   problem: (models: Models) => ({ ...createProblemActivities(models), ...createProblemTrendActivities(models) }),
   improvement: createImprovementActivities,
   nonconformity: createNonconformityActivities,
+  review: createReviewActivities,
 } satisfies Record<Process, (models: Models) => object>;
 
 type Each<T> = (T extends unknown ? (x: T) => void : never) extends (x: infer I) => void ? I : never;

@@ -4,7 +4,11 @@
  * the month before, each with the number of the improvement it raises (taken once, kept with the
  * report, so a run repeated raises none twice).
  */
-import type { SlaBody } from '../domain/schemas/service-level';
+import { SYSTEM } from '../domain/actor';
+import { endsReviewPeriod, reviewNumber } from '../domain/review';
+import { reviewOf, type SlaBody } from '../domain/schemas/service-level';
+import { isDuplicateKey } from '../models';
+import { reviewInputFor, type ReviewOpening } from '../models/review';
 import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
@@ -36,8 +40,43 @@ function missedOf(report: { availability: { met: boolean | null }; incidents: { 
   return out;
 }
 
+/** A review the schedule opens: its number (taken once per SLA and month) and what it starts with. */
+export type DueReview = ReviewOpening & { number: string; actor: typeof SYSTEM };
+
 export function createServiceReportActivities(models: Models) {
   return {
+    /**
+     * The service reviews due for the period ending with `month`: one per SLA in force of a live
+     * service whose review period ends then. Each number is taken once and kept (collection
+     * service_review_schedule, by SLA and month), so a run repeated opens none twice.
+     */
+    async dueReviews({ month }: { month: string }): Promise<DueReview[]> {
+      const [services, slas] = await Promise.all([latestPolicies<ServiceBody>(models, 'service'), latestPolicies<SlaBody>(models, 'sla')]);
+      const live = new Set(services.filter((s) => s.body.status === 'live').map((s) => s.key));
+      const schedule = models.conn.collection<{ _id: string; number: string }>('service_review_schedule');
+      const due: DueReview[] = [];
+      for (const sla of slas) {
+        const review = reviewOf(sla.body);
+        if (!sla.body.active || !review || !live.has(sla.body.service) || !endsReviewPeriod(month, review.everyMonths)) continue;
+        const opening = await reviewInputFor(models, sla.key, month);
+        if (!opening) continue;
+        const _id = `${sla.key}:${month}`;
+        let held = (await schedule.findOne({ _id }))?.number;
+        if (!held) {
+          const number = reviewNumber(await nextNumber(models.Counter, 'REV'));
+          try {
+            await schedule.insertOne({ _id, number });
+            held = number;
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err;
+            held = (await schedule.findOne({ _id }))!.number;
+          }
+        }
+        due.push({ number: held, actor: SYSTEM, ...opening });
+      }
+      return due;
+    },
+
     async storeServiceReports({ month }: { month: string }): Promise<{ stored: number; missedTwice: MissedTwice[] }> {
       const period = periodOf({ month });
       const [services, slas] = await Promise.all([latestPolicies<ServiceBody>(models, 'service'), latestPolicies<SlaBody>(models, 'sla')]);

@@ -19,6 +19,7 @@ import { healthRoutes } from './health';
 import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
 import { nonconformityRoutes } from './nonconformities';
+import { reviewRoutes } from './reviews';
 import { metricsRoutes, timeRequests } from './metrics';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
@@ -59,6 +60,7 @@ const PROCESS_ROUTES = {
   problem: problemRoutes,
   improvement: improvementRoutes,
   nonconformity: nonconformityRoutes,
+  review: reviewRoutes,
 } satisfies Record<Process, (deps: AppDeps & { taskQueue: string }) => express.Router>;
 
 export function createApp(deps: AppDeps): express.Express {

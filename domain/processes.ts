@@ -25,6 +25,7 @@ export const PROCESSES = {
   problem: { defaults: [['problem', 'default', DEFAULT_PROBLEM_POLICY], ['problem-trend', 'default', DEFAULT_PROBLEM_TREND]] },
   improvement: { defaults: [] },
   nonconformity: { defaults: [] },
+  review: { defaults: [] },
 } as const satisfies Record<string, { defaults: readonly DefaultPolicy[] }>;
 
 export type Process = keyof typeof PROCESSES;

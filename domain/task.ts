@@ -17,6 +17,8 @@ export const TASK_TYPES = {
   fulfil: { outcomes: ['done', 'failed'] as const, fields: { notes: 'optional' } },
   investigate: { outcomes: ['done'] as const, fields: { findings: 'required' } },
   action: { outcomes: ['done'] as const, fields: { notes: 'optional' } },
+  /** a service review: how the period went against the SLA, the minutes, and the decisions taken */
+  review: { outcomes: ['satisfactory', 'action_needed'] as const, fields: { minutes: 'required', decisions: 'optional' } },
 } as const satisfies Record<string, { outcomes: readonly string[]; fields: Record<string, 'required' | 'optional'> }>;
 export type TaskType = keyof typeof TASK_TYPES;
 

@@ -18,6 +18,7 @@ import { improvementModel, improvementStored } from './improvement';
 import { incidentModel, incidentStored } from './incident';
 import { linkModel } from './link';
 import { nonconformityModel, nonconformityStored } from './nonconformity';
+import { reviewModel, reviewStored } from './review';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
 import { problemModel, problemStored } from './problem';
@@ -37,6 +38,7 @@ const CASE_STORES = {
   problem: { name: 'Problem', model: problemModel, stored: problemStored },
   improvement: { name: 'Improvement', model: improvementModel, stored: improvementStored },
   nonconformity: { name: 'Nonconformity', model: nonconformityModel, stored: nonconformityStored },
+  review: { name: 'Review', model: reviewModel, stored: reviewStored },
 } as const satisfies Record<Process, { name: string; model: (conn: Connection) => Model<any>; stored: StoredShape<any> }>;
 
 type CaseModels = { [P in Process as (typeof CASE_STORES)[P]['name']]: ReturnType<(typeof CASE_STORES)[P]['model']> };

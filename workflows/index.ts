@@ -11,6 +11,7 @@ export { problemTrendScan } from './problem-trend';
 export { serviceReportRun } from './service-reports';
 export { improvementWorkflow } from './improvement';
 export { nonconformityWorkflow } from './nonconformity';
+export { reviewWorkflow } from './review';
 
 // the compiler's check that every process has its workflow here
 type Missing = Exclude<`${Process}Workflow`, keyof typeof import('.')>;

@@ -11,8 +11,9 @@ import * as wf from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { SYSTEM } from '../domain/actor';
 import { improvementWorkflow } from './improvement';
+import { reviewWorkflow } from './review';
 
-const { storeServiceReports } = wf.proxyActivities<ReturnType<typeof createActivities>>({
+const { storeServiceReports, dueReviews } = wf.proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '10 seconds', maximumAttempts: 5 },
 });
@@ -21,6 +22,8 @@ export interface ServiceReportRunResult {
   month: string;
   stored: number;
   improvements: string[];
+  /** the service reviews opened for SLAs whose review period ended with the month */
+  reviews?: string[];
 }
 
 /** The month before the one an instant falls in, as YYYY-MM (UTC). */
@@ -58,5 +61,18 @@ export async function serviceReportRun(args: { month?: string } = {}): Promise<S
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
-  return { month, stored, improvements };
+  // each SLA whose review period ends with the month: a review case for its service owner
+  const reviews: string[] = [];
+  if (wf.patched('service-reviews')) {
+    for (const r of await dueReviews({ month })) {
+      try {
+        await wf.startChild(reviewWorkflow, { workflowId: r.number, parentClosePolicy: 'ABANDON', args: [r] });
+        reviews.push(r.number);
+      } catch (err) {
+        // opened by an earlier run of this month already
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    }
+  }
+  return { month, stored, improvements, reviews };
 }

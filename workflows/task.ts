@@ -124,12 +124,12 @@ export class Tasks {
   }
 
   /** Opens a task and waits until it is completed; answers with the completed task. */
-  run(spec: { type: TaskType; title: string; group: string; dueAt?: number }): Promise<TaskRecord> {
+  run(spec: { type: TaskType; title: string; group: string; assignee?: string; dueAt?: number }): Promise<TaskRecord> {
     return this.open(spec).done;
   }
 
   /** Opens a task at once; `done` settles when it is completed or cancelled. */
-  open(spec: { type: TaskType; title: string; group: string; dueAt?: number }): { task: TaskRecord; done: Promise<TaskRecord> } {
+  open(spec: { type: TaskType; title: string; group: string; assignee?: string; dueAt?: number }): { task: TaskRecord; done: Promise<TaskRecord> } {
     const t: TaskRecord = {
       id: `${this.ctx.caseId}-T${++this.count}`,
       caseId: this.ctx.caseId,
@@ -137,8 +137,9 @@ export class Tasks {
       type: spec.type,
       title: spec.title,
       group: spec.group,
-      assignee: null,
-      state: 'open',
+      // a task for a named person (a service owner's review) starts claimed by them; the group may take it over
+      assignee: spec.assignee ?? null,
+      state: spec.assignee ? 'claimed' : 'open',
       outcome: null,
       fields: null,
       createdAt: Date.now(),
@@ -148,7 +149,7 @@ export class Tasks {
       rev: 1,
     };
     this.all.push(t);
-    const opened = Promise.all([this.persist(t), this.ctx.history('task_opened', 'system', `${spec.type}: ${spec.title}`, { task: t.id, group: spec.group })]);
+    const opened = Promise.all([this.persist(t), this.ctx.history('task_opened', 'system', `${spec.type}: ${spec.title}`, { task: t.id, group: spec.group, ...(spec.assignee ? { assignee: spec.assignee } : {}) })]);
     const done = opened.then(() => wf.condition(() => t.state === 'completed' || t.state === 'cancelled')).then(() => t);
     return { task: t, done };
   }

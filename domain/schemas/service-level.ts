@@ -52,6 +52,19 @@ export const SlaBody = z.strictObject({
     .max(200)
     .refine((r) => new Set(r.map((x) => x.catalogItem)).size === r.length, 'each catalogue item once')
     .default([]),
+  /**
+   * the scheduled service review: every `everyMonths` months (quarterly by default: periods end in
+   * March, June, September, December), a review case for the service owner, with `dueDays` to do it;
+   * members of `group` may take it over. null: no scheduled review (one may still be opened).
+   */
+  review: z
+    .strictObject({
+      everyMonths: z.union([z.literal(1), z.literal(3), z.literal(6), z.literal(12)]).default(3),
+      group: z.string().trim().min(1).max(200).default('service-level'),
+      dueDays: z.number().int().min(1).max(90).default(14),
+    })
+    .nullable()
+    .default({ everyMonths: 3, group: 'service-level', dueDays: 14 }),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -69,6 +82,7 @@ export const SlaAnswer = z.strictObject({
   availabilityPercent: z.number().nullable().optional(),
   resolutionCompliancePercent: z.number().nullable().optional(),
   olas: z.array(z.record(z.string(), z.unknown())).optional().describe('per supporting group: warningPercent and resolutionMinutes per priority'),
+  review: z.strictObject({ everyMonths: z.number().int(), group: z.string(), dueDays: z.number().int() }).nullable().optional().describe('the scheduled service review: every everyMonths months, for the service owner, dueDays to do it; null: none scheduled'),
   requests: z.array(z.strictObject({ catalogItem: z.string(), fulfilmentMinutes: z.number().int(), warningPercent: z.number().int() })).optional().describe('fulfilment targets per catalogue item, business minutes on the SLA calendar from the start of fulfilment'),
   incidents: z.record(z.string(), z.unknown()).describe('calendarId, warningPercent, autoCloseDays, and targets per priority (responseMinutes, resolutionMinutes, calendarId)'),
 });
@@ -107,3 +121,9 @@ export const ServiceReportAnswer = z.strictObject({
   }),
   incidentsRead: z.number().int().describe('the incident records read (at most 20,000, the latest logged before the end)'),
 });
+
+/** An SLA's review settings as stored: an SLA agreed before reviews were scheduled is reviewed quarterly. */
+export function reviewOf(sla: { review?: SlaBody['review'] }): { everyMonths: number; group: string; dueDays: number } | null {
+  if (sla.review === null) return null;
+  return sla.review ?? { everyMonths: 3, group: 'service-level', dueDays: 14 };
+}

@@ -10,6 +10,8 @@ import { INCIDENT_AUTOMATIC, INCIDENT_TABLE, refuseIncidentCommand } from '../..
 import { NONCONFORMITY_AUTOMATIC, NONCONFORMITY_TABLE, refuseNonconformityCommand } from '../../domain/nonconformity';
 import { PROBLEM_AUTOMATIC, PROBLEM_TABLE, refuseProblemCommand } from '../../domain/problem';
 import { REQUEST_AUTOMATIC, REQUEST_TABLE, refuseRequestCommand } from '../../domain/request';
+import { REVIEW_AUTOMATIC, REVIEW_TABLE, refuseReviewCommand } from '../../domain/review';
+import { PROCESSES } from '../../domain/processes';
 
 const admin: Actor = { name: 'root', roles: ['admin'], groups: [] };
 
@@ -21,7 +23,12 @@ const processes: Array<{ name: string; table: AnyTable; initial: string[]; autom
   { name: 'problem', table: PROBLEM_TABLE as AnyTable, initial: ['new'], automatic: PROBLEM_AUTOMATIC, refuse: (state, c) => refuseProblemCommand({ state: state as never, group: 'problem-team' }, c as never, admin) },
   { name: 'improvement', table: IMPROVEMENT_TABLE as AnyTable, initial: ['plan'], automatic: IMPROVEMENT_AUTOMATIC, refuse: (state, c) => refuseImprovementCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
   { name: 'nonconformity', table: NONCONFORMITY_TABLE as AnyTable, initial: ['containment'], automatic: NONCONFORMITY_AUTOMATIC, refuse: (state, c) => refuseNonconformityCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
+  { name: 'review', table: REVIEW_TABLE as AnyTable, initial: ['reviewing'], automatic: REVIEW_AUTOMATIC, refuse: (state, c) => refuseReviewCommand({ state: state as never, service: { owner: 'sam' }, actions: [] }, c as never, admin) },
 ];
+
+it('covers every process of the registry', () => {
+  expect(processes.map((p) => p.name).sort()).toEqual(Object.keys(PROCESSES).sort());
+});
 
 describe.each(processes)('the $name state table', ({ table, initial, automatic, refuse }) => {
   it('is consistent: known states, no command from a final state, every state reachable', () => {
