@@ -11,6 +11,7 @@ import { createImprovementActivities } from './improvement';
 import { createIncidentActivities } from './incident';
 import { createNonconformityActivities } from './nonconformity';
 import { createReviewActivities } from './review';
+import { createVerificationActivities } from './verification';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
@@ -31,6 +32,7 @@ const PROCESS_ACTIVITIES = {
   improvement: createImprovementActivities,
   nonconformity: createNonconformityActivities,
   review: createReviewActivities,
+  verification: createVerificationActivities,
 } satisfies Record<Process, (models: Models) => object>;
 
 type Each<T> = (T extends unknown ? (x: T) => void : never) extends (x: infer I) => void ? I : never;

@@ -20,6 +20,7 @@ import { improvementRoutes } from './improvements';
 import { incidentRoutes } from './incidents';
 import { nonconformityRoutes } from './nonconformities';
 import { reviewRoutes } from './reviews';
+import { verificationRoutes } from './verifications';
 import { metricsRoutes, timeRequests } from './metrics';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
@@ -61,6 +62,7 @@ const PROCESS_ROUTES = {
   improvement: improvementRoutes,
   nonconformity: nonconformityRoutes,
   review: reviewRoutes,
+  verification: verificationRoutes,
 } satisfies Record<Process, (deps: AppDeps & { taskQueue: string }) => express.Router>;
 
 export function createApp(deps: AppDeps): express.Express {

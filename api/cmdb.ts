@@ -110,6 +110,7 @@ export function cmdbRoutes({ models }: { models: Models }): Router {
     changeControlled: cls?.body.changeControlled ?? false,
     version: ci.version,
     verifiedAt: ci.verifiedAt,
+    verification: ci.verification ?? null,
     createdAt: ci.createdAt,
     createdBy: ci.createdBy,
     updatedAt: ci.updatedAt,

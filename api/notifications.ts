@@ -13,7 +13,7 @@ import { route } from './route';
 
 const NotificationAnswer = z.strictObject({
   key: z.string().describe('what makes it one notification (a case, a clock, a level): sent once'),
-  type: z.string().describe('major_incident, sla_warning, sla_breach, sla_not_computable, change_impact, improvement_action_reminder, improvement_action_overdue, ola_warning, ola_breach, request_warning, request_breach, service_review_due, service_review_overdue'),
+  type: z.string().describe('major_incident, sla_warning, sla_breach, sla_not_computable, change_impact, improvement_action_reminder, improvement_action_overdue, ola_warning, ola_breach, request_warning, request_breach, service_review_due, service_review_overdue, ci_verification_overdue'),
   case: z.string().nullable(),
   at: Instant,
   deliveredAt: Instant.nullable().describe('when the webhook took it; null: not (yet) delivered, or no webhook'),

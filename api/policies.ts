@@ -11,7 +11,8 @@ import { PriorityMatrixBody } from '../domain/schemas/priority';
 import { IncidentSlaBody } from '../domain/schemas/sla';
 import { ChangePolicyBody } from '../domain/schemas/change';
 import { ProblemPolicyBody } from '../domain/schemas/problem';
-import { CalendarAnswer, CalendarList, ChangePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer, DueAnswer } from '../domain/schemas/policy-answers';
+import { CalendarAnswer, CalendarList, ChangePolicyAnswer, CiVerificationPolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer, DueAnswer } from '../domain/schemas/policy-answers';
+import { CiVerificationPolicyBody } from '../domain/schemas/verification';
 import { ReferencesPolicyBody } from '../domain/schemas/cmdb';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
@@ -79,6 +80,7 @@ export function policyRoutes({ models }: { models: Models }): Router {
     { path: '/policies/incident-sla', kind: 'incident-sla' as const, schema: IncidentSlaBody, response: IncidentSlaAnswer, name: 'incident SLA policy (targets per priority, warning %, auto-close days, calendars)' },
     { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, response: ProblemPolicyAnswer, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
     { path: '/policies/references', kind: 'references' as const, schema: ReferencesPolicyBody, response: ReferencesPolicyAnswer, name: 'references policy (per process: whether cases may name services and CIs not in the portfolio and the CMDB)' },
+    { path: '/policies/ci-verification', kind: 'ci-verification' as const, schema: CiVerificationPolicyBody, response: CiVerificationPolicyAnswer, name: 'CI verification policy (how often each CI class is verified, what a difference opens)' },
     { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, response: ChangePolicyAnswer, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
   ];
   for (const p of simple) {

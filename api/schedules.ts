@@ -9,6 +9,7 @@ import type { Models } from '../models';
 import { latestPolicy } from '../models/policies';
 import { problemTrendScan } from '../workflows/problem-trend';
 import { serviceReportRun } from '../workflows/service-reports';
+import { ciVerificationAudit } from '../workflows/verification';
 
 export const TREND_SCHEDULE = 'problem-trend-scan';
 
@@ -44,6 +45,24 @@ export async function ensureReportSchedule(client: Client, taskQueue: string, sc
       action: { type: 'startWorkflow', workflowType: serviceReportRun, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
       policies: { overlap: 'SKIP', catchupWindow: '7 days' },
       state: { note: 'stores every live service\'s report of the month before, and raises improvements for SLA targets missed two months running' },
+    });
+  }
+}
+
+export const VERIFICATION_SCHEDULE = 'ci-verification-daily';
+
+/** The daily CI verification audit, at 03:00 UTC: the CIs the policy says are due (policy: /policies/ci-verification; disabled there, it opens none). */
+export async function ensureVerificationSchedule(client: Client, taskQueue: string, scheduleId = VERIFICATION_SCHEDULE): Promise<void> {
+  try {
+    await client.schedule.getHandle(scheduleId).describe();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    await client.schedule.create({
+      scheduleId,
+      spec: { calendars: [{ hour: 3, minute: 0 }] },
+      action: { type: 'startWorkflow', workflowType: ciVerificationAudit, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
+      policies: { overlap: 'SKIP', catchupWindow: '1 day' },
+      state: { note: 'opens a verification for the CIs not verified within the policy\'s period (policy: /policies/ci-verification)' },
     });
   }
 }

@@ -14,6 +14,7 @@ import { DEFAULT_CHANGE_POLICY } from './change';
 import { DEFAULT_PRIORITY_MATRIX } from './priority';
 import { DEFAULT_PROBLEM_POLICY, DEFAULT_PROBLEM_TREND } from './problem';
 import { DEFAULT_INCIDENT_SLA } from './sla';
+import { DEFAULT_CI_VERIFICATION_POLICY } from './verification';
 
 /** a default policy a process reads: its kind, key and version 1, seeded where none exists */
 export type DefaultPolicy = readonly [kind: string, key: string, body: unknown];
@@ -26,6 +27,7 @@ export const PROCESSES = {
   improvement: { defaults: [] },
   nonconformity: { defaults: [] },
   review: { defaults: [] },
+  verification: { defaults: [['ci-verification', 'default', DEFAULT_CI_VERIFICATION_POLICY]] },
 } as const satisfies Record<string, { defaults: readonly DefaultPolicy[] }>;
 
 export type Process = keyof typeof PROCESSES;

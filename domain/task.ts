@@ -19,7 +19,9 @@ export const TASK_TYPES = {
   action: { outcomes: ['done'] as const, fields: { notes: 'optional' } },
   /** a service review: how the period went against the SLA, the minutes, and the decisions taken */
   review: { outcomes: ['satisfactory', 'action_needed'] as const, fields: { minutes: 'required', decisions: 'optional' } },
-} as const satisfies Record<string, { outcomes: readonly string[]; fields: Record<string, 'required' | 'optional'> }>;
+  /** a CI checked against what is really there: as recorded, or different (and then what differs) */
+  verify: { outcomes: ['verified', 'different'] as const, fields: { findings: 'optional' }, requiredWhen: { different: ['findings'] } },
+} as const satisfies Record<string, { outcomes: readonly string[]; fields: Record<string, 'required' | 'optional'>; requiredWhen?: Record<string, readonly string[]> }>;
 export type TaskType = keyof typeof TASK_TYPES;
 
 export const TASK_STATES = ['open', 'claimed', 'completed', 'cancelled'] as const;
@@ -71,7 +73,11 @@ export function refuseTaskCommand(t: TaskRecord, command: TaskCommand, actor: Ac
       const { outcome, fields } = input as TaskCommandInput<'complete'>;
       if (!(def.outcomes as readonly string[]).includes(outcome)) return { kind: 'invalid', message: `outcome must be one of: ${def.outcomes.join(', ')}` };
       const problem = fieldsProblem(def.fields, fields ?? {});
-      return problem ? { kind: 'invalid', message: problem } : null;
+      if (problem) return { kind: 'invalid', message: problem };
+      // fields an outcome needs that the type otherwise leaves optional (a difference says what differs)
+      const needed = ('requiredWhen' in def ? (def.requiredWhen as Record<string, readonly string[]>)[outcome] : undefined) ?? [];
+      const missing = needed.find((f) => (fields as Record<string, unknown> | undefined)?.[f] === undefined);
+      return missing ? { kind: 'invalid', message: `fields.${missing}: required when the outcome is ${outcome}` } : null;
     }
   }
 }

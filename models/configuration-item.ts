@@ -45,6 +45,8 @@ export interface CiDoc {
   version: number;
   seq: number;
   verifiedAt: Date | null;
+  /** the last verification: which case, what it found, who, when */
+  verification?: { case: string; result: 'verified' | 'different'; findings: string | null; by: string; at: Date } | null;
   createdAt: Date;
   createdBy: string;
   updatedAt: Date;
@@ -57,6 +59,8 @@ ciSchema.index({ seq: 1 }, { name: 'seq' });
 ciSchema.index({ class: 1, _id: 1 }, { name: 'class_name' });
 ciSchema.index({ owner: 1, _id: 1 }, { name: 'owner_name' });
 ciSchema.index({ status: 1, _id: 1 }, { name: 'status_name' });
+// the CIs longest unverified first (never verified: null, first of all), for the verification audit
+ciSchema.index({ verifiedAt: 1, _id: 1 }, { name: 'verified_name' });
 
 const historySchema = new Schema({ _id: String, ci: String, version: Number }, { strict: false, versionKey: false });
 historySchema.index({ ci: 1, version: 1 }, { name: 'ci_version' });

@@ -19,6 +19,7 @@ import { incidentModel, incidentStored } from './incident';
 import { linkModel } from './link';
 import { nonconformityModel, nonconformityStored } from './nonconformity';
 import { reviewModel, reviewStored } from './review';
+import { verificationModel, verificationStored } from './verification';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
 import { problemModel, problemStored } from './problem';
@@ -39,6 +40,7 @@ const CASE_STORES = {
   improvement: { name: 'Improvement', model: improvementModel, stored: improvementStored },
   nonconformity: { name: 'Nonconformity', model: nonconformityModel, stored: nonconformityStored },
   review: { name: 'Review', model: reviewModel, stored: reviewStored },
+  verification: { name: 'Verification', model: verificationModel, stored: verificationStored },
 } as const satisfies Record<Process, { name: string; model: (conn: Connection) => Model<any>; stored: StoredShape<any> }>;
 
 type CaseModels = { [P in Process as (typeof CASE_STORES)[P]['name']]: ReturnType<(typeof CASE_STORES)[P]['model']> };

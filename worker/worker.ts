@@ -16,7 +16,7 @@ import { config, TASK_QUEUE, workerTuning } from '../stack/config';
 import { instrumentDatabase, serveMetrics, trackWorker } from '../stack/metrics';
 import { freePort } from '../stack/process';
 import { logger } from '../stack/logger';
-import { ensureReportSchedule, ensureTrendSchedule } from '../api/schedules';
+import { ensureReportSchedule, ensureTrendSchedule, ensureVerificationSchedule } from '../api/schedules';
 
 export { TASK_QUEUE };
 
@@ -96,6 +96,7 @@ async function main() {
   const worker = await createWorker({ connection, namespace: config.namespace, models, webhookUrl: config.webhookUrl });
   await ensureTrendSchedule(client, models, TASK_QUEUE);
   await ensureReportSchedule(client, TASK_QUEUE);
+  await ensureVerificationSchedule(client, TASK_QUEUE);
   logger.info({ taskQueue: TASK_QUEUE, temporal: config.temporalAddress }, 'worker started');
   // started by the launcher (npm start): it is told when the worker polls, and the worker drains and stops when the launcher goes away
   process.on('disconnect', () => {

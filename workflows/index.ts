@@ -12,6 +12,7 @@ export { serviceReportRun } from './service-reports';
 export { improvementWorkflow } from './improvement';
 export { nonconformityWorkflow } from './nonconformity';
 export { reviewWorkflow } from './review';
+export { verificationWorkflow, ciVerificationAudit } from './verification';
 
 // the compiler's check that every process has its workflow here
 type Missing = Exclude<`${Process}Workflow`, keyof typeof import('.')>;

@@ -66,7 +66,8 @@ export async function serviceReportRun(args: { month?: string } = {}): Promise<S
   if (wf.patched('service-reviews')) {
     for (const r of await dueReviews({ month })) {
       try {
-        await wf.startChild(reviewWorkflow, { workflowId: r.number, parentClosePolicy: 'ABANDON', args: [r] });
+        // REJECT_DUPLICATE: a review already closed is not opened a second time
+        await wf.startChild(reviewWorkflow, { workflowId: r.number, workflowIdReusePolicy: 'REJECT_DUPLICATE', parentClosePolicy: 'ABANDON', args: [r] });
         reviews.push(r.number);
       } catch (err) {
         // opened by an earlier run of this month already

@@ -5,6 +5,7 @@
  * version it is at; every field the body has is always there.
  */
 import { z } from 'zod';
+import { CiVerificationPolicyBody } from './verification';
 import { ROLES } from '../actor';
 import { APPROVAL_PROCESSES } from '../approval';
 import { WEEKDAYS, type Weekday } from '../calendar';
@@ -205,4 +206,9 @@ export const DueAnswer = z.strictObject({
   from: Instant,
   minutes: z.number().int(),
   dueAt: Instant.describe('when that many business minutes after `from` have passed'),
+});
+
+export const CiVerificationPolicyAnswer = z.strictObject({
+  ...PolicyVersion,
+  ...CiVerificationPolicyBody.shape,
 });

@@ -12,6 +12,7 @@ import { PROBLEM_AUTOMATIC, PROBLEM_TABLE, refuseProblemCommand } from '../../do
 import { REQUEST_AUTOMATIC, REQUEST_TABLE, refuseRequestCommand } from '../../domain/request';
 import { REVIEW_AUTOMATIC, REVIEW_TABLE, refuseReviewCommand } from '../../domain/review';
 import { PROCESSES } from '../../domain/processes';
+import { VERIFICATION_AUTOMATIC, VERIFICATION_TABLE, refuseVerificationCommand } from '../../domain/verification';
 
 const admin: Actor = { name: 'root', roles: ['admin'], groups: [] };
 
@@ -24,6 +25,7 @@ const processes: Array<{ name: string; table: AnyTable; initial: string[]; autom
   { name: 'improvement', table: IMPROVEMENT_TABLE as AnyTable, initial: ['plan'], automatic: IMPROVEMENT_AUTOMATIC, refuse: (state, c) => refuseImprovementCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
   { name: 'nonconformity', table: NONCONFORMITY_TABLE as AnyTable, initial: ['containment'], automatic: NONCONFORMITY_AUTOMATIC, refuse: (state, c) => refuseNonconformityCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
   { name: 'review', table: REVIEW_TABLE as AnyTable, initial: ['reviewing'], automatic: REVIEW_AUTOMATIC, refuse: (state, c) => refuseReviewCommand({ state: state as never, service: { owner: 'sam' }, actions: [] }, c as never, admin) },
+  { name: 'verification', table: VERIFICATION_TABLE as AnyTable, initial: ['verifying'], automatic: VERIFICATION_AUTOMATIC, refuse: (state, c) => refuseVerificationCommand({ state: state as never }, c as never, admin) },
 ];
 
 it('covers every process of the registry', () => {
