@@ -23,7 +23,7 @@ import { PageOf } from '../domain/schemas/answers';
 import { CatalogItemAnswer, CatalogItemList } from '../domain/schemas/policy-answers';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { findLatestPolicy, latestPolicies, putPolicy } from '../models/policies';
+import { findLatestPolicy, latestPolicies, latestPoliciesCounted, putPolicy } from '../models/policies';
 import { requestOpened, requestUpdates, requestWorkflow, type RequestRecord } from '../workflows/request';
 import { fromStore, openCase, withWork } from './cases';
 import { Page, pageOf } from './lists';
@@ -46,7 +46,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
    */
   async function agreementFor(item: CatalogItem, customer: string | null): Promise<FulfilmentAgreement | null> {
     if (!item.service) return null;
-    const mine = (await latestPolicies<SlaBody>(models, 'sla')).filter((s) => s.body.active && s.body.service === item.service);
+    const mine = (await latestPoliciesCounted<SlaBody>(models, 'sla')).filter((s) => s.body.active && s.body.service === item.service);
     const sla = (customer ? mine.find((s) => s.body.customer?.toLowerCase() === customer.toLowerCase()) : undefined) ?? mine.find((s) => s.body.customer === null);
     const target = sla?.body.requests?.find((r) => r.catalogItem === item.id);
     if (!sla || !target) return null;

@@ -38,8 +38,16 @@ export function reviewRoutes({ models, client, taskQueue }: { models: Models; cl
     handler: async ({ body, actor, res, idempotency }) => {
       const of = await reviewInputFor(models, body.sla, body.month);
       if (!of) throw badRequest(`there is no SLA ${body.sla}`, [{ in: 'body', path: 'sla', message: `there is no SLA ${body.sla} (GET /slas), or its service is gone` }]);
-      if (of.period.from > Date.now()) throw conflict(`the period ${of.period.months.join(', ')} has not begun`);
-      return openCase({ client, models, idempotency, counter: 'REV', format: reviewNumber, path: '/reviews', res, opened: reviewOpened, taskQueue }, reviewWorkflow, (number) => [{ number, actor, ...of }]);
+      if (of.period.from > Date.now()) throw badRequest(`the period ${of.period.months.join(', ')} has not begun`, [{ in: 'body', path: 'month', message: `the period ${of.period.months.join(', ')} has not begun` }]);
+      // one review per SLA and period, whoever opens it (the monthly run keeps the same record)
+      const schedule = models.conn.collection<{ _id: string; number: string }>('service_review_schedule');
+      const key = `${body.sla}:${body.month}`;
+      const held = await schedule.findOne({ _id: key });
+      const replay = held && idempotency ? (await models.IdempotencyKey.collection.findOne({ _id: idempotency.id as never }))?.caseId === held.number : false;
+      if (held && !replay) throw conflict(`${held.number} reviews ${body.sla} for the period ending ${body.month} already`);
+      const answer = await openCase({ client, models, idempotency, counter: 'REV', format: reviewNumber, path: '/reviews', res, opened: reviewOpened, taskQueue }, reviewWorkflow, (number) => [{ number, actor, ...of }]);
+      await schedule.updateOne({ _id: key }, { $setOnInsert: { number: answer.number } }, { upsert: true });
+      return answer;
     },
   });
 

@@ -38,8 +38,9 @@ export function verificationRoutes({ models, client, taskQueue }: { models: Mode
     idempotent: true,
     handler: async ({ body, actor, res, idempotency }) => {
       const cis = body.cis ? [...new Set(body.cis)] : undefined;
-      const { policy, items, unknown } = await dueForVerification(models, cis);
-      if (unknown.length) throw badRequest(`not in the CMDB: ${unknown.join(', ')}`, unknown.map((ci) => ({ in: 'body' as const, path: `cis.${cis!.indexOf(ci)}`, message: `there is no CI ${ci}` })));
+      const { policy, items, unknown, refused } = await dueForVerification(models, cis);
+      if (unknown.length) throw badRequest(`not in the CMDB: ${unknown.join(', ')}`, unknown.map((ci) => ({ in: 'body' as const, path: `cis.${body.cis!.indexOf(ci)}`, message: `there is no CI ${ci}` })));
+      if (refused.length) throw conflict(`cannot be verified now: ${refused.join('; ')}`);
       if (items.length === 0) throw conflict('no CI is due for verification (every CI was verified within its period, or is being verified)');
       return openCase({ client, models, idempotency, counter: 'VER', format: verificationNumber, path: '/verifications', res, opened: verificationOpened, taskQueue }, verificationWorkflow, (number) => [{ number, actor, policy, items }]);
     },

@@ -140,8 +140,10 @@ export function serviceReport(period: { from: number; to: number }, incidents: R
         for (const r of requests) {
           const t = r.fulfilment?.target;
           if (!t) continue;
-          if (t.endedAt !== null && t.endedAt <= t.dueAt) {
+          if (t.met === true) {
             if (within(t.endedAt, from, to)) met++;
+          } else if (t.endedAt !== null && t.endedAt <= t.dueAt) {
+            if (within(t.endedAt, from, to)) missed++; // failed before it fell due
           } else if (t.dueAt < end && within(t.dueAt, from, to)) missed++;
         }
         return { met, missed, percent: met + missed ? Math.round((met / (met + missed)) * 1000) / 10 : null };

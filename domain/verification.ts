@@ -43,6 +43,7 @@ export const DEFAULT_CI_VERIFICATION_POLICY: CiVerificationPolicyBody = {
   enabled: true,
   everyDays: 180,
   classes: {},
+  verifierGroup: null,
   dueDays: 14,
   maxPerAudit: 200,
   onDifference: 'incident',

@@ -104,7 +104,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
    * tasks are still open are warned at the target's warning share and told of the breach at its
    * due time; stop() ends it when fulfilment ends, recording whether the target was met.
    */
-  async function startFulfilmentClock(a: FulfilmentAgreement): Promise<{ stop: () => Promise<void> } | null> {
+  async function startFulfilmentClock(a: FulfilmentAgreement): Promise<{ stop: (failed: boolean) => Promise<void> } | null> {
     const now = Date.now();
     const running = startClock('resolution', a.fulfilmentMinutes * 60_000, { id: a.calendar.id, version: a.calendar.version }, now);
     const warningAt = thresholdAt(running, a.calendar, a.warningPercent / 100);
@@ -128,11 +128,12 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
       }
     })();
     return {
-      stop: async () => {
+      stop: async (failed: boolean) => {
         ended = true;
         await alarms;
         target.endedAt = Date.now();
-        target.met = target.endedAt <= target.dueAt;
+        // a request whose fulfilment failed did not meet its target, however fast it failed
+        target.met = !failed && target.endedAt <= target.dueAt;
       },
     };
   }
@@ -191,7 +192,7 @@ export async function requestWorkflow({ number, item, fields, requestedFor, acto
         }
       }
       rec!.fulfilment.outcome = failed ? 'failed' : 'done';
-      if (clock) await clock.stop();
+      if (clock) await clock.stop(failed);
       if (failed) {
         rec!.closedAt = Date.now();
         await tasks.cancelOpen('an earlier fulfilment task failed');

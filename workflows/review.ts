@@ -64,9 +64,12 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         if (i.improvement) action.improvement = await openImprovement(action.title, action.owner, i.benefit);
         return record('add_action', by.name, i.title, { action: action.n, owner: action.owner, due: action.due, improvement: action.improvement });
       }
-      case 'cancel':
+      case 'cancel': {
+        // the case's state first, so no task cancelled with it reads as the last one done
+        const cancelled = kase.cancel(cmd.input, by, 'cancelled');
         await tasks.cancelOpen('the review was cancelled');
-        return kase.cancel(cmd.input, by, 'cancelled');
+        return cancelled;
+      }
       case 'comment':
         return kase.comment(cmd.input, by);
     }
@@ -131,6 +134,11 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // the period's report, from the records as they are now
   rec.report = await reviewReport({ service: input.service.id, customer: input.customer, from: input.period.from, to: input.period.to });
   await record('report_attached', 'system', rec.report ? null : `the service ${input.service.id} is no longer in the portfolio: no report`, {});
+  if (rec.state !== 'reviewing') {
+    // cancelled while its report was read: no task for the owner
+    await wf.condition(wf.allHandlersFinished);
+    return JSON.parse(JSON.stringify(rec)) as ReviewRecord;
+  }
 
   const { task, done } = tasks.open({ type: 'review', title: `Review ${input.sla.name} for ${input.period.months[0]}${input.period.months.length > 1 ? ` to ${input.period.months[input.period.months.length - 1]}` : ''}`, group: input.group, assignee: input.service.owner, dueAt: rec.dueAt });
   tell({ key: `${number}:due`, type: 'service_review_due', number, title: task.title, owner: input.service.owner, group: input.group, dueAt: rec.dueAt, at: Date.now() });

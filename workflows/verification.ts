@@ -65,9 +65,12 @@ export async function verificationWorkflow({ number, actor, policy, items }: Ver
 
   async function apply(cmd: CommandOf<VerificationCommand, { [K in VerificationCommand]: VerificationCommandInput<K> }>, by: Actor): Promise<unknown> {
     switch (cmd.command) {
-      case 'cancel':
+      case 'cancel': {
+        // the case's state first, so no task cancelled with it reads as the last one done
+        const cancelled = kase.cancel(cmd.input, by, 'cancelled');
         await tasks.cancelOpen('the verification was cancelled');
-        return kase.cancel(cmd.input, by, 'cancelled');
+        return cancelled;
+      }
       case 'comment':
         return kase.comment(cmd.input, by);
     }
@@ -113,7 +116,8 @@ export async function verificationWorkflow({ number, actor, policy, items }: Ver
   if (rec.state === 'verifying') {
     rec.closedAt = Date.now();
     const differences = rec.items.filter((i) => i.result === 'different').length;
-    await record('close', 'system', `${rec.items.length - differences} verified as recorded, ${differences} different`, { differences }, 'closed');
+    const asRecorded = rec.items.filter((i) => i.result === 'verified').length;
+    await record('close', 'system', `${asRecorded} verified as recorded, ${differences} different`, { differences }, 'closed');
   }
   await wf.condition(wf.allHandlersFinished);
   return JSON.parse(JSON.stringify(rec)) as VerificationRecord;

@@ -14,6 +14,8 @@ export const CiVerificationPolicyBody = z.strictObject({
   everyDays: z.number().int().min(1).max(3650).default(180),
   /** days per CI class, where a class needs another period (network devices quarterly: 90) */
   classes: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'a CI class name such as network_device'), z.number().int().min(1).max(3650)).default({}),
+  /** the group that verifies every CI; null: each CI's owner, taken as a group (as the CMDB's owners are named in this installation) */
+  verifierGroup: name.nullable().default(null),
   /** days the owner groups have for their tasks; after it they are reminded once */
   dueDays: z.number().int().min(1).max(90).default(14),
   /** the most CIs one audit opens tasks for (the oldest verified first); the rest wait for the next day */

@@ -20,6 +20,8 @@ beforeAll(async () => {
 afterAll(async () => api?.stop());
 
 const month = new Date().toISOString().slice(0, 7);
+/** the month n months before this one */
+const before = (n: number) => { const d = new Date(); return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - n, 1)).toISOString().slice(0, 7); };
 
 it('opens a review of an SLA for a period: the report attached, a review task claimed by the service owner, due in the SLA’s days', async () => {
   const r = await api.call('POST', '/reviews', { key: owner, body: { sla, month } });
@@ -40,14 +42,18 @@ it('opens a review of an SLA for a period: the report attached, a review task cl
   // what cannot be opened, and who cannot open one
   const unknown = await api.call('POST', '/reviews', { key: owner, body: { sla: 'sla-999999', month } });
   expect([unknown.status, unknown.body.errors[0].path]).toEqual([400, 'sla']);
-  expect((await api.call('POST', '/reviews', { key: owner, body: { sla, month: '2099-01' } })).status).toBe(409);
+  const future = await api.call('POST', '/reviews', { key: owner, body: { sla, month: '2099-01' } });
+  expect([future.status, future.body.errors[0].path]).toEqual([400, 'month']);
+  // one review per SLA and period
+  const twice = await api.call('POST', '/reviews', { key: owner, body: { sla, month } });
+  expect([twice.status, twice.body.detail]).toEqual([409, `${r.body.number} reviews ${sla} for the period ending ${month} already`]);
   expect((await api.call('POST', '/reviews', { key: owner, body: { sla, month: '2026-13' } })).status).toBe(400);
   expect((await api.call('POST', '/reviews', { key: agent, body: { sla, month } })).status).toBe(403);
   expect((await api.call('GET', `/reviews/${r.body.number}`, { key: await api.key('rob', ['requester']) })).status).toBe(403);
 });
 
 it('agrees actions with owners while it is open; an action that needs an improvement opens one naming the review; the owner’s task closes it', async () => {
-  const number = (await api.call('POST', '/reviews', { key: owner, body: { sla, month } })).body.number as string;
+  const number = (await api.call('POST', '/reviews', { key: owner, body: { sla, month: before(1) } })).body.number as string;
   const task = await eventually(async () => {
     const t = (await api.call('GET', `/reviews/${number}`, { key: agent })).body.tasks[0];
     expect(t).toBeDefined();
@@ -91,7 +97,7 @@ it('agrees actions with owners while it is open; an action that needs an improve
 });
 
 it('is cancelled by a process owner, its task with it', async () => {
-  const number = (await api.call('POST', '/reviews', { key: owner, body: { sla, month } })).body.number as string;
+  const number = (await api.call('POST', '/reviews', { key: owner, body: { sla, month: before(2) } })).body.number as string;
   await eventually(async () => expect((await api.call('GET', `/reviews/${number}`, { key: agent })).body.tasks).toHaveLength(1));
   expect((await api.call('POST', `/reviews/${number}/cancel`, { key: sam, body: { reason: 'opened twice' } })).status).toBe(403);
   expect((await api.call('POST', `/reviews/${number}/cancel`, { key: owner, body: { reason: 'opened twice' } })).status).toBe(200);

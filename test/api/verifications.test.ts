@@ -43,6 +43,8 @@ it('verifies the CIs due, each by its owner group; a difference opens an inciden
   // under verification: not opened again; an unknown CI is named
   const again = await api.call('POST', '/verifications', { key: owner, body: {} });
   expect([again.status, again.body.detail]).toEqual([409, 'no CI is due for verification (every CI was verified within its period, or is being verified)']);
+  const busy = await api.call('POST', '/verifications', { key: owner, body: { cis: ['sw-1', 'old-1'] } });
+  expect([busy.status, busy.body.detail]).toEqual([409, `cannot be verified now: sw-1 is being verified in ${r.body.number}; old-1 is retired`]);
   const unknown = await api.call('POST', '/verifications', { key: owner, body: { cis: ['web-1', 'nope-9'] } });
   expect([unknown.status, unknown.body.errors]).toEqual([400, [{ in: 'body', path: 'cis.1', message: 'there is no CI nope-9' }]]);
   expect((await api.call('POST', '/verifications', { key: ops, body: {} })).status).toBe(403);

@@ -97,3 +97,12 @@ it('records the target met and sends nothing when fulfilment ends in time', asyn
   expect(await r.actions()).not.toContain('fulfilment_warning');
   expect(await models.Notification.countDocuments({ caseId: r.number })).toBe(0);
 });
+
+it('keeps a target missed when fulfilment fails, however quickly', async () => {
+  const r = await raise(240);
+  await eventually(async () => expect((await r.record()).fulfilment.target).toBeTruthy());
+  await r.handle.executeUpdate(taskUpdates.complete, { args: [{ taskId: r.task.id, actor: fred, input: { outcome: 'failed', fields: { notes: 'out of stock' } } }] });
+  await eventually(async () => expect((await r.record()).state).toBe('closed'));
+  const t = (await r.record()).fulfilment.target!;
+  expect([t.met, t.endedAt! <= t.dueAt]).toEqual([false, true]);
+});
