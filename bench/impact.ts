@@ -20,6 +20,7 @@ import { createApp } from '../api/app';
 import { impactAnswer } from '../api/cmdb';
 import type { ServiceBody } from '../domain/schemas/service';
 import { cmdbGraph } from '../models/cmdb-graph';
+import { dueForVerification } from '../models/verification';
 import { hashKey, prefixOf, storeKey } from '../api/auth';
 import { createModels } from '../models';
 import { nextNumber } from '../models/counter';
@@ -151,6 +152,25 @@ async function main() {
   }
   console.log(Object.entries(parts).map(([k, v]) => `${k}: p50 ${fmt(percentile(v, 50))} ms`).join('; '));
   console.log(`API process RSS: ${Math.round(process.memoryUsage().rss / 1048576)} MiB`);
+
+  // the CI verification audit's choice of the CIs due, at this size (what the daily audit and POST /verifications read)
+  const due = async (label: string) => {
+    const ms: number[] = [];
+    let got = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      got = (await dueForVerification(apiModels)).items.length;
+      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    console.log(`verification audit, ${label}: ${got} CIs chosen, p50 ${fmt(percentile(ms, 50))} ms, max ${fmt(Math.max(...ms))} ms`);
+  };
+  await due('every CI never verified');
+  // most verified lately, a tenth long ago, and the first 2,000 by name retired and never verified (passed over, never in the way)
+  const D = 86_400_000;
+  await models.ConfigurationItem.collection.updateMany({}, { $set: { verifiedAt: new Date(Date.now() - 10 * D) } });
+  await models.ConfigurationItem.collection.updateMany({ _id: { $in: all.filter((_, i) => i % 10 === 0) } } as never, { $set: { verifiedAt: new Date(Date.now() - 400 * D) } });
+  await models.ConfigurationItem.collection.updateMany({ _id: { $in: [...all].sort().slice(0, 2_000) } } as never, { $set: { verifiedAt: null, status: 'retired' } });
+  await due('2,000 retired never verified first, a tenth verified 400 days ago');
 
   server.close();
   await apiConn.close();
