@@ -131,17 +131,15 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   };
   await kase.open(rec, 'open', actor.name, `${input.sla.name}: ${input.period.months.join(', ')}`, { sla: input.sla, customer: input.customer }, 'reviewing');
 
-  // the period's report, from the records as they are now
-  rec.report = await reviewReport({ service: input.service.id, customer: input.customer, from: input.period.from, to: input.period.to });
-  await record('report_attached', 'system', rec.report ? null : `the service ${input.service.id} is no longer in the portfolio: no report`, {});
-  if (rec.state !== 'reviewing') {
-    // cancelled while its report was read: no task for the owner
-    await wf.condition(wf.allHandlersFinished);
-    return JSON.parse(JSON.stringify(rec)) as ReviewRecord;
-  }
-
+  // the task at once (the answer to the opening shows it), then the report
   const { task, done } = tasks.open({ type: 'review', title: `Review ${input.sla.name} for ${input.period.months[0]}${input.period.months.length > 1 ? ` to ${input.period.months[input.period.months.length - 1]}` : ''}`, group: input.group, assignee: input.service.owner, dueAt: rec.dueAt });
   tell({ key: `${number}:due`, type: 'service_review_due', number, title: task.title, owner: input.service.owner, group: input.group, dueAt: rec.dueAt, at: Date.now() });
+  // the period's report, from the records as they are now (a review cancelled meanwhile gets none)
+  const report = await reviewReport({ service: input.service.id, customer: input.customer, from: input.period.from, to: input.period.to });
+  if (rec.state === 'reviewing') {
+    rec.report = report;
+    await record('report_attached', 'system', rec.report ? null : `the service ${input.service.id} is no longer in the portfolio: no report`, {});
+  }
   let finished = false;
   void done.then(() => (finished = true));
 

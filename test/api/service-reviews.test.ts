@@ -26,6 +26,7 @@ const before = (n: number) => { const d = new Date(); return new Date(Date.UTC(d
 it('opens a review of an SLA for a period: the report attached, a review task claimed by the service owner, due in the SLA’s days', async () => {
   const r = await api.call('POST', '/reviews', { key: owner, body: { sla, month } });
   expect(r.status).toBe(201);
+  expect(r.body.tasks).toMatchObject([{ type: 'review', assignee: 'sam' }]); // the answer shows the owner's task at once
   expect(r.body).toMatchObject({ number: expect.stringMatching(/^REV\d{7}$/), state: 'reviewing', sla: { id: sla, version: 1, name: 'Intranet for staff' }, service: { id: svc, name: 'Intranet', owner: 'sam' }, customer: null, group: 'service-level', period: { months: [month] }, openedBy: 'olga' });
   expect(r.body.dueAt - r.body.openedAt).toBe(10 * 86_400_000);
   const review = await eventually(async () => {
@@ -93,7 +94,7 @@ it('agrees actions with owners while it is open; an action that needs an improve
   const late = await api.call('POST', `/reviews/${number}/add_action`, { key: sam, body: { title: 'x', owner: 'sam' } });
   expect(late.status).toBe(409);
   const steps = (await api.call('GET', `/reviews/${number}/history`, { key: agent })).body.items.map((e: { action: string }) => e.action);
-  expect(steps).toEqual(['open', 'report_attached', 'task_opened', 'add_action', 'add_action', 'task_complete', 'review_done']);
+  expect(steps).toEqual(['open', 'task_opened', 'report_attached', 'add_action', 'add_action', 'task_complete', 'review_done']);
 });
 
 it('is cancelled by a process owner, its task with it', async () => {

@@ -36,6 +36,7 @@ it('verifies the CIs due, each by its owner group; a difference opens an inciden
   expect(r.body).toMatchObject({ number: expect.stringMatching(/^VER\d{7}$/), state: 'verifying', policy: { version: 2, onDifference: 'incident' }, openedBy: 'olga' });
   expect(r.body.items.map((i: { ci: string; group: string; service: string }) => [i.ci, i.group, i.service]).sort()).toEqual([['sw-1', 'network', 'Campus LAN'], ['web-1', 'ops', 'Configuration management']]); // never verified, not retired
   expect(r.body.dueAt - r.body.openedAt).toBe(7 * 86_400_000);
+  expect(r.body.tasks).toHaveLength(2); // the answer shows the tasks at once
   const v = await opened(r.body.number);
   const taskOf = (ci: string) => v.tasks.find((t: { id: string }) => t.id === v.items.find((i: { ci: string }) => i.ci === ci).task);
   expect(taskOf('sw-1')).toMatchObject({ type: 'verify', group: 'network', state: 'open' });
