@@ -33,36 +33,38 @@ export async function ensureTrendSchedule(client: Client, models: Models, taskQu
 
 export const REPORT_SCHEDULE = 'service-reports-monthly';
 
-/** The monthly service reports: on the first of each month at 02:00 UTC, for the month before. */
-export async function ensureReportSchedule(client: Client, taskQueue: string, scheduleId = REPORT_SCHEDULE): Promise<void> {
+/** A schedule on calendar times, created when missing (one already there is left as it is). */
+async function ensureCalendarSchedule(client: Client, scheduleId: string, spec: { calendars: Array<Record<string, number>> }, action: Parameters<Client['schedule']['create']>[0]['action'], catchupWindow: '7 days' | '1 day', note: string): Promise<void> {
   try {
     await client.schedule.getHandle(scheduleId).describe();
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await client.schedule.create({
-      scheduleId,
-      spec: { calendars: [{ dayOfMonth: 1, hour: 2, minute: 0 }] },
-      action: { type: 'startWorkflow', workflowType: serviceReportRun, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
-      policies: { overlap: 'SKIP', catchupWindow: '7 days' },
-      state: { note: 'stores every live service\'s report of the month before, and raises improvements for SLA targets missed two months running' },
-    });
+    await client.schedule.create({ scheduleId, spec, action, policies: { overlap: 'SKIP', catchupWindow }, state: { note } });
   }
+}
+
+/** The monthly service reports: on the first of each month at 02:00 UTC, for the month before. */
+export async function ensureReportSchedule(client: Client, taskQueue: string, scheduleId = REPORT_SCHEDULE): Promise<void> {
+  await ensureCalendarSchedule(
+    client,
+    scheduleId,
+    { calendars: [{ dayOfMonth: 1, hour: 2, minute: 0 }] },
+    { type: 'startWorkflow', workflowType: serviceReportRun, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
+    '7 days',
+    'stores every live service\'s report of the month before, raises improvements for SLA targets missed two months running, and opens the service reviews due',
+  );
 }
 
 export const VERIFICATION_SCHEDULE = 'ci-verification-daily';
 
 /** The daily CI verification audit, at 03:00 UTC: the CIs the policy says are due (policy: /policies/ci-verification; disabled there, it opens none). */
 export async function ensureVerificationSchedule(client: Client, taskQueue: string, scheduleId = VERIFICATION_SCHEDULE): Promise<void> {
-  try {
-    await client.schedule.getHandle(scheduleId).describe();
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await client.schedule.create({
-      scheduleId,
-      spec: { calendars: [{ hour: 3, minute: 0 }] },
-      action: { type: 'startWorkflow', workflowType: ciVerificationAudit, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
-      policies: { overlap: 'SKIP', catchupWindow: '1 day' },
-      state: { note: 'opens a verification for the CIs not verified within the policy\'s period (policy: /policies/ci-verification)' },
-    });
-  }
+  await ensureCalendarSchedule(
+    client,
+    scheduleId,
+    { calendars: [{ hour: 3, minute: 0 }] },
+    { type: 'startWorkflow', workflowType: ciVerificationAudit, taskQueue, workflowId: `${scheduleId}-run`, args: [{}] },
+    '1 day',
+    'opens a verification for the CIs not verified within the policy\'s period (policy: /policies/ci-verification)',
+  );
 }

@@ -102,3 +102,15 @@ export interface ReviewRecord {
 }
 
 export type ReviewEvent = CaseEvent<ReviewState>;
+
+/** What a review starts with besides its number and who opened it. */
+export interface ReviewOpening {
+  sla: ReviewRecord['sla'];
+  service: ReviewRecord['service'];
+  customer: string | null;
+  period: ReviewRecord['period'];
+  /** the group besides the owner that may take the review task */
+  group: string;
+  /** days the service owner has for the review task */
+  dueDays: number;
+}

@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
-import { DEFAULT_REVIEW_GROUP, reviewPeriod, type ReviewRecord } from '../domain/review';
+import { DEFAULT_REVIEW_GROUP, reviewPeriod, type ReviewOpening } from '../domain/review';
+
+export type { ReviewOpening } from '../domain/review';
 import type { ServiceBody } from '../domain/schemas/service';
 import { reviewOf, type SlaBody } from '../domain/schemas/service-level';
 import type { Models } from '.';
@@ -34,15 +36,6 @@ export const reviewStored: StoredShape<ReviewLike> = {
   linkAt: (r) => r.openedAt,
 };
 
-/** What a review starts with besides its number and who opened it (the workflow's input). */
-export interface ReviewOpening {
-  sla: ReviewRecord['sla'];
-  service: ReviewRecord['service'];
-  customer: string | null;
-  period: ReviewRecord['period'];
-  group: string;
-  dueDays: number;
-}
 
 /** What a review of an SLA for the period ending with `month` starts with; null when the SLA or its service is gone. */
 export async function reviewInputFor(models: Models, slaId: string, month: string): Promise<ReviewOpening | null> {

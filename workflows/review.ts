@@ -11,7 +11,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import { SYSTEM, type Actor } from '../domain/actor';
 import { improvementNumber } from '../domain/improvement';
-import { REVIEW_COMMANDS, refuseReviewCommand, type ReviewCommand, type ReviewCommandInput, type ReviewRecord, type ReviewState } from '../domain/review';
+import { REVIEW_COMMANDS, refuseReviewCommand, type ReviewCommand, type ReviewCommandInput, type ReviewOpening, type ReviewRecord, type ReviewState } from '../domain/review';
 import type { TaskRecord } from '../domain/task';
 import { Case } from './case';
 import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
@@ -31,18 +31,7 @@ export const reviewOpened = wf.defineUpdate<ReviewRecord & { tasks: TaskRecord[]
 
 const DAY = 86_400_000;
 
-export interface ReviewWorkflowInput {
-  number: string;
-  sla: ReviewRecord['sla'];
-  service: ReviewRecord['service'];
-  customer: string | null;
-  period: ReviewRecord['period'];
-  /** the group besides the owner that may take the review task */
-  group: string;
-  /** days the service owner has for the review task */
-  dueDays: number;
-  actor: Actor;
-}
+export type ReviewWorkflowInput = ReviewOpening & { number: string; actor: Actor };
 
 export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<ReviewRecord> {
   const { number, actor } = input;
