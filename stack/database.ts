@@ -77,7 +77,7 @@ export async function startDatabase(opts: { dataDir: string; port?: number; dbNa
       { log: path.join(opts.dataDir, 'ferretdb.log'), env: ferretdbGc(), ...supervised(opts.supervise, 'ferretdb', () => pingable(uri)) },
     );
     // a database written by an earlier FerretDB has its indexes rebuilt once, before FerretDB answers
-    await waitFor('FerretDB', () => pingable(uri), s.child, 30 * 60_000);
+    await waitFor('FerretDB', () => pingable(uri), s, 30 * 60_000);
     return { uri, label: `FerretDB ${FERRETDB_VERSION} with the iso20k pushdown patch (SQLite under ${dir})`, stop: s.stop, pid: s.child.pid };
   }
 

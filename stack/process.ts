@@ -32,10 +32,22 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
+/** How often a supervised server may exit while it is first started before the start gives up. */
+const FIRST_START_TRIES = 3;
+
+/**
+ * Waits until `check` answers. A plain child that exits first fails the wait; a supervised server
+ * (a Spawned with a restart) that exits is started again by its supervisor, and the wait goes on
+ * until it has failed FIRST_START_TRIES times (a port or a file lock a dead run held a moment longer).
+ */
+export async function waitFor(what: string, check: () => Promise<boolean>, child?: ChildProcess | Spawned, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const spawned = child && 'stop' in child ? child : null;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    const current = spawned ? spawned.child : (child as ChildProcess | undefined);
+    if (current && current.exitCode !== null) {
+      if (!spawned?.supervised || spawned.restarts >= FIRST_START_TRIES) throw new Error(`${what} exited with code ${current.exitCode} before it was ready${spawned?.supervised ? ` (${spawned.restarts} times)` : ''}`);
+    }
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -65,6 +77,8 @@ export interface Spawned {
   /** set once an IPC child has said it is ready (for each run) */
   readonly ready: boolean;
   readonly restarts: number;
+  /** started again by this process when it exits */
+  readonly supervised: boolean;
   /** what an IPC child said last about how it stopped (the API: the requests it answered and dropped) */
   readonly stopped: unknown;
   stop(): Promise<void>;
@@ -148,6 +162,7 @@ export function spawnServer(cmd: string, args: string[], opts: SpawnOptions): Sp
     get stopped() {
       return stopped;
     },
+    supervised: !!opts.restart,
     stop,
   };
 }

@@ -61,7 +61,12 @@ export async function startTemporal(opts: {
     else args.push('--headless');
     for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     const s = spawnServer(TEMPORAL_CLI, args, { log: path.join(opts.logDir, 'temporal.log'), ...supervised(opts.supervise, 'temporal', () => answers(address)) });
-    await waitFor('the Temporal dev server', () => answers(address), s.child, 120_000);
+    await waitFor('the Temporal dev server', () => answers(address), s, 120_000).catch((err: Error) => {
+      // what it said before it gave up, for whoever reads the error
+      const log = path.join(opts.logDir, 'temporal.log');
+      const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-10).join('\n') : '';
+      throw new Error(`${err.message}${tail ? `; the end of ${log}:\n${tail}` : ''}`);
+    });
     const where = opts.dbFile ? `SQLite ${opts.dbFile}` : 'in memory';
     return { address, namespace, uiUrl, label: `Temporal dev server (${where})`, stop: s.stop, pid: s.child.pid };
   }
