@@ -42,4 +42,26 @@ describe('persisting a transition', () => {
     const entries = await models.Audit.find({ caseId: 'INC0000043' }).sort({ seq: 1 }).lean();
     expect(entries.map((e) => [e.seq, e.note ?? null])).toEqual([[1, 'first'], [2, null]]);
   });
+
+  it('retries, not skips, a record write the database did not apply, so the record never stays behind its history', async () => {
+    const a = createActivities({ models });
+    const number = 'INC0000044';
+    await a.persistIncident({ record: { ...recordAt(1, 'new'), number }, event: event(1, 'new') });
+    // the database answers the conditional update as matching nothing, and writes nothing, once
+    const collection = models.Incident.collection;
+    const real = collection.updateOne.bind(collection);
+    let dropped = 0;
+    collection.updateOne = (async (...args: Parameters<typeof real>) => {
+      if (dropped++ === 0) return { acknowledged: true, matchedCount: 0, modifiedCount: 0, upsertedCount: 0, upsertedId: null };
+      return real(...args);
+    }) as typeof collection.updateOne;
+    try {
+      await expect(a.persistIncident({ record: { ...recordAt(2, 'assigned'), number }, event: event(2, 'assigned') })).rejects.toThrow(`${number}: seq 2 was not written over 1`);
+      await a.persistIncident({ record: { ...recordAt(2, 'assigned'), number }, event: event(2, 'assigned') }); // the retry
+    } finally {
+      collection.updateOne = real;
+    }
+    expect(((await models.Incident.findOne({ number }).lean()) as unknown as { seq: number; state: string })).toMatchObject({ seq: 2, state: 'assigned' });
+    expect(await models.Audit.countDocuments({ caseId: number })).toBe(2);
+  });
 });

@@ -320,7 +320,10 @@ async function main() {
   const widths = head.map((_, i) => Math.max(...table.map((row) => row[i].length)));
   process.stdout.write('\n' + table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n') + '\n');
   const bad = rows.some((r) => r.lost.length || r.duplicated.length || r.gaps.length || r.disagree.length || r.unarmed.length || r.unanswered || r.refused);
+  // what the stack printed (warnings and errors of the worker, the API and the servers), kept with --keep
+  fs.writeFileSync(path.join(dir, 'stack.log'), stack.output());
   if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
+  else process.stdout.write(`kept: ${dir} (the stack's output in stack.log)\n`);
   process.exit(bad ? 1 : 0);
 }
 
