@@ -7,11 +7,10 @@
 import { SYSTEM } from '../domain/actor';
 import { endsReviewPeriod, reviewNumber } from '../domain/review';
 import { reviewOf, type SlaBody } from '../domain/schemas/service-level';
-import { isDuplicateKey } from '../models';
-import { reviewInputFor, type ReviewOpening } from '../models/review';
+import { reviewOpening, type ReviewOpening } from '../models/review';
 import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '../models';
-import { nextNumber } from '../models/counter';
+import { nextNumber, numberOnce } from '../models/counter';
 import { latestPolicies } from '../models/policies';
 import { periodOf, reportFor } from '../models/service-report';
 
@@ -52,27 +51,13 @@ export function createServiceReportActivities(models: Models) {
      */
     async dueReviews({ month }: { month: string }): Promise<DueReview[]> {
       const [services, slas] = await Promise.all([latestPolicies<ServiceBody>(models, 'service'), latestPolicies<SlaBody>(models, 'sla')]);
-      const live = new Set(services.filter((s) => s.body.status === 'live').map((s) => s.key));
-      const schedule = models.conn.collection<{ _id: string; number: string }>('service_review_schedule');
       const due: DueReview[] = [];
       for (const sla of slas) {
         const review = reviewOf(sla.body);
-        if (!sla.body.active || !review || !live.has(sla.body.service) || !endsReviewPeriod(month, review.everyMonths)) continue;
-        const opening = await reviewInputFor(models, sla.key, month);
-        if (!opening) continue;
-        const _id = `${sla.key}:${month}`;
-        let held = (await schedule.findOne({ _id }))?.number;
-        if (!held) {
-          const number = reviewNumber(await nextNumber(models.Counter, 'REV'));
-          try {
-            await schedule.insertOne({ _id, number });
-            held = number;
-          } catch (err) {
-            if (!isDuplicateKey(err)) throw err;
-            held = (await schedule.findOne({ _id }))!.number;
-          }
-        }
-        due.push({ number: held, actor: SYSTEM, ...opening });
+        const service = services.find((s) => s.key === sla.body.service && s.body.status === 'live');
+        if (!sla.body.active || !review || !service || !endsReviewPeriod(month, review.everyMonths)) continue;
+        const number = await numberOnce(models.Counter, 'service_review_schedule', `${sla.key}:${month}`, async () => reviewNumber(await nextNumber(models.Counter, 'REV')));
+        due.push({ number, actor: SYSTEM, ...reviewOpening(sla, service, month) });
       }
       return due;
     },

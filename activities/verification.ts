@@ -1,6 +1,6 @@
 import { verificationNumber, type VerificationEvent, type VerificationRecord } from '../domain/verification';
-import { isDuplicateKey, type Models } from '../models';
-import { nextNumber } from '../models/counter';
+import type { Models } from '../models';
+import { nextNumber, numberOnce } from '../models/counter';
 import { dueForVerification, verificationStored, type DueVerifications } from '../models/verification';
 import { persistCase } from './persist';
 
@@ -19,18 +19,7 @@ export function createVerificationActivities(models: Models) {
     },
 
     /** The number of the day's audit, taken once (collection ci_verification_schedule), so a run repeated opens none twice. */
-    async auditNumber({ day }: { day: string }): Promise<string> {
-      const schedule = models.conn.collection<{ _id: string; number: string }>('ci_verification_schedule');
-      const held = (await schedule.findOne({ _id: day }))?.number;
-      if (held) return held;
-      const number = verificationNumber(await nextNumber(models.Counter, 'VER'));
-      try {
-        await schedule.insertOne({ _id: day, number });
-        return number;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        return (await schedule.findOne({ _id: day }))!.number;
-      }
-    },
+    auditNumber: ({ day }: { day: string }): Promise<string> =>
+      numberOnce(models.Counter, 'ci_verification_schedule', day, async () => verificationNumber(await nextNumber(models.Counter, 'VER'))),
   };
 }

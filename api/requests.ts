@@ -17,6 +17,7 @@ import {
 } from '../domain/request';
 import type { CalendarBody } from '../domain/calendar';
 import type { SlaBody } from '../domain/schemas/service-level';
+import { slaOfService } from '../domain/service-level';
 import { ServiceId } from '../domain/schemas/service';
 import { CatalogItemBody, formSchema, RaiseRequestInput, RequestAnswer, RequestCommandInputs, RequestNumber, RequestRecordAnswer } from '../domain/schemas/request';
 import { PageOf } from '../domain/schemas/answers';
@@ -46,8 +47,7 @@ export function requestRoutes({ models, client, taskQueue }: { models: Models; c
    */
   async function agreementFor(item: CatalogItem, customer: string | null): Promise<FulfilmentAgreement | null> {
     if (!item.service) return null;
-    const mine = (await latestPoliciesCounted<SlaBody>(models, 'sla')).filter((s) => s.body.active && s.body.service === item.service);
-    const sla = (customer ? mine.find((s) => s.body.customer?.toLowerCase() === customer.toLowerCase()) : undefined) ?? mine.find((s) => s.body.customer === null);
+    const sla = slaOfService(await latestPoliciesCounted<SlaBody>(models, 'sla'), item.service, customer);
     const target = sla?.body.requests?.find((r) => r.catalogItem === item.id);
     if (!sla || !target) return null;
     const cal = await findLatestPolicy<CalendarBody>(models, 'calendar', sla.body.incidents.calendarId);

@@ -17,8 +17,8 @@ export type ReviewCommand = (typeof REVIEW_COMMANDS)[number];
 
 /** the most actions one review agrees (more is another review's work) */
 export const MAX_REVIEW_ACTIONS = 20;
-/** the group whose members, besides the service owner, may take a review's task, unless the SLA names another */
-export const DEFAULT_REVIEW_GROUP = 'service-level';
+/** An SLA's review settings unless it says otherwise: quarterly, the group `service-level` besides the owner, 14 days to do it. */
+export const DEFAULT_REVIEW = { everyMonths: 3, group: 'service-level', dueDays: 14 } as const;
 
 export const REVIEW_TABLE: StateTable<ReviewState, ReviewCommand> = {
   noun: 'a review',

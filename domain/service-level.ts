@@ -12,7 +12,11 @@ export interface SlaCandidate {
  */
 export function slaFor<T extends SlaCandidate>(slas: T[], serviceIds: ReadonlyMap<string, string>, service: string, customer: string | null | undefined): T | null {
   const id = serviceIds.get(service.toLowerCase());
-  if (!id) return null;
-  const mine = slas.filter((s) => s.body.active && s.body.service === id);
+  return id ? slaOfService(slas, id, customer) : null;
+}
+
+/** The same for a service known by its id (a catalogue item's, a report's). */
+export function slaOfService<T extends { body: { service: string; customer: string | null; active: boolean } }>(slas: T[], serviceId: string, customer: string | null | undefined): T | null {
+  const mine = slas.filter((s) => s.body.active && s.body.service === serviceId);
   return (customer ? mine.find((s) => s.body.customer?.toLowerCase() === customer.toLowerCase()) : undefined) ?? mine.find((s) => s.body.customer === null) ?? null;
 }

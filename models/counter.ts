@@ -17,6 +17,25 @@ export const counterClaimModel = (conn: Connection) => conn.model('CounterClaim'
 
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 
+/**
+ * The case number a key stands for (a schedule's run for a day, an SLA's review for a month): taken
+ * once and kept in `collection` by the key, so however often, and however many at once, ask for
+ * the key, they get the same number.
+ */
+export async function numberOnce(model: ReturnType<typeof counterModel>, collection: string, key: string, take: () => Promise<string>): Promise<string> {
+  const kept = model.db.collection<{ _id: string; number: string }>(collection);
+  const held = (await kept.findOne({ _id: key }))?.number;
+  if (held) return held;
+  const number = await take();
+  try {
+    await kept.insertOne({ _id: key, number });
+    return number;
+  } catch (err) {
+    if (!isDuplicate(err)) throw err;
+    return (await kept.findOne({ _id: key }))!.number; // another asked at the same moment: theirs is kept
+  }
+}
+
 export async function nextNumber(model: ReturnType<typeof counterModel>, prefix: string): Promise<number> {
   const claims = model.db.collection('counter_claims');
   const latest = (await model.collection.findOne({ _id: prefix as never }))?.value as number | undefined;

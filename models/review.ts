@@ -1,11 +1,11 @@
 import type { Connection } from 'mongoose';
-import { DEFAULT_REVIEW_GROUP, reviewPeriod, type ReviewOpening } from '../domain/review';
+import { DEFAULT_REVIEW, reviewPeriod, type ReviewOpening } from '../domain/review';
 
 export type { ReviewOpening } from '../domain/review';
 import type { ServiceBody } from '../domain/schemas/service';
 import { reviewOf, type SlaBody } from '../domain/schemas/service-level';
 import type { Models } from '.';
-import { findLatestPolicy } from './policies';
+import { findLatestPolicy, type StoredPolicy } from './policies';
 import { caseRecordSchema, isOpenState, type StoredShape } from './case-record';
 
 /**
@@ -37,15 +37,12 @@ export const reviewStored: StoredShape<ReviewLike> = {
 };
 
 
-/** What a review of an SLA for the period ending with `month` starts with; null when the SLA or its service is gone. */
-export async function reviewInputFor(models: Models, slaId: string, month: string): Promise<ReviewOpening | null> {
-  const sla = await findLatestPolicy<SlaBody>(models, 'sla', slaId);
-  if (!sla) return null;
-  const service = await findLatestPolicy<ServiceBody>(models, 'service', sla.body.service);
-  if (!service) return null;
-  const review = reviewOf(sla.body) ?? { everyMonths: 1, group: DEFAULT_REVIEW_GROUP, dueDays: 14 };
+/** What a review of an SLA for the period ending with `month` starts with, from the SLA and its service as stored. */
+export function reviewOpening(sla: StoredPolicy<SlaBody>, service: StoredPolicy<ServiceBody>, month: string): ReviewOpening {
+  // an SLA without a scheduled review is reviewed on demand for the month named
+  const review = reviewOf(sla.body) ?? { ...DEFAULT_REVIEW, everyMonths: 1 };
   return {
-    sla: { id: slaId, version: sla.version, name: sla.body.name },
+    sla: { id: sla.key, version: sla.version, name: sla.body.name },
     service: { id: sla.body.service, name: service.body.name, owner: service.body.owner },
     customer: sla.body.customer ?? null,
     period: reviewPeriod(month, review.everyMonths),
@@ -54,3 +51,9 @@ export async function reviewInputFor(models: Models, slaId: string, month: strin
   };
 }
 
+/** The same, reading the SLA and its service; null when either is gone. */
+export async function reviewInputFor(models: Models, slaId: string, month: string): Promise<ReviewOpening | null> {
+  const sla = await findLatestPolicy<SlaBody>(models, 'sla', slaId);
+  const service = sla && (await findLatestPolicy<ServiceBody>(models, 'service', sla.body.service));
+  return sla && service ? reviewOpening(sla, service, month) : null;
+}

@@ -1,11 +1,11 @@
 import { Schema, type Connection } from 'mongoose';
 import { serviceReport, type ReportIncident, type ReportRequest } from '../domain/service-report';
-import { slaFor } from '../domain/service-level';
+import { slaOfService } from '../domain/service-level';
 import type { CatalogItemBody } from '../domain/schemas/request';
 import type { SlaBody } from '../domain/schemas/service-level';
 import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '.';
-import { findLatestPolicy, latestPolicies, latestPoliciesCounted } from './policies';
+import { findLatestPolicy, latestPoliciesCounted } from './policies';
 import { findIndexed } from './query';
 
 /**
@@ -35,8 +35,9 @@ export function periodOf(q: { month?: string; from?: string; to?: string }): { f
 export async function reportFor(models: Models, serviceId: string, customer: string | null, period: { from: number; to: number }) {
   const service = await findLatestPolicy<ServiceBody>(models, 'service', serviceId);
   if (!service) return null;
-  const [slas, services, items] = await Promise.all([latestPoliciesCounted<SlaBody>(models, 'sla'), latestPoliciesCounted<ServiceBody>(models, 'service'), latestPolicies<CatalogItemBody>(models, 'catalog-item')]);
-  const sla = slaFor(slas.map((s) => ({ id: s.key, version: s.version, body: s.body })), new Map(services.map((s) => [s.body.name.toLowerCase(), s.key])), service.body.name, customer);
+  const [slas, items] = await Promise.all([latestPoliciesCounted<SlaBody>(models, 'sla'), latestPoliciesCounted<CatalogItemBody>(models, 'catalog-item')]);
+  const agreed = slaOfService(slas, serviceId, customer);
+  const sla = agreed ? { id: agreed.key, version: agreed.version, body: agreed.body } : null;
   // the service's incidents logged before the period's end, the latest first (on the service index)
   const read = await findIndexed<ReportIncident & { customer?: string | null }>(models.Incident, { service: service.body.name, openedAt: { $lt: period.to } }, {
     sort: [['_id', -1]],

@@ -9,6 +9,7 @@ import { Instant, ListOf } from './answers';
 import { ServiceId } from './service';
 import { IncidentSlaBody } from './sla';
 import { PRIORITIES, type Priority } from '../priority';
+import { DEFAULT_REVIEW } from '../review';
 
 export const SlaId = z.string().regex(/^sla-\d+$/, 'an SLA id such as sla-1');
 
@@ -59,12 +60,12 @@ export const SlaBody = z.strictObject({
    */
   review: z
     .strictObject({
-      everyMonths: z.union([z.literal(1), z.literal(3), z.literal(6), z.literal(12)]).default(3),
-      group: z.string().trim().min(1).max(200).default('service-level'),
-      dueDays: z.number().int().min(1).max(90).default(14),
+      everyMonths: z.union([z.literal(1), z.literal(3), z.literal(6), z.literal(12)]).default(DEFAULT_REVIEW.everyMonths),
+      group: z.string().trim().min(1).max(200).default(DEFAULT_REVIEW.group),
+      dueDays: z.number().int().min(1).max(90).default(DEFAULT_REVIEW.dueDays),
     })
     .nullable()
-    .default({ everyMonths: 3, group: 'service-level', dueDays: 14 }),
+    .default({ ...DEFAULT_REVIEW }),
   /** response and resolution targets per priority, the calendar, the warning threshold, the days to auto-close: as the incident SLA policy has them */
   incidents: IncidentSlaBody,
 });
@@ -125,5 +126,5 @@ export const ServiceReportAnswer = z.strictObject({
 /** An SLA's review settings as stored: an SLA agreed before reviews were scheduled is reviewed quarterly. */
 export function reviewOf(sla: { review?: SlaBody['review'] }): { everyMonths: number; group: string; dueDays: number } | null {
   if (sla.review === null) return null;
-  return sla.review ?? { everyMonths: 3, group: 'service-level', dueDays: 14 };
+  return sla.review ?? { ...DEFAULT_REVIEW };
 }
