@@ -63,15 +63,21 @@ export async function writeVersion<T>(models: Models, req: Request, res: Respons
   }
 }
 
+/**
+ * A versioned record as a GET asks for it: its latest version, or `?version=N`; 404 naming it
+ * (`noun`, e.g. "SLA sla-1") otherwise; its version as the ETag a PUT sends back.
+ */
+export async function readVersion<T>(models: Models, res: Response, kind: PolicyKind, key: string, version: number | undefined, noun = `${kind} ${key}`): Promise<StoredPolicy<T>> {
+  const p = version ? await policyVersion<T>(models, kind, key, version) : await findLatestPolicy<T>(models, kind, key);
+  if (!p) throw notFound(version ? `${noun} has no version ${version}` : `there is no ${noun}`);
+  res.set('ETag', `"${p.version}"`);
+  return p;
+}
+
 export function policyRoutes({ models }: { models: Models }): Router {
   const router = Router();
 
-  async function read(res: Response, kind: PolicyKind, key: string, version?: number) {
-    const p = version ? await policyVersion(models, kind, key, version) : await findLatestPolicy(models, kind, key);
-    if (!p) throw notFound(version ? `${kind} ${key} has no version ${version}` : `there is no ${kind} ${key}`);
-    res.set('ETag', `"${p.version}"`);
-    return present(p);
-  }
+  const read = async (res: Response, kind: PolicyKind, key: string, version?: number) => present(await readVersion(models, res, kind, key, version));
 
   const write = <T>(req: Request, res: Response, kind: PolicyKind, key: string, body: T, by: string) => writeVersion(models, req, res, kind, key, body, by);
 

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { SERVICE_STATUSES, ServiceAnswer, ServiceBody, ServiceId, ServiceList } from '../domain/schemas/service';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, type StoredPolicy } from '../models/policies';
-import { present, READ_ONLY, writeVersion } from './policies';
+import { findLatestPolicy, latestPolicies, putPolicy, type StoredPolicy } from '../models/policies';
+import { present, READ_ONLY, readVersion, writeVersion } from './policies';
 import { badRequest, conflict, notFound } from './problem';
 import { findCi } from '../models/configuration-item';
 import { route } from './route';
@@ -75,12 +75,7 @@ export function serviceRoutes({ models }: { models: Models }): Router {
     params: Params,
     query: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
     response: ServiceAnswer,
-    handler: async ({ params, query, res }) => {
-      const p = query.version ? await policyVersion<ServiceBody>(models, 'service', params.id, query.version) : await findLatestPolicy<ServiceBody>(models, 'service', params.id);
-      if (!p) throw notFound(query.version ? `service ${params.id} has no version ${query.version}` : `there is no service ${params.id}`);
-      res.set('ETag', `"${p.version}"`);
-      return answer(p);
-    },
+    handler: async ({ params, query, res }) => answer(await readVersion<ServiceBody>(models, res, 'service', params.id, query.version, `service ${params.id}`)),
   });
 
   route(router, {

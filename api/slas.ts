@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { SlaAnswer, SlaBody, SlaId, SlaList } from '../domain/schemas/service-level';
 import type { Models } from '../models';
 import { nextNumber } from '../models/counter';
-import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, type StoredPolicy } from '../models/policies';
-import { present, READ_ONLY, writeVersion } from './policies';
+import { findLatestPolicy, latestPolicies, putPolicy, type StoredPolicy } from '../models/policies';
+import { present, READ_ONLY, readVersion, writeVersion } from './policies';
 import { refuseIf, requestTargetProblems, slaProblems } from './policy-checks';
 import { badRequest, conflict, notFound } from './problem';
 import { route } from './route';
@@ -72,12 +72,7 @@ export function slaRoutes({ models }: { models: Models }): Router {
     params: Params,
     query: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
     response: SlaAnswer,
-    handler: async ({ params, query, res }) => {
-      const p = query.version ? await policyVersion<SlaBody>(models, 'sla', params.id, query.version) : await findLatestPolicy<SlaBody>(models, 'sla', params.id);
-      if (!p) throw notFound(query.version ? `SLA ${params.id} has no version ${query.version}` : `there is no SLA ${params.id}`);
-      res.set('ETag', `"${p.version}"`);
-      return answer(p);
-    },
+    handler: async ({ params, query, res }) => answer(await readVersion<SlaBody>(models, res, 'sla', params.id, query.version, `SLA ${params.id}`)),
   });
 
   route(router, {
