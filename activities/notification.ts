@@ -1,3 +1,4 @@
+import type { NotificationType } from '../domain/notification';
 import { isDuplicateKey, type Models } from '../models';
 
 export interface NotifyOptions {
@@ -7,7 +8,7 @@ export interface NotifyOptions {
 
 export interface Notification {
   key: string;
-  type: 'major_incident' | 'sla_warning' | 'sla_breach' | 'sla_not_computable' | 'improvement_action_reminder' | 'improvement_action_overdue' | 'change_impact' | 'ola_warning' | 'ola_breach' | 'request_warning' | 'request_breach' | 'service_review_due' | 'service_review_overdue' | 'ci_verification_overdue';
+  type: NotificationType;
   number: string;
   at: number;
   [field: string]: unknown;

@@ -5,6 +5,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { NOTIFICATION_TYPES } from '../domain/notification';
 import { Instant, PageOf } from '../domain/schemas/answers';
 import type { Models } from '../models';
 import { Page, pageOf } from './lists';
@@ -13,7 +14,7 @@ import { route } from './route';
 
 const NotificationAnswer = z.strictObject({
   key: z.string().describe('what makes it one notification (a case, a clock, a level): sent once'),
-  type: z.string().describe('major_incident, sla_warning, sla_breach, sla_not_computable, change_impact, improvement_action_reminder, improvement_action_overdue, ola_warning, ola_breach, request_warning, request_breach, service_review_due, service_review_overdue, ci_verification_overdue'),
+  type: z.string().describe(NOTIFICATION_TYPES.join(', ')),
   case: z.string().nullable(),
   at: Instant,
   deliveredAt: Instant.nullable().describe('when the webhook took it; null: not (yet) delivered, or no webhook'),
@@ -31,7 +32,7 @@ export function notificationRoutes({ models }: { models: Models }): Router {
     description: 'For the service teams and those who oversee them (every role but requester: a requester-only key is refused).',
     roles: 'authenticated',
     query: Page.extend({
-      type: z.string().regex(/^[a-z_]{1,50}$/).optional(),
+      type: z.enum(NOTIFICATION_TYPES).optional(),
       case: z.string().regex(/^[A-Z]{3}\d{7,}$/, 'a case number such as INC0000001').optional(),
       since: z.iso.datetime({ offset: true }).optional(),
     }).strict(),

@@ -92,6 +92,8 @@ it('shows the notifications as a feed, newest first, by type and case, to the se
   const requester = await api.key('rita', ['requester']);
   expect((await api.call('GET', '/notifications', { key: requester })).status).toBe(403);
   expect((await api.call('GET', '/notifications?type=DROP%20TABLE', { key: agent })).status).toBe(400);
+  const typo = await api.call('GET', '/notifications?type=sla_brech', { key: agent });
+  expect([typo.status, typo.body.errors[0].path]).toEqual([400, 'type']); // a type no process sends is named, not an empty feed
 });
 
 it('lists open incidents by when their resolution falls due, soonest first, and keeps a paused one out', async () => {
