@@ -7,7 +7,7 @@
 import { SYSTEM } from '../domain/actor';
 import { endsReviewPeriod, reviewNumber } from '../domain/review';
 import { reviewOf, type SlaBody } from '../domain/schemas/service-level';
-import { reviewOpening, type ReviewOpening } from '../models/review';
+import { REVIEW_NUMBERS, reviewOpening, type ReviewOpening } from '../models/review';
 import type { ServiceBody } from '../domain/schemas/service';
 import type { Models } from '../models';
 import { nextNumber, numberOnce } from '../models/counter';
@@ -56,7 +56,7 @@ export function createServiceReportActivities(models: Models) {
         const review = reviewOf(sla.body);
         const service = services.find((s) => s.key === sla.body.service && s.body.status === 'live');
         if (!sla.body.active || !review || !service || !endsReviewPeriod(month, review.everyMonths)) continue;
-        const number = await numberOnce(models.Counter, 'service_review_schedule', `${sla.key}:${month}`, async () => reviewNumber(await nextNumber(models.Counter, 'REV')));
+        const number = await numberOnce(models.Counter, REVIEW_NUMBERS, `${sla.key}:${month}`, async () => reviewNumber(await nextNumber(models.Counter, 'REV')));
         due.push({ number, actor: SYSTEM, ...reviewOpening(sla, service, month) });
       }
       return due;

@@ -9,7 +9,7 @@ import type { Response } from 'express';
 import type { Model } from 'mongoose';
 import { z } from 'zod';
 import type { Models } from '../models';
-import { nextNumber } from '../models/counter';
+import { nextNumber, numberOnce } from '../models/counter';
 import { decodeCursor, encodeCursor, findIndexed, listPage } from '../models/query';
 import { COMMAND_DEADLINE_MS, isDeadline, keyInUse, processUnavailable, withinDeadline } from './commands';
 import { claimKey, IDEMPOTENCY_HEADER, rememberCase, updateIdOf, type Idempotency } from './idempotency';
@@ -52,7 +52,22 @@ export async function loadCase<R>(model: Model<any>, number: string): Promise<R 
  * that far) with the answer Temporal kept for the first `opened` update: never a second case.
  */
 export async function openCase<View, W extends Workflow>(
-  opts: { client: Client; models: Models; counter: string; format: (n: number) => string; path: string; res: Response; opened: UpdateDefinition<View, []>; taskQueue: string; idempotency?: Idempotency },
+  opts: {
+    client: Client;
+    models: Models;
+    counter: string;
+    format: (n: number) => string;
+    path: string;
+    res: Response;
+    opened: UpdateDefinition<View, []>;
+    taskQueue: string;
+    idempotency?: Idempotency;
+    /**
+     * one case per key (an SLA's review of a period): the number is taken once for the key and kept
+     * in `collection` (models/counter numberOnce), and a case already opened for it is `exists`
+     */
+    once?: { collection: string; key: string; exists: (number: string) => Error };
+  },
   workflow: W,
   args: (number: string) => [Parameters<W>[0]],
 ): Promise<View> {
@@ -71,7 +86,8 @@ export async function openCase<View, W extends Workflow>(
   const updateId = idem ? updateIdOf(idem) : undefined;
   for (let attempt = 0; ; attempt++) {
     if (number === undefined) {
-      number = opts.format(await nextNumber(opts.models.Counter, opts.counter));
+      const take = async () => opts.format(await nextNumber(opts.models.Counter, opts.counter));
+      number = opts.once ? await numberOnce(opts.models.Counter, opts.once.collection, opts.once.key, take) : await take();
       if (idem) await rememberCase(opts.models, idem, number);
     }
     const caseNumber = number;
@@ -95,6 +111,7 @@ export async function openCase<View, W extends Workflow>(
           opts.res.location(`${opts.path}/${caseNumber}`);
           return withinDeadline(opts.client, Date.now() + COMMAND_DEADLINE_MS, () => opts.client.workflow.getHandle(caseNumber).getUpdateHandle<View>(updateId).result());
         }
+        if (opts.once) throw opts.once.exists(caseNumber);
         if (attempt < 20) {
           number = undefined;
           continue;

@@ -10,7 +10,7 @@ import { REVIEW_STATES, REVIEW_TABLE, reviewNumber, reviewPeriod, type ReviewCom
 import { PageOf } from '../domain/schemas/answers';
 import { OpenReviewInput, ReviewAnswer, ReviewCommandInputs, ReviewNumber, ReviewRecordAnswer } from '../domain/schemas/review';
 import type { Models } from '../models';
-import { reviewInputFor } from '../models/review';
+import { REVIEW_NUMBERS, reviewInputFor } from '../models/review';
 import { reviewOpened, reviewUpdates, reviewWorkflow, type ReviewRecord } from '../workflows/review';
 import { caseRoutes } from './case-resource';
 import { fromStore, openCase, withWork } from './cases';
@@ -39,15 +39,9 @@ export function reviewRoutes({ models, client, taskQueue }: { models: Models; cl
       const of = await reviewInputFor(models, body.sla, body.month);
       if (!of) throw badRequest(`there is no SLA ${body.sla}`, [{ in: 'body', path: 'sla', message: `there is no SLA ${body.sla} (GET /slas), or its service is gone` }]);
       if (of.period.from > Date.now()) throw badRequest(`the period ${of.period.months.join(', ')} has not begun`, [{ in: 'body', path: 'month', message: `the period ${of.period.months.join(', ')} has not begun` }]);
-      // one review per SLA and period, whoever opens it (the monthly run keeps the same record)
-      const schedule = models.conn.collection<{ _id: string; number: string }>('service_review_schedule');
-      const key = `${body.sla}:${body.month}`;
-      const held = await schedule.findOne({ _id: key });
-      const replay = held && idempotency ? (await models.IdempotencyKey.collection.findOne({ _id: idempotency.id as never }))?.caseId === held.number : false;
-      if (held && !replay) throw conflict(`${held.number} reviews ${body.sla} for the period ending ${body.month} already`);
-      const answer = await openCase({ client, models, idempotency, counter: 'REV', format: reviewNumber, path: '/reviews', res, opened: reviewOpened, taskQueue }, reviewWorkflow, (number) => [{ number, actor, ...of }]);
-      await schedule.updateOne({ _id: key }, { $setOnInsert: { number: answer.number } }, { upsert: true });
-      return answer;
+      // one review per SLA and period, whoever opens it: the number the monthly run takes for it too
+      const once = { collection: REVIEW_NUMBERS, key: `${body.sla}:${body.month}`, exists: (number: string) => conflict(`${number} reviews ${body.sla} for the period ending ${body.month} already`) };
+      return openCase({ client, models, idempotency, counter: 'REV', format: reviewNumber, path: '/reviews', res, opened: reviewOpened, taskQueue, once }, reviewWorkflow, (number) => [{ number, actor, ...of }]);
     },
   });
 

@@ -37,6 +37,9 @@ export const reviewStored: StoredShape<ReviewLike> = {
 };
 
 
+/** Where the number of an SLA's review of a period is kept (by `${sla}:${month}`), whoever opens it: the monthly run or POST /reviews. */
+export const REVIEW_NUMBERS = 'service_review_schedule';
+
 /** What a review of an SLA for the period ending with `month` starts with, from the SLA and its service as stored. */
 export function reviewOpening(sla: StoredPolicy<SlaBody>, service: StoredPolicy<ServiceBody>, month: string): ReviewOpening {
   // an SLA without a scheduled review is reviewed on demand for the month named

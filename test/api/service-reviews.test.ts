@@ -48,6 +48,11 @@ it('opens a review of an SLA for a period: the report attached, a review task cl
   // one review per SLA and period
   const twice = await api.call('POST', '/reviews', { key: owner, body: { sla, month } });
   expect([twice.status, twice.body.detail]).toEqual([409, `${r.body.number} reviews ${sla} for the period ending ${month} already`]);
+  // a keyed POST sent again (its answer lost) answers the same review, not a 409
+  const keyed = { key: owner, body: { sla, month: '2025-01' }, headers: { 'idempotency-key': `review-${Date.now()}` } };
+  const first = await api.call('POST', '/reviews', keyed);
+  const repeat = await api.call('POST', '/reviews', keyed);
+  expect([first.status, repeat.status, repeat.body.number, repeat.headers.get('idempotent-replayed')]).toEqual([201, 201, first.body.number, 'true']);
   expect((await api.call('POST', '/reviews', { key: owner, body: { sla, month: '2026-13' } })).status).toBe(400);
   expect((await api.call('POST', '/reviews', { key: agent, body: { sla, month } })).status).toBe(403);
   expect((await api.call('GET', `/reviews/${r.body.number}`, { key: await api.key('rob', ['requester']) })).status).toBe(403);
