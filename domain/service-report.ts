@@ -62,7 +62,14 @@ export interface ServiceReport {
 const within = (t: number | null, from: number, to: number) => t !== null && t >= from && t < to;
 const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
 
-function compliance(clocks: ReportClock[], from: number, to: number): Compliance {
+/** A request's fulfilment target as a clock: stopped when fulfilment ended; breached at its due time, or when fulfilment failed before it. */
+function fulfilmentClock(t: { dueAt: number; endedAt: number | null; met: boolean | null }, end: number): Pick<ReportClock, 'breachedAt' | 'stoppedAt'> {
+  const failedInTime = t.met === false && t.endedAt !== null && t.endedAt <= t.dueAt;
+  const breachedAt = t.met === true ? null : failedInTime ? t.endedAt : t.endedAt !== null || t.dueAt < end ? t.dueAt : null;
+  return { stoppedAt: t.endedAt, breachedAt };
+}
+
+function compliance(clocks: Array<Pick<ReportClock, 'breachedAt' | 'stoppedAt'>>, from: number, to: number): Compliance {
   let met = 0;
   let missed = 0;
   for (const c of clocks) {
@@ -133,21 +140,8 @@ export function serviceReport(period: { from: number; to: number }, incidents: R
       logged: requests.filter((r) => r.openedAt >= from && r.openedAt < to).length,
       fulfilled: requests.filter((r) => within(r.fulfilledAt, from, to)).length,
       meanHoursToFulfil: mean(requests.filter((r) => within(r.fulfilledAt, from, to)).map((r) => (r.fulfilledAt! - r.openedAt) / 3_600_000)),
-      // as the incident clocks count: met in the period fulfilment ended in time, missed in the period it fell due
-      fulfilment: (() => {
-        let met = 0;
-        let missed = 0;
-        for (const r of requests) {
-          const t = r.fulfilment?.target;
-          if (!t) continue;
-          if (t.met === true) {
-            if (within(t.endedAt, from, to)) met++;
-          } else if (t.endedAt !== null && t.endedAt <= t.dueAt) {
-            if (within(t.endedAt, from, to)) missed++; // failed before it fell due
-          } else if (t.dueAt < end && within(t.dueAt, from, to)) missed++;
-        }
-        return { met, missed, percent: met + missed ? Math.round((met / (met + missed)) * 1000) / 10 : null };
-      })(),
+      // counted as the incident clocks are: met in the period fulfilment ended in time, missed in the period it fell due (or failed)
+      fulfilment: compliance(requests.flatMap((r) => (r.fulfilment?.target ? [fulfilmentClock(r.fulfilment.target, end)] : [])), from, to),
     },
   };
 }

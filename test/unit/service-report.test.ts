@@ -40,4 +40,17 @@ describe('a service report', () => {
     expect(lines[0]).toBe('service,customer,from,to,section,priority,figure,value');
     expect(lines).toContain('"Payroll, EU",,2026-11-01T00:00:00.000Z,2026-12-01T00:00:00.000Z,requests,all,meanHoursToFulfil,2');
   });
+
+  it('counts request fulfilment targets as the incident clocks: met when ended in time, missed when due or failed, in the period that happened', () => {
+    const req = (target: { dueAt: number; endedAt: number | null; met: boolean | null }) => ({ openedAt: T0 + H, fulfilledAt: target.met ? target.endedAt : null, fulfilment: { target } });
+    const r = serviceReport(period, [], [
+      req({ dueAt: T0 + 5 * H, endedAt: T0 + 2 * H, met: true }), // met
+      req({ dueAt: T0 + 5 * H, endedAt: T0 + 2 * H, met: false }), // failed before it fell due: missed
+      req({ dueAt: T0 + 5 * H, endedAt: T0 + 9 * H, met: false }), // late: missed
+      req({ dueAt: T0 + 5 * H, endedAt: null, met: null }), // still running, past its due time: missed
+      req({ dueAt: period.to + H, endedAt: null, met: null }), // still running, not yet due: not counted
+      req({ dueAt: T0 - 5 * H, endedAt: T0 - 6 * H, met: true }), // met in October: not counted
+    ], null, period.to);
+    expect(r.requests.fulfilment).toEqual({ met: 1, missed: 3, percent: 25 });
+  });
 });
