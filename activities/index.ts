@@ -10,8 +10,10 @@ import { createChangeActivities } from './change';
 import { createImprovementActivities } from './improvement';
 import { createIncidentActivities } from './incident';
 import { createNonconformityActivities } from './nonconformity';
+import { createReleaseActivities } from './release';
 import { createReviewActivities } from './review';
 import { createVerificationActivities } from './verification';
+import { createTransitionActivities } from './transition';
 import { createProblemActivities } from './problem';
 import { createProblemTrendActivities } from './problem-trend';
 import { createRequestActivities } from './request';
@@ -33,6 +35,8 @@ const PROCESS_ACTIVITIES = {
   nonconformity: createNonconformityActivities,
   review: createReviewActivities,
   verification: createVerificationActivities,
+  release: createReleaseActivities,
+  transition: createTransitionActivities,
 } satisfies Record<Process, (models: Models) => object>;
 
 type Each<T> = (T extends unknown ? (x: T) => void : never) extends (x: infer I) => void ? I : never;

@@ -21,6 +21,8 @@ import { incidentRoutes } from './incidents';
 import { nonconformityRoutes } from './nonconformities';
 import { reviewRoutes } from './reviews';
 import { verificationRoutes } from './verifications';
+import { releaseRoutes } from './releases';
+import { transitionRoutes } from './transitions';
 import { metricsRoutes, timeRequests } from './metrics';
 import { docsRoutes } from './openapi';
 import { policyRoutes } from './policies';
@@ -63,6 +65,8 @@ const PROCESS_ROUTES = {
   nonconformity: nonconformityRoutes,
   review: reviewRoutes,
   verification: verificationRoutes,
+  release: releaseRoutes,
+  transition: transitionRoutes,
 } satisfies Record<Process, (deps: AppDeps & { taskQueue: string }) => express.Router>;
 
 export function createApp(deps: AppDeps): express.Express {

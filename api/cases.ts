@@ -17,7 +17,7 @@ import { HistoryEntry } from './lists';
 import { badRequest } from './problem';
 
 /** Fields the database keeps for its indexes, not part of a case as its process defines it. */
-const STORED_ONLY = ['_id', 'open', 'kedb', 'trendKey', 'catalogItemId', 'plannedStartAt', 'plannedEndAt', 'implementedAt', 'resolutionDueAt', 'atRisk', 'serviceId', 'slaId', '_linkAt'] as const;
+const STORED_ONLY = ['_id', 'open', 'kedb', 'trendKey', 'catalogItemId', 'plannedStartAt', 'plannedEndAt', 'implementedAt', 'resolutionDueAt', 'atRisk', 'serviceId', 'slaId', 'windowStartAt', 'windowEndAt', '_linkAt'] as const;
 
 export function fromStore<R>(doc: Record<string, unknown>): R {
   const out = { ...doc };

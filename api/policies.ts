@@ -11,8 +11,10 @@ import { PriorityMatrixBody } from '../domain/schemas/priority';
 import { IncidentSlaBody } from '../domain/schemas/sla';
 import { ChangePolicyBody } from '../domain/schemas/change';
 import { ProblemPolicyBody } from '../domain/schemas/problem';
-import { CalendarAnswer, CalendarList, ChangePolicyAnswer, CiVerificationPolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer, DueAnswer } from '../domain/schemas/policy-answers';
+import { CalendarAnswer, CalendarList, ChangePolicyAnswer, CiVerificationPolicyAnswer, ReleasePolicyAnswer, IncidentSlaAnswer, PriorityMatrixAnswer, ProblemPolicyAnswer, ReferencesPolicyAnswer, DueAnswer } from '../domain/schemas/policy-answers';
 import { CiVerificationPolicyBody } from '../domain/schemas/verification';
+import { ReleasePolicyBody } from '../domain/schemas/release';
+import { TransitionPolicyAnswer, TransitionPolicyBody } from '../domain/schemas/transition';
 import { ReferencesPolicyBody } from '../domain/schemas/cmdb';
 import type { Models } from '../models';
 import { findLatestPolicy, latestPolicies, policyVersion, putPolicy, PolicyVersionConflict, type PolicyKind, type StoredPolicy } from '../models/policies';
@@ -87,6 +89,8 @@ export function policyRoutes({ models }: { models: Models }): Router {
     { path: '/policies/problem', kind: 'problem' as const, schema: ProblemPolicyBody, response: ProblemPolicyAnswer, name: 'problem policy (verification days, what resolving a problem does to its incidents)' },
     { path: '/policies/references', kind: 'references' as const, schema: ReferencesPolicyBody, response: ReferencesPolicyAnswer, name: 'references policy (per process: whether cases may name services and CIs not in the portfolio and the CMDB)' },
     { path: '/policies/ci-verification', kind: 'ci-verification' as const, schema: CiVerificationPolicyBody, response: CiVerificationPolicyAnswer, name: 'CI verification policy (how often each CI class is verified, what a difference opens)' },
+    { path: '/policies/transition', kind: 'transition' as const, schema: TransitionPolicyBody, response: TransitionPolicyAnswer, name: 'transition policy (days after acceptance the post-transition review falls due, who reviews, days to do it)' },
+    { path: '/policies/release', kind: 'release' as const, schema: ReleasePolicyBody, response: ReleasePolicyAnswer, name: 'release policy (the environments in deployment order, how each is deployed and verified, early life support and its exit criteria)' },
     { path: '/policies/change', kind: 'change' as const, schema: ChangePolicyBody, response: ChangePolicyAnswer, name: 'change policy (blackout windows, standard change templates, what a schedule conflict does)' },
   ];
   for (const p of simple) {

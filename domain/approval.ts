@@ -6,7 +6,7 @@ import type { ApprovalPolicyBody, Condition, Stage } from './schemas/approval';
 
 export type { ApprovalPolicyBody, Condition, OnDeadline, Stage } from './schemas/approval';
 
-export const APPROVAL_PROCESSES = ['change', 'request', 'release', 'budget', 'improvement'] as const;
+export const APPROVAL_PROCESSES = ['change', 'request', 'release', 'budget', 'improvement', 'transition'] as const;
 export type ApprovalProcess = (typeof APPROVAL_PROCESSES)[number];
 
 export type ApprovalPolicy = ApprovalPolicyBody & { id: string; version: number };

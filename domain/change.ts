@@ -111,6 +111,8 @@ export const CHANGE_AUTOMATIC: ReadonlyArray<{ from: ChangeState; to: ChangeStat
   { from: 'authorization', to: 'scheduled' },
   { from: 'authorization', to: 'rejected' },
   { from: 'implementing', to: 'review' },
+  // a change its release deployed and backed out waits, approved, for the next attempt
+  { from: 'implementing', to: 'scheduled' },
   { from: 'review', to: 'closed' },
 ];
 
@@ -120,6 +122,8 @@ export interface ChangeFacts {
   implementationGroup: string;
   /** a failed implementation waits for its back-out before anything else */
   backingOut: boolean;
+  /** the release that deploys it: the release implements, completes and lets it go */
+  release?: string | null;
 }
 
 /** Whether a command is legal now and this actor may give it. Change managers are agents or admins. */
@@ -127,6 +131,7 @@ export function refuseChangeCommand(c: ChangeFacts, command: ChangeCommand, acto
   const wrongState = refuseByState(CHANGE_TABLE, command, c.state);
   if (wrongState) return wrongState;
   if (command === 'complete' && c.backingOut) return { kind: 'conflict', message: 'the change is being backed out: complete its back-out task' };
+  if (c.release && (command === 'implement' || command === 'complete' || command === 'cancel')) return { kind: 'conflict', message: `${c.release} deploys this change: it is implemented, completed or let go by the release` };
   if (actor.roles.includes('admin')) return null;
   const manager = actor.roles.includes('agent');
   const requester = actor.name === c.requestedBy;
@@ -166,6 +171,8 @@ export interface ChangeRecord extends RaiseChangeInput {
   authorization: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected'; reason: string; at: number } | null;
   implementation: { startedAt: number | null; endedAt: number | null; result: 'successful' | 'failed' | null; notes: string | null };
   backingOut: boolean;
+  /** the release that deploys it (null: none, or none any more) */
+  release?: string | null;
   /** the review's verdict: successful, failed or backed_out */
   outcome: string | null;
   closedAt: number | null;

@@ -12,7 +12,7 @@ import type { Target } from './schemas/improvement';
 
 export type { ImprovementCommandInput, PlanInput, RegisterImprovementInput, Target } from './schemas/improvement';
 
-export const IMPROVEMENT_SOURCES = ['nonconformity', 'audit_finding', 'incident_trend', 'problem', 'suggestion', 'complaint', 'management_review', 'service_review'] as const;
+export const IMPROVEMENT_SOURCES = ['nonconformity', 'audit_finding', 'incident_trend', 'problem', 'suggestion', 'complaint', 'management_review', 'service_review', 'service_transition'] as const;
 export const IMPROVEMENT_STATES = ['plan', 'approval', 'do', 'check', 'closed', 'cancelled'] as const;
 export type ImprovementState = (typeof IMPROVEMENT_STATES)[number];
 /** the PDCA phase each state belongs to */

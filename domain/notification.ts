@@ -14,5 +14,8 @@ export const NOTIFICATION_TYPES = [
   'service_review_due',
   'service_review_overdue',
   'ci_verification_overdue',
+  'release_rolled_back',
+  'release_support_extended',
+  'transition_review_overdue',
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -12,9 +12,11 @@
  */
 import { DEFAULT_CHANGE_POLICY } from './change';
 import { DEFAULT_PRIORITY_MATRIX } from './priority';
+import { DEFAULT_RELEASE_POLICY } from './release';
 import { DEFAULT_PROBLEM_POLICY, DEFAULT_PROBLEM_TREND } from './problem';
 import { DEFAULT_INCIDENT_SLA } from './sla';
 import { DEFAULT_CI_VERIFICATION_POLICY } from './verification';
+import { DEFAULT_TRANSITION_POLICY } from './transition';
 
 /** a default policy a process reads: its kind, key and version 1, seeded where none exists */
 export type DefaultPolicy = readonly [kind: string, key: string, body: unknown];
@@ -28,6 +30,8 @@ export const PROCESSES = {
   nonconformity: { defaults: [] },
   review: { defaults: [] },
   verification: { defaults: [['ci-verification', 'default', DEFAULT_CI_VERIFICATION_POLICY]] },
+  release: { defaults: [['release', 'default', DEFAULT_RELEASE_POLICY]] },
+  transition: { defaults: [['transition', 'default', DEFAULT_TRANSITION_POLICY]] },
 } as const satisfies Record<string, { defaults: readonly DefaultPolicy[] }>;
 
 export type Process = keyof typeof PROCESSES;

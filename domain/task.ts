@@ -21,6 +21,16 @@ export const TASK_TYPES = {
   review: { outcomes: ['satisfactory', 'action_needed'] as const, fields: { minutes: 'required', decisions: 'optional' } },
   /** a CI checked against what is really there: as recorded, or different (and then what differs) */
   verify: { outcomes: ['verified', 'different'] as const, fields: { findings: 'optional' }, requiredWhen: { different: ['findings'] } },
+  /** one of a release's tests, run on its build: the result and what was found */
+  release_test: { outcomes: ['passed', 'failed'] as const, fields: { results: 'required' } },
+  /** a release deployed to an environment by hand */
+  deploy: { outcomes: ['deployed', 'failed'] as const, fields: { notes: 'optional' }, requiredWhen: { failed: ['notes'] } },
+  /** a release checked in an environment after its deployment */
+  verify_deployment: { outcomes: ['verified', 'failed'] as const, fields: { notes: 'optional' }, requiredWhen: { failed: ['notes'] } },
+  /** a release taken out of an environment again: the environment back as it was */
+  rollback: { outcomes: ['rolled_back', 'failed'] as const, fields: { notes: 'required' } },
+  /** a service some time after its transition: did it go well, and what is learned */
+  post_transition_review: { outcomes: ['successful', 'issues'] as const, fields: { lessons: 'required', notes: 'optional' } },
 } as const satisfies Record<string, { outcomes: readonly string[]; fields: Record<string, 'required' | 'optional'>; requiredWhen?: Record<string, readonly string[]> }>;
 export type TaskType = keyof typeof TASK_TYPES;
 

@@ -9,7 +9,7 @@ import { Schema, type SchemaDefinition } from 'mongoose';
 export type IndexKeys = Record<string, 1 | -1>;
 
 /** Final states of every process: a case in one of them takes no more commands. */
-export const FINAL_STATES: readonly string[] = ['closed', 'cancelled', 'rejected'];
+export const FINAL_STATES: readonly string[] = ['closed', 'cancelled', 'rejected', 'rolled_back'];
 export const isOpenState = (state: string) => !FINAL_STATES.includes(state);
 
 /**

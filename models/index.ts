@@ -18,8 +18,10 @@ import { improvementModel, improvementStored } from './improvement';
 import { incidentModel, incidentStored } from './incident';
 import { linkModel } from './link';
 import { nonconformityModel, nonconformityStored } from './nonconformity';
+import { releaseModel, releaseStored } from './release';
 import { reviewModel, reviewStored } from './review';
 import { verificationModel, verificationStored } from './verification';
+import { transitionModel, transitionStored } from './transition';
 import { notificationModel } from './notification';
 import { policyModel } from './policy';
 import { problemModel, problemStored } from './problem';
@@ -41,6 +43,8 @@ const CASE_STORES = {
   nonconformity: { name: 'Nonconformity', model: nonconformityModel, stored: nonconformityStored },
   review: { name: 'Review', model: reviewModel, stored: reviewStored },
   verification: { name: 'Verification', model: verificationModel, stored: verificationStored },
+  release: { name: 'Release', model: releaseModel, stored: releaseStored },
+  transition: { name: 'Transition', model: transitionModel, stored: transitionStored },
 } as const satisfies Record<Process, { name: string; model: (conn: Connection) => Model<any>; stored: StoredShape<any> }>;
 
 type CaseModels = { [P in Process as (typeof CASE_STORES)[P]['name']]: ReturnType<(typeof CASE_STORES)[P]['model']> };

@@ -5,7 +5,7 @@ import { PROCESSES } from '../domain/processes';
 import { isDuplicateKey, type Models } from '.';
 import { countIndexed, findIndexed, findOneIndexed } from './query';
 
-export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class' | 'references' | 'sla' | 'ci-verification';
+export type PolicyKind = 'priority-matrix' | 'incident-sla' | 'calendar' | 'approval-policy' | 'change' | 'catalog-item' | 'problem' | 'problem-trend' | 'service' | 'ci-class' | 'references' | 'sla' | 'ci-verification' | 'release' | 'transition';
 
 export interface StoredPolicy<T> {
   kind: PolicyKind;

@@ -20,7 +20,7 @@ import { reads, tell } from './steps';
 import { Tasks } from './task';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
-import { changeClosed, linkedToProblem } from './signals';
+import { changeBundled, changeClosed, linkedToProblem, releaseBundles, releaseDeployed, releaseDeploying, releaseLetsGo } from './signals';
 
 const persistChange = persistStep('persistChange');
 const { loadApprovalPolicies, loadChangePolicy } = reads;
@@ -57,6 +57,55 @@ export async function changeWorkflow({ number, input, actor, conflicts, affects,
     if (rec!.problems.includes(problem)) return;
     rec!.problems.push(problem);
     void record('problem_linked', 'system', `raised to resolve ${problem}`, { problem });
+  });
+  // a release deploys its changes: it bundles them while scheduled, implements them as it starts, and completes them as it ends
+  wf.setHandler(releaseBundles, async ({ release }) => {
+    await kase.ready();
+    const r = rec!;
+    // the release hears the answer: it goes on only with every change it bundles
+    const answer = (bundled: boolean, reason: string | null) => wf.getExternalWorkflowHandle(release).signal(changeBundled, { change: number, bundled, reason }).catch(() => undefined);
+    if (r.release === release) return void answer(true, null);
+    if (r.state !== 'scheduled' || r.release) {
+      const reason = `${release} cannot bundle a change ${r.release ? `that ${r.release} deploys` : `in ${r.state}`}`;
+      void record('release_refused', 'system', reason, { release });
+      return void answer(false, reason);
+    }
+    r.release = release;
+    void record('release_bundled', 'system', `deployed by ${release}`, { release });
+    void answer(true, null);
+  });
+  wf.setHandler(releaseLetsGo, async ({ release, reason }) => {
+    await kase.ready();
+    if (rec!.release !== release || rec!.state !== 'scheduled') return;
+    rec!.release = null;
+    void record('release_let_go', 'system', reason, { release });
+  });
+  wf.setHandler(releaseDeploying, async ({ release }) => {
+    await kase.ready();
+    const r = rec!;
+    if (r.release !== release || r.state !== 'scheduled') return;
+    r.implementation = { startedAt: Date.now(), endedAt: null, result: null, notes: null };
+    void record('implement', 'system', `${release} is deploying`, { release }, 'implementing');
+  });
+  wf.setHandler(releaseDeployed, async ({ release, result, notes, ciUpdates }) => {
+    await kase.ready();
+    const r = rec!;
+    if (r.release !== release || r.state !== 'implementing' || r.implementation.result) return;
+    r.implementation = { ...r.implementation, endedAt: Date.now(), result, notes };
+    if (result === 'failed') {
+      r.backingOut = true;
+      void record('complete', 'system', notes, { result, release });
+      return;
+    }
+    // the versions the release delivered join the change's own CI updates, applied as it goes to review
+    const updates = [...(r.ciUpdates ?? [])];
+    for (const u of ciUpdates) {
+      const i = updates.findIndex((x) => x.ci === u.ci);
+      if (i >= 0) updates[i] = { ...updates[i], attributes: { ...updates[i].attributes, ...u.attributes } };
+      else updates.push({ ci: u.ci, attributes: u.attributes, addRelationships: [], removeRelationships: [] });
+    }
+    r.ciUpdates = updates;
+    void record('complete', 'system', notes, { result, release }, 'review');
   });
   kase.commands({
     updates: changeUpdates,
@@ -129,6 +178,7 @@ export async function changeWorkflow({ number, input, actor, conflicts, affects,
       authorization: null,
       implementation: { startedAt: null, endedAt: null, result: null, notes: null },
       backingOut: false,
+      release: null,
       outcome: null,
       closedAt: null,
       cancelReason: null,
@@ -146,31 +196,42 @@ export async function changeWorkflow({ number, input, actor, conflicts, affects,
 
   await kase.waitFor(() => rec!.state !== 'new' && rec!.state !== 'assessment', next);
   if (rec.state === 'authorization') await authorize(loaded.approval.policies, loaded.approval.calendars, loaded.change.body.onConflict);
-  if (!ended()) await kase.waitFor(() => rec!.state !== 'scheduled', next);
-  if (!ended()) {
-    await kase.waitFor(() => rec!.state === 'review' || rec!.backingOut, next);
-    if (rec.state === 'review' && rec.implementation.result === 'successful' && rec.ciUpdates?.length) {
-      // implemented: the CMDB now says what the change did (the way a CI under change control changes)
-      const results = await reads.applyCiUpdates({ change: number, title: rec.title, by: rec.implementationGroup, updates: rec.ciUpdates });
-      rec.ciUpdateResults = results;
-      const refused = results.filter((x) => x.outcome === 'refused');
-      const note = `${results.length - refused.length} of ${results.length} CI updates applied${refused.length ? `; refused: ${refused.map((x) => `${x.ci} (${x.reason})`).join('; ')}` : ''}`;
-      await record('cis_updated', 'system', note, { results });
+  // a change its release backed out waits, approved, for the next release: round again
+  for (let attempt = 1; ; attempt++) {
+    if (!ended()) await kase.waitFor(() => rec!.state !== 'scheduled', next);
+    if (!ended()) {
+      await kase.waitFor(() => rec!.state === 'review' || rec!.backingOut, next);
+      if (rec.state === 'review' && rec.implementation.result === 'successful' && rec.ciUpdates?.length) {
+        // implemented: the CMDB now says what the change did (the way a CI under change control changes)
+        const results = await reads.applyCiUpdates({ change: number, title: rec.title, by: rec.implementationGroup, updates: rec.ciUpdates });
+        rec.ciUpdateResults = results;
+        const refused = results.filter((x) => x.outcome === 'refused');
+        const note = `${results.length - refused.length} of ${results.length} CI updates applied${refused.length ? `; refused: ${refused.map((x) => `${x.ci} (${x.reason})`).join('; ')}` : ''}`;
+        await record('cis_updated', 'system', note, { results });
+      }
+      if (rec.backingOut) {
+        // a failed implementation: the implementers back it out before it is reviewed
+        const backout = await tasks.run({ type: 'backout', title: `Back out ${number}: follow the back-out plan`, group: rec.implementationGroup });
+        rec.backingOut = false;
+        if (rec.release && backout.outcome === 'backed_out') {
+          const release = rec.release;
+          rec.release = null;
+          rec.implementation = { startedAt: null, endedAt: null, result: null, notes: null };
+          await record('backout_done', backout.completedBy ?? 'system', `back-out ${backout.outcome}: scheduled again, for the next release`, { task: backout.id, outcome: backout.outcome, release, attempt }, 'scheduled');
+          continue;
+        }
+        await record('backout_done', backout.completedBy ?? 'system', `back-out ${backout.outcome}`, { task: backout.id, outcome: backout.outcome }, 'review');
+      }
+      const pir = await tasks.run({ type: 'pir', title: `Post-implementation review of ${number}`, group: rec.implementationGroup });
+      rec.outcome = pir.outcome;
+      rec.closedAt = Date.now();
+      await record('close', pir.completedBy ?? 'system', (pir.fields?.findings as string) ?? null, { outcome: pir.outcome, task: pir.id }, 'closed');
+      await tellProblems(pir.outcome ?? 'failed');
+    } else if ((rec.state === 'rejected' || rec.state === 'cancelled') && rec.problems.length && wf.patched('tell-problems-not-implemented')) {
+      // a change that will never be implemented sends its problems back for another
+      await tellProblems(rec.state);
     }
-    if (rec.backingOut) {
-      // a failed implementation: the implementers back it out before it is reviewed
-      const backout = await tasks.run({ type: 'backout', title: `Back out ${number}: follow the back-out plan`, group: rec.implementationGroup });
-      rec.backingOut = false;
-      await record('backout_done', backout.completedBy ?? 'system', `back-out ${backout.outcome}`, { task: backout.id, outcome: backout.outcome }, 'review');
-    }
-    const pir = await tasks.run({ type: 'pir', title: `Post-implementation review of ${number}`, group: rec.implementationGroup });
-    rec.outcome = pir.outcome;
-    rec.closedAt = Date.now();
-    await record('close', pir.completedBy ?? 'system', (pir.fields?.findings as string) ?? null, { outcome: pir.outcome, task: pir.id }, 'closed');
-    await tellProblems(pir.outcome ?? 'failed');
-  } else if ((rec.state === 'rejected' || rec.state === 'cancelled') && rec.problems.length && wf.patched('tell-problems-not-implemented')) {
-    // a change that will never be implemented sends its problems back for another
-    await tellProblems(rec.state);
+    break;
   }
   await tasks.cancelOpen(`the change is ${rec.state}`);
   await wf.condition(wf.allHandlersFinished);

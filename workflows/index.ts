@@ -13,6 +13,8 @@ export { improvementWorkflow } from './improvement';
 export { nonconformityWorkflow } from './nonconformity';
 export { reviewWorkflow } from './review';
 export { verificationWorkflow, ciVerificationAudit } from './verification';
+export { releaseWorkflow } from './release';
+export { transitionWorkflow } from './transition';
 
 // the compiler's check that every process has its workflow here
 type Missing = Exclude<`${Process}Workflow`, keyof typeof import('.')>;

@@ -12,7 +12,7 @@ import { diffRecord, type CaseKind, type RecordOp } from '../domain/record-diff'
 import { inOrder } from './serial';
 
 type Activities = ReturnType<typeof createActivities>;
-type Persist = 'persistIncident' | 'persistChange' | 'persistRequest' | 'persistProblem' | 'persistImprovement' | 'persistNonconformity' | 'persistReview' | 'persistVerification' | 'persistApproval' | 'persistTask';
+type Persist = 'persistIncident' | 'persistChange' | 'persistRequest' | 'persistProblem' | 'persistImprovement' | 'persistNonconformity' | 'persistReview' | 'persistVerification' | 'persistRelease' | 'persistServiceTransition' | 'persistApproval' | 'persistTask';
 
 // at most 10 s between tries: once the database answers again, the records catch up within seconds (with 1 minute, a record could stay a transition behind its case for a minute after a long outage)
 const retry = { initialInterval: '1 second', maximumInterval: '10 seconds' } as const;

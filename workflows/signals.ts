@@ -14,3 +14,17 @@ export const changeClosed = wf.defineSignal<[{ change: string; outcome: string }
 export const trendIncidents = wf.defineSignal<[{ incidents: string[]; openedAt?: Record<string, number> }]>('problem.trendIncidents');
 /** to the trend scan that started a problem: it is recorded, with its incidents linked */
 export const problemRecorded = wf.defineSignal<[{ number: string }]>('trend.problemRecorded');
+
+/** to a change: a release bundles it (its implementation is the release's deployment), or lets it go (the release was cancelled) */
+export const releaseBundles = wf.defineSignal<[{ release: string }]>('change.releaseBundles');
+/** to a release: a change it asked to bundle answered (bundled, or refused and why) */
+export const changeBundled = wf.defineSignal<[{ change: string; bundled: boolean; reason: string | null }]>('release.changeBundled');
+export const releaseLetsGo = wf.defineSignal<[{ release: string; reason: string }]>('change.releaseLetsGo');
+/** to a change: its release started deploying, so the change is implementing */
+export const releaseDeploying = wf.defineSignal<[{ release: string }]>('change.releaseDeploying');
+/**
+ * to a change: its release's deployment ended. Successful in production: the change completes with
+ * the CI versions the release delivered; failed: the change backs out, then waits (approved) for
+ * the next release.
+ */
+export const releaseDeployed = wf.defineSignal<[{ release: string; result: 'successful' | 'failed'; notes: string; ciUpdates: Array<{ ci: string; attributes: Record<string, unknown> }> }]>('change.releaseDeployed');

@@ -21,3 +21,6 @@ const notifications = wf.proxyActivities<Activities>({
 
 /** Sends a notification without waiting for it. */
 export const tell = (n: Parameters<Activities['notify']>[0]): void => void notifications.notify(n).catch(() => undefined);
+
+/** Sends a notification and waits for it to be recorded (and tried): for a case about to end, whose pending activities would end with it. */
+export const tellBeforeEnd = (n: Parameters<Activities['notify']>[0]): Promise<void> => notifications.notify(n).catch(() => undefined);

@@ -125,6 +125,7 @@ export const ChangeRecordAnswer = z.strictObject({
   authorization: z.strictObject({ policy: VersionRef.nullable(), outcome: z.enum(['approved', 'rejected']), reason: z.string(), at: EpochMs }).nullable(),
   implementation: z.strictObject({ startedAt: EpochMs.nullable(), endedAt: EpochMs.nullable(), result: z.enum(['successful', 'failed']).nullable(), notes: z.string().nullable() }),
   backingOut: z.boolean(),
+  release: z.string().nullable().default(null).describe('the release that deploys it: it implements, completes and lets go of the change'),
   outcome: z.string().nullable().describe("the review's verdict: successful, failed or backed_out"),
   closedAt: EpochMs.nullable(),
   cancelReason: z.string().nullable(),

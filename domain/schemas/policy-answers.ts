@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CiVerificationPolicyBody } from './verification';
+import { ReleasePolicyBody } from './release';
 import { ROLES } from '../actor';
 import { APPROVAL_PROCESSES } from '../approval';
 import { WEEKDAYS, type Weekday } from '../calendar';
@@ -211,4 +212,9 @@ export const DueAnswer = z.strictObject({
 export const CiVerificationPolicyAnswer = z.strictObject({
   ...PolicyVersion,
   ...CiVerificationPolicyBody.shape,
+});
+
+export const ReleasePolicyAnswer = z.strictObject({
+  ...PolicyVersion,
+  ...ReleasePolicyBody.shape,
 });

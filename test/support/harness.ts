@@ -117,7 +117,7 @@ export async function startApi(label: string, opts: { webhookUrl?: string; keyCa
   const models = await openDatabase(label, uri);
   const apiModels = await requestModels(models, uri);
   // each test file numbers its incidents from a place of its own: they share one Temporal server
-  for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR', 'REV', 'VER']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
+  for (const prefix of ['INC', 'CHG', 'REQ', 'PRB', 'IMP', 'NCR', 'REV', 'VER', 'REL', 'TRN']) await models.Counter.create({ _id: prefix, value: Math.floor(Math.random() * 9000) * 1000 });
   const adminKey = (await ensureBootstrapAdmin(models, undefined)).generated!;
   if ((opts.references ?? 'free text') === 'free text') await putPolicy(models, 'references', 'default', { freeText: { incident: true, problem: true, change: true } }, 'test harness');
   const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });

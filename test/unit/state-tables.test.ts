@@ -9,10 +9,17 @@ import { IMPROVEMENT_AUTOMATIC, IMPROVEMENT_TABLE, refuseImprovementCommand } fr
 import { INCIDENT_AUTOMATIC, INCIDENT_TABLE, refuseIncidentCommand } from '../../domain/incident';
 import { NONCONFORMITY_AUTOMATIC, NONCONFORMITY_TABLE, refuseNonconformityCommand } from '../../domain/nonconformity';
 import { PROBLEM_AUTOMATIC, PROBLEM_TABLE, refuseProblemCommand } from '../../domain/problem';
+import { RELEASE_AUTOMATIC, RELEASE_TABLE, refuseReleaseCommand } from '../../domain/release';
 import { REQUEST_AUTOMATIC, REQUEST_TABLE, refuseRequestCommand } from '../../domain/request';
 import { REVIEW_AUTOMATIC, REVIEW_TABLE, refuseReviewCommand } from '../../domain/review';
 import { PROCESSES } from '../../domain/processes';
 import { VERIFICATION_AUTOMATIC, VERIFICATION_TABLE, refuseVerificationCommand } from '../../domain/verification';
+import { TRANSITION_AUTOMATIC, TRANSITION_TABLE, refuseTransitionCommand } from '../../domain/transition';
+/** a retirement's design ready to submit and accept: a requirement with evidence, a criterion met */
+const TRANSITION_READY = [
+  { id: 'I1', kind: 'requirement' as const, title: 'Users moved off', owner: 'tom', evidence: 'migration report', evidenceBy: 'tom', evidenceAt: 1, by: 'tom', at: 1 },
+  { id: 'I2', kind: 'acceptance_criterion' as const, title: 'No traffic for 30 days', owner: 'tom', evidence: 'traffic graph', evidenceBy: 'tom', evidenceAt: 1, by: 'tom', at: 1 },
+];
 
 const admin: Actor = { name: 'root', roles: ['admin'], groups: [] };
 
@@ -25,7 +32,9 @@ const processes: Array<{ name: string; table: AnyTable; initial: string[]; autom
   { name: 'improvement', table: IMPROVEMENT_TABLE as AnyTable, initial: ['plan'], automatic: IMPROVEMENT_AUTOMATIC, refuse: (state, c) => refuseImprovementCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
   { name: 'nonconformity', table: NONCONFORMITY_TABLE as AnyTable, initial: ['containment'], automatic: NONCONFORMITY_AUTOMATIC, refuse: (state, c) => refuseNonconformityCommand({ state: state as never, owner: 'ian' }, c as never, admin) },
   { name: 'review', table: REVIEW_TABLE as AnyTable, initial: ['reviewing'], automatic: REVIEW_AUTOMATIC, refuse: (state, c) => refuseReviewCommand({ state: state as never, service: { owner: 'sam' }, actions: [] }, c as never, admin) },
+  { name: 'release', table: RELEASE_TABLE as AnyTable, initial: ['planning'], automatic: RELEASE_AUTOMATIC, refuse: (state, c) => refuseReleaseCommand({ state: state as never, requestedBy: 'ann', group: 'ops', tests: [], deployments: [] }, c as never, admin) },
   { name: 'verification', table: VERIFICATION_TABLE as AnyTable, initial: ['verifying'], automatic: VERIFICATION_AUTOMATIC, refuse: (state, c) => refuseVerificationCommand({ state: state as never }, c as never, admin) },
+  { name: 'transition', table: TRANSITION_TABLE as AnyTable, initial: ['design'], automatic: TRANSITION_AUTOMATIC, refuse: (state, c) => refuseTransitionCommand({ state: state as never, kind: 'retire', owner: 'tom', group: 'svc-team', service: { owner: 'sam' }, items: TRANSITION_READY, improvements: [] }, c as never, admin, { item: c === 'meet_criterion' ? 'I2' : 'I1', releases: [] }) },
 ];
 
 it('covers every process of the registry', () => {

@@ -18,8 +18,8 @@ describe('recorded histories replay against today’s workflow code', () => {
   it.each(generations)('has a finished and a running case of every process (recorded %s)', (generation) => {
     const kinds = new Set(fixtures.filter((f) => f.startsWith(generation + path.sep)).map((f) => path.basename(f).replace(/-\d+\.json$/, '')));
     // a process added later is required from the first recording after it
-    const since: Record<string, string> = { reviewWorkflow: '2026-12-07-reviews', verificationWorkflow: '2026-12-07-reviews' };
-    for (const type of ['incidentWorkflow', 'changeWorkflow', 'requestWorkflow', 'problemWorkflow', 'improvementWorkflow', 'nonconformityWorkflow', 'reviewWorkflow', 'verificationWorkflow'].filter((t) => !since[t] || generation >= since[t])) {
+    const since: Record<string, string> = { reviewWorkflow: '2026-12-07-reviews', verificationWorkflow: '2026-12-07-reviews', transitionWorkflow: '2026-12-07-transitions', releaseWorkflow: '2026-12-07-transitions' };
+    for (const type of ['incidentWorkflow', 'changeWorkflow', 'requestWorkflow', 'problemWorkflow', 'improvementWorkflow', 'nonconformityWorkflow', 'reviewWorkflow', 'verificationWorkflow', 'transitionWorkflow', 'releaseWorkflow'].filter((t) => !since[t] || generation >= since[t])) {
       expect(kinds).toContain(`${type}-closed`);
       expect(kinds).toContain(`${type}-running`);
     }
