@@ -6,10 +6,8 @@
 import * as wf from '@temporalio/workflow';
 import { persistStep } from './persistence';
 import { Case, type CaseCarry } from './case';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../domain/actor';
-import { improvementNumber } from '../domain/improvement';
 import {
   NONCONFORMITY_COMMANDS,
   refuseNonconformityCommand,
@@ -19,13 +17,11 @@ import {
   type RaiseNonconformityInput,
 } from '../domain/nonconformity';
 import type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
-import { improvementWorkflow } from './improvement';
+import { startImprovement } from './improvement-child';
 import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
-import { reads } from './steps';
 
 export type { NonconformityRecord, NonconformityEvent } from '../domain/nonconformity';
 const persistNonconformity = persistStep('persistNonconformity');
-const { nextCaseNumber } = reads;
 
 export type NonconformityCommandArgs = CommandArgs<NonconformityCommandInput<NonconformityCommand>>;
 export type NonconformityUpdate = UpdateDefinition<CommandOutcome, [NonconformityCommandArgs]>;
@@ -98,35 +94,15 @@ export async function nonconformityWorkflow({ number, input, actor, resume }: No
     if ((rec.state as NonconformityState) === 'cancelled') break; // a handler may have moved it meanwhile
     // the corrective action: an improvement of its own, run as a PDCA cycle, a child of this case
     const n = rec.correctiveActions.length + 1;
-    // a number Temporal already holds (a database restored behind its back) is skipped, as the API does
-    const start = async (improvement: string) => wf.startChild(improvementWorkflow, {
-      workflowId: improvement,
-      parentClosePolicy: 'ABANDON',
-      args: [{
-        number: improvement,
-        actor: { name: 'system', roles: ['admin'], groups: [] },
-        input: {
-          title: `Corrective action${n > 1 ? ` ${n}` : ''} for ${number}: ${rec.title}`.slice(0, 200),
-          description: rec.rootCause?.rootCause ?? rec.evidence,
-          source: 'nonconformity',
-          sourceRef: number,
-          service: rec.service,
-          owner: rec.owner,
-          benefit: `${rec.requirement} is met again, and the cause does not recur`,
-        },
-      }],
+    const { number: improvement, child } = await startImprovement({
+      title: `Corrective action${n > 1 ? ` ${n}` : ''} for ${number}: ${rec.title}`.slice(0, 200),
+      description: rec.rootCause?.rootCause ?? rec.evidence,
+      source: 'nonconformity',
+      sourceRef: number,
+      service: rec.service,
+      owner: rec.owner,
+      benefit: `${rec.requirement} is met again, and the cause does not recur`,
     });
-    let improvement = improvementNumber(await nextCaseNumber('IMP'));
-    let child: Awaited<ReturnType<typeof start>>;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        child = await start(improvement);
-        break;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
-        improvement = improvementNumber(await nextCaseNumber('IMP'));
-      }
-    }
     rec.correctiveActions.push({ improvement, startedAt: Date.now(), endedAt: null, outcome: null });
     await record('corrective_action', 'system', `run as ${improvement}`, { improvement });
     const result = await child.result();

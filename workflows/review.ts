@@ -6,23 +6,21 @@
  * (a child abandoned when the review ends, source `service_review`, naming the review). A task not
  * done by its due time reminds the owner once; the review stays open until it is done or cancelled.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import { SYSTEM, type Actor } from '../domain/actor';
-import { improvementNumber } from '../domain/improvement';
+import type { Actor } from '../domain/actor';
 import { REVIEW_COMMANDS, refuseReviewCommand, type ReviewCommand, type ReviewCommandInput, type ReviewOpening, type ReviewRecord, type ReviewState } from '../domain/review';
 import type { TaskRecord } from '../domain/task';
 import { Case } from './case';
 import { commandUpdates, type CommandArgs, type CommandOf, type CommandOutcome } from './case-commands';
-import { improvementWorkflow } from './improvement';
+import { startImprovement } from './improvement-child';
 import { persistStep } from './persistence';
 import { reads, tell } from './steps';
 import { Tasks } from './task';
 
 export type { ReviewRecord, ReviewEvent } from '../domain/review';
 const persistReview = persistStep('persistReview');
-const { nextCaseNumber, reviewReport } = reads;
+const { reviewReport } = reads;
 
 export type ReviewCommandArgs = CommandArgs<ReviewCommandInput<ReviewCommand>>;
 export type ReviewUpdate = UpdateDefinition<CommandOutcome, [ReviewCommandArgs]>;
@@ -67,34 +65,16 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   /** An improvement for an action: its own PDCA cycle, a child this review abandons when it ends, naming the review. */
   async function openImprovement(title: string, owner: string, benefit: string | undefined): Promise<string> {
     const r = rec!;
-    const start = (improvement: string) =>
-      wf.startChild(improvementWorkflow, {
-        workflowId: improvement,
-        parentClosePolicy: 'ABANDON',
-        args: [{
-          number: improvement,
-          actor: SYSTEM,
-          input: {
-            title: `${r.service.name}: ${title}`.slice(0, 200),
-            description: `Agreed in the service review ${number} of ${r.sla.name} (${r.period.months.join(', ')}).`,
-            source: 'service_review',
-            sourceRef: number,
-            service: r.service.name,
-            owner,
-            benefit: benefit ?? `${r.sla.name} met`,
-          },
-        }],
-      });
-    // a number Temporal already holds (a database restored behind its back) is skipped, as the API does
-    for (let attempt = 0; ; attempt++) {
-      const improvement = improvementNumber(await nextCaseNumber('IMP'));
-      try {
-        await start(improvement);
-        return improvement;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 20) throw err;
-      }
-    }
+    const { number: improvement } = await startImprovement({
+      title: `${r.service.name}: ${title}`.slice(0, 200),
+      description: `Agreed in the service review ${number} of ${r.sla.name} (${r.period.months.join(', ')}).`,
+      source: 'service_review',
+      sourceRef: number,
+      service: r.service.name,
+      owner,
+      benefit: benefit ?? `${r.sla.name} met`,
+    });
+    return improvement;
   }
 
   const openedAt = Date.now();
