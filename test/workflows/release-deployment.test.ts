@@ -209,3 +209,22 @@ it('stops at a window a blackout now covers, and rolls back what it reached when
     await putPolicy(models, 'change', 'default', change.body, 'owner');
   }
 });
+
+it('gives up on a change that does not answer its bundling, and is cancelled saying so', async () => {
+  const policy = await latestPolicy<ReleasePolicyBody>(models, 'release', 'default');
+  const start = (number: string, changes: string[]) =>
+    env.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: number, args: [{ number, input: input({ changes }), actor: rita, services: [], deliverables: [{ ci: 'app-1', version: '2.0', from: '1.0' }], changes: [], policy }] });
+  // a workflow under the change's number that is not a change: it takes the signal and never answers
+  const silent = `CHG9${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+  const other = await start(silent, []);
+  await other.executeUpdate(releaseOpened);
+  const number = `REL9${String(++seq).padStart(3, '0')}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  const handle = await start(number, [silent]);
+  const opened = await handle.executeUpdate(releaseOpened);
+  const end = (await handle.result()) as ReleaseView;
+  expect(end).toMatchObject({ state: 'cancelled', cancelReason: `the changes cannot all be bundled: ${silent} did not answer` });
+  // after ten minutes, not before
+  expect(end.closedAt! - opened.openedAt).toBeGreaterThanOrEqual(10 * MIN);
+  expect(end.closedAt! - opened.openedAt).toBeLessThan(11 * MIN);
+  await other.terminate('test over');
+});
