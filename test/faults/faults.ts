@@ -306,6 +306,16 @@ async function main() {
       findings = await check(acks, phase);
     }
     if (Date.now() - checkedFrom > 1_000) process.stdout.write(`${fault.name}: records caught up with their cases ${((Date.now() - checkedFrom) / 1000).toFixed(1)} s after the load${findings.gaps.length || findings.disagree.length ? ' — not all: see below' : ''}\n`);
+    if (findings.gaps.length || findings.disagree.length) {
+      // still a finding; whether the records are late or stuck is what tells the causes apart
+      let later = findings;
+      while ((later.gaps.length || later.disagree.length) && Date.now() - checkedFrom < 210_000) {
+        await sleep(10_000);
+        later = await check(acks, phase);
+      }
+      const behind = later.gaps.length + later.disagree.length;
+      process.stdout.write(`${fault.name}: ${behind ? `${behind} still behind` : 'all caught up'} ${((Date.now() - checkedFrom) / 1000).toFixed(1)} s after the load (a finding all the same)\n`);
+    }
     rows.push({ ...findings, name: fault.name, recovery, unanswered, refused: refused.length });
     for (const line of [...new Set(refused)].slice(0, 10)) process.stdout.write(`  refused: ${line}\n`);
     process.stdout.write(`${fault.name}: ${findings.acked} acknowledged, ${findings.lost.length} lost, ${findings.duplicated.length} duplicated\n`);
