@@ -115,6 +115,8 @@ export function refuseReleaseCommand(r: ReleaseFacts, command: ReleaseCommand, a
     const blocked = acceptanceBlocked(r.tests);
     if (blocked) return { kind: 'conflict', message: blocked };
   }
+  // the last environment done, nothing is left to stop: early life support follows (a problem then is an incident, or a new change)
+  if (command === 'abort' && r.deployments.length && r.deployments.every((d) => d.state === 'done')) return { kind: 'conflict', message: 'every environment is deployed: there is nothing left to abort' };
   if (command === 'schedule') {
     const env = (input as { environment?: string } | undefined)?.environment;
     const d = r.deployments.find((x) => x.environment === env);

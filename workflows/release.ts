@@ -12,7 +12,7 @@
  */
 import type { UpdateDefinition } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
-import type { Actor } from '../domain/actor';
+import { SYSTEM, type Actor } from '../domain/actor';
 import { matchPolicy } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
 import {
@@ -189,9 +189,7 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
       await record('changes_bundled', 'system', r.changes.join(', '), { changes: r.changes });
       return true;
     }
-    r.cancelReason = `the changes cannot all be bundled: ${refused.join('; ')}`;
-    r.closedAt = Date.now();
-    await record('cancel', 'system', r.cancelReason, {}, 'cancelled');
+    await kase.cancel({ reason: `the changes cannot all be bundled: ${refused.join('; ')}` }, SYSTEM, 'cancelled');
     return false;
   }
 
@@ -257,14 +255,11 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
   /** Every environment in turn; false when one failed (its deployment says why). */
   async function deployAll(): Promise<boolean> {
     await tellChanges('deploying', (c) => wf.getExternalWorkflowHandle(c).signal(releaseDeploying, { release: number }));
+    // an abort is refused once every environment is done (refuseReleaseCommand): it always finds a step to stop
     for (const d of r.deployments) {
       if (!(await deploy(d))) return false;
     }
-    if (!aborted()) return true;
-    // aborted as the last environment finished: everything reached rolls back
-    r.rollback = { environment: r.deployments[r.deployments.length - 1].environment, reason: abortReason(), at: Date.now(), environments: r.deployments.map((x) => x.environment).reverse() };
-    await record('deployment_failed', 'system', r.rollback.reason, { rollback: r.rollback.environments }, 'rolling_back');
-    return false;
+    return true;
   }
 
   /** One environment: its window (outside blackouts as they stand when it opens), then the deployment and its verification inside it. */

@@ -85,4 +85,11 @@ describe('the tables say what a practitioner expects', () => {
     expect(REQUEST_TABLE.commands.cancel.from).toEqual(['approval']);
     expect(allowedWhen(CHANGE_TABLE, 'cancel')).toBe('Allowed when the change is new, assessment, authorization, scheduled; leads to cancelled.');
   });
+
+  it('a release is aborted while a deployment is left to stop, not once every environment is done', () => {
+    const deployment = (state: string) => ({ environment: state, production: false, via: 'task' as const, verify: true, window: null, state: state as never, note: null, at: null });
+    const facts = (states: string[]) => ({ state: 'deploying' as const, requestedBy: 'ann', group: 'ops', tests: [], deployments: states.map(deployment) });
+    expect(refuseReleaseCommand(facts(['done', 'verifying']), 'abort', admin)).toBeNull();
+    expect(refuseReleaseCommand(facts(['done', 'done']), 'abort', admin)).toEqual({ kind: 'conflict', message: 'every environment is deployed: there is nothing left to abort' });
+  });
 });
