@@ -11,6 +11,8 @@ import { instrumentDatabase } from '../stack/metrics';
 import { createApp } from './app';
 import { ensureBootstrapAdmin } from './auth';
 
+const LAUNCHER_GONE = 'the launcher went away';
+
 async function main() {
   // startup (migrations, the bootstrap key) on a patient connection; requests on one that gives up fast
   const startup = await mongoose.createConnection(config.mongodbUri).asPromise();
@@ -48,15 +50,23 @@ async function main() {
     });
   });
   let stopping = false;
+  let closing = false;
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ why }, 'API stopping: answering the requests in flight');
+    // a launcher that went away did not stop this process in order: said at warn, which its log level shows
+    logger[why === LAUNCHER_GONE ? 'warn' : 'info']({ why }, 'API stopping: answering the requests in flight');
     server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
     const force = setTimeout(() => server.closeAllConnections(), 25_000);
+    // never outlives its stop: should closing Temporal or the database hang, it exits anyway, saying so
+    setTimeout(() => {
+      logger.error({ requests: counts, connectionsClosed: closing }, 'API did not stop within 28 s: exiting');
+      process.exit(1);
+    }, 28_000).unref(); // before the launcher's SIGKILL at 30 s
     // net.Server's close: stops accepting and leaves open connections be (http.Server's would drop the idle ones at once)
     net.Server.prototype.close.call(server, async () => {
       clearTimeout(force);
+      closing = true;
       await connection.close();
       await conn.close();
       logger.info({ requests: counts }, 'API stopped');
@@ -68,7 +78,7 @@ async function main() {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   // started by the launcher (npm start): gone with it
-  process.on('disconnect', () => stop('the launcher went away'));
+  process.on('disconnect', () => stop(LAUNCHER_GONE));
 }
 
 main().catch((err) => {

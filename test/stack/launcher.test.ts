@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { FERRETDB } from '../../stack/paths';
-import { alive, freePorts, interrupt, launch, pidOf as pidIn, sleep, until, type Ports } from '../support/launch';
+import { alive, described, freePorts, interrupt, launch, pidOf as pidIn, sleep, until, type Ports } from '../support/launch';
 
 const ADMIN = 'isk_launcher_test_admin_key_000000';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iso20k-launcher-'));
@@ -119,7 +119,12 @@ embedded('leaves no server running when it is killed, and stops one a dead run l
   const children = ['ferretdb', 'temporal', 'worker', 'api'].map((n) => [n, pidOf(n)] as const);
   process.kill(stack.child.pid!, 'SIGKILL');
   // the servers get SIGTERM when the launcher dies (setpriv), the worker and the API see it gone
-  for (const [name, pid] of children) await until(`${name} gone`, () => !alive(pid), 30_000);
+  for (const [name, pid] of children) {
+    // on failure: what the process is doing, and what the stack said as it went (the API says why it stops)
+    await until(`${name} gone`, () => !alive(pid), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message} (${described(pid)})\n${stack.output().split('\n').slice(-40).join('\n')}`);
+    });
+  }
 
   // a FerretDB left running on the database's port by a run that died, known by its pid file
   const stale = spawn(FERRETDB, ['--handler=sqlite', `--sqlite-url=file:${path.join(data, 'ferretdb')}/`, `--listen-addr=127.0.0.1:${ports.DB_PORT}`, `--state-dir=${path.join(data, 'ferretdb')}`, '--debug-addr=', '--telemetry=disable'], { detached: true, stdio: 'ignore' });

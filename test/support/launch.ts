@@ -48,12 +48,34 @@ export async function interrupt(stack: Launched): Promise<number | null> {
   return stack.exited;
 }
 
+/**
+ * Whether a process runs. A zombie (exited, not yet reaped) answers signal 0 like a live one, and
+ * the orphans of a killed launcher are reaped by whatever adopts them, not always at once: on
+ * Linux its state in /proc tells the two apart.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** What /proc says of a process, for a failure message: its state, parent and command. */
+export function described(pid: number): string {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1];
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120);
+    return `pid ${pid}: ${field('State')}, parent ${field('PPid')}, ${cmd || '(no command line)'}`;
+  } catch {
+    return `pid ${pid}: gone`;
   }
 }
 
