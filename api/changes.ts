@@ -1,10 +1,10 @@
 /** Change management over HTTP: raise, list, read, history, commands, the change calendar. */
-import { CHANGE_TABLE } from '../domain/change';
+import { CHANGE_TABLE, refuseChangeCommand } from '../domain/change';
 import { caseRoutes } from './case-resource';
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Role } from '../domain/actor';
+import type { Actor, Role } from '../domain/actor';
 import {
   CHANGE_COMMANDS,
   CHANGE_STATES,
@@ -29,7 +29,8 @@ import type { CiUpdate } from '../domain/schemas/change';
 import { impactAnswer } from './cmdb';
 import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { fromStore, openCase, withWork } from './cases';
+import { releaseLost } from '../workflows/signals';
+import { fromStore, loadCase, openCase, withWork } from './cases';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
@@ -194,7 +195,35 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
     commandRoles: COMMAND_ROLES,
     commandBodies: ChangeCommandInputs as Record<ChangeCommand, z.ZodType<unknown>>,
     updates: changeUpdates,
+    prepare: { implement: unbundleIfReleaseGone('implement'), complete: unbundleIfReleaseGone('complete'), cancel: unbundleIfReleaseGone('cancel') },
   });
+
+  /**
+   * A change its release deploys is implemented, completed or let go by that release alone. Should
+   * the release's process be gone (terminated by an operator, or ended without letting go), the
+   * change would refuse these for ever: before such a command, a release with no running process
+   * loses the change, said in its history, and the command goes on as for a change of its own.
+   * Only for a command the actor may give it then (a refused command changes nothing).
+   */
+  function unbundleIfReleaseGone(command: 'implement' | 'complete' | 'cancel') {
+    return async (input: unknown, actor: Actor, number: string) => {
+      const rec = await loadCase<ChangeRecord>(models.Change, number);
+      if (!rec?.release || refuseChangeCommand({ ...rec, release: null }, command, actor)) return input;
+      const status = await client.workflow
+        .getHandle(rec.release)
+        .describe()
+        .then((d) => d.status.name as string)
+        .catch((err) => {
+          if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+          throw err;
+        });
+      if (status === 'RUNNING') return input;
+      const reason = status === 'NOT_FOUND' ? `${rec.release} has no process: the change is its own again` : `${rec.release}'s process ended (${status.toLowerCase()}) without letting the change go: the change is its own again`;
+      // a change whose own process is gone is answered by the command as any such case is
+      await client.workflow.getHandle(number).executeUpdate(releaseLost, { args: [{ release: rec.release, reason }] }).catch(() => undefined);
+      return input;
+    };
+  }
 
   route(router, {
     method: 'get',

@@ -37,7 +37,7 @@ export const DEFAULT_RELEASE_POLICY: ReleasePolicyBody = {
 /** The most incidents early life support links (more are counted in the exit check, not listed). */
 export const MAX_LINKED_INCIDENTS = 200;
 
-export const RELEASE_COMMANDS = ['build', 'build_done', 'rebuild', 'submit', 'schedule', 'abort', 'end_support', 'cancel', 'comment'] as const;
+export const RELEASE_COMMANDS = ['build', 'build_done', 'rebuild', 'submit', 'schedule', 'report_deployment', 'abort', 'end_support', 'cancel', 'comment'] as const;
 export type ReleaseCommand = (typeof RELEASE_COMMANDS)[number];
 
 const BEFORE_DEPLOYING: ReleaseState[] = ['planning', 'building', 'testing', 'awaiting_acceptance'];
@@ -54,6 +54,8 @@ export const RELEASE_TABLE: StateTable<ReleaseState, ReleaseCommand> = {
     schedule: { from: [...BEFORE_DEPLOYING, 'deploying'], to: 'same' },
     // a deployment stopped by hand (a window nobody can give, a problem found meanwhile): rolled back like a failed one
     abort: { from: ['deploying'], to: ['rolling_back'] },
+    // a deployment tool that took a deployment (202) reports how it went
+    report_deployment: { from: ['deploying'], to: 'same' },
     end_support: { from: ['early_life_support'], to: ['closed'] },
     cancel: { from: BEFORE_DEPLOYING, to: ['cancelled'] },
     comment: { from: [...BEFORE_DEPLOYING, 'deploying', 'rolling_back', 'early_life_support'], to: 'same' },
@@ -78,8 +80,19 @@ export interface ReleaseTest {
   notes: string | null;
 }
 
+/**
+ * How often a release may go round before it is re-planned (cancelled, and a new release raised):
+ * built, submitted for acceptance, and its window set for each environment. Each round adds to the
+ * release's history, which must stay bounded; a release that needs more is not under control.
+ */
+export const RELEASE_ROUNDS = { builds: 20, submissions: 20, windows: 20 } as const;
+
 export interface Deployment {
   environment: string;
+  /** how often its window was set by `schedule` (absent: never) */
+  scheduled?: number;
+  /** what a deployment tool that took the deployment (202) reported later (absent: nothing yet) */
+  report?: { status: 'succeeded' | 'failed'; details: string; by: string; at: number } | null;
   production: boolean;
   via: 'task' | 'webhook';
   verify: boolean;
@@ -95,6 +108,8 @@ export interface ReleaseFacts {
   group: string;
   tests: ReleaseTest[];
   deployments: Deployment[];
+  /** how often it was built (build_done) and submitted for acceptance (absent: never) */
+  rounds?: { builds: number; submissions: number };
 }
 
 /** What stands in the way of acceptance: tests not done, mandatory tests failed (null: nothing). */
@@ -114,7 +129,9 @@ export function refuseReleaseCommand(r: ReleaseFacts, command: ReleaseCommand, a
   if (command === 'submit') {
     const blocked = acceptanceBlocked(r.tests);
     if (blocked) return { kind: 'conflict', message: blocked };
+    if ((r.rounds?.submissions ?? 0) >= RELEASE_ROUNDS.submissions) return { kind: 'conflict', message: `this release was submitted for acceptance ${RELEASE_ROUNDS.submissions} times, the most one takes: cancel it and plan a new release` };
   }
+  if (command === 'build_done' && (r.rounds?.builds ?? 0) >= RELEASE_ROUNDS.builds) return { kind: 'conflict', message: `this release was built ${RELEASE_ROUNDS.builds} times, the most one takes: cancel it and plan a new release` };
   // the last environment done, nothing is left to stop: early life support follows (a problem then is an incident, or a new change)
   if (command === 'abort' && r.deployments.length && r.deployments.every((d) => d.state === 'done')) return { kind: 'conflict', message: 'every environment is deployed: there is nothing left to abort' };
   if (command === 'schedule') {
@@ -122,11 +139,21 @@ export function refuseReleaseCommand(r: ReleaseFacts, command: ReleaseCommand, a
     const d = r.deployments.find((x) => x.environment === env);
     if (!d && env !== undefined) return { kind: 'invalid', message: `there is no environment ${env} in this release (it has ${r.deployments.map((x) => x.environment).join(', ')})` };
     if (d && d.state !== 'pending' && d.state !== 'waiting') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: its window can no longer move` };
+    if (d && (d.scheduled ?? 0) >= RELEASE_ROUNDS.windows) return { kind: 'conflict', message: `the window for ${env} was set ${RELEASE_ROUNDS.windows} times, the most one environment takes: ${r.state === 'deploying' ? 'abort' : 'cancel'} the release and plan a new one` };
+  }
+  if (command === 'report_deployment') {
+    const env = (input as { environment?: string } | undefined)?.environment;
+    const d = r.deployments.find((x) => x.environment === env);
+    if (!d && env !== undefined) return { kind: 'invalid', message: `there is no environment ${env} in this release (it has ${r.deployments.map((x) => x.environment).join(', ')})` };
+    if (d && d.via !== 'webhook') return { kind: 'conflict', message: `${env} is deployed by a task, not by a deployment tool: complete its deploy task` };
+    if (d && d.state !== 'deploying') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: it takes no report` };
+    if (d?.report) return { kind: 'conflict', message: `the deployment to ${env} was already reported ${d.report.status}` };
   }
   switch (command) {
     case 'build':
     case 'build_done':
     case 'rebuild':
+    case 'report_deployment':
     case 'comment':
       return manager || team ? null : { kind: 'forbidden', message: `only ${r.group}, the requester or a release manager can ${command === 'comment' ? 'comment on' : command.replace('_', ' ')} this release` };
     default:
@@ -196,6 +223,8 @@ export interface ReleaseRecord extends Omit<CreateReleaseInput, 'windows' | 'tra
   transition: string | null;
   build: string | null;
   deployments: Deployment[];
+  /** how often it was built and submitted (absent: a release from before these were counted) */
+  rounds?: { builds: number; submissions: number };
   acceptance: { policy: { id: string; version: number } | null; outcome: 'approved' | 'rejected'; reason: string; at: number } | null;
   rollback: { environment: string; reason: string; at: number; environments: string[] } | null;
   earlyLifeSupport: {

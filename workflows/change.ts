@@ -20,7 +20,7 @@ import { reads, tell } from './steps';
 import { Tasks } from './task';
 import type { ApprovalRecord } from '../domain/approval';
 import type { TaskRecord } from '../domain/task';
-import { changeBundled, changeClosed, linkedToProblem, releaseBundles, releaseDeployed, releaseDeploying, releaseLetsGo } from './signals';
+import { changeBundled, changeClosed, linkedToProblem, releaseBundles, releaseDeployed, releaseDeploying, releaseLetsGo, releaseLost } from './signals';
 
 const persistChange = persistStep('persistChange');
 const { loadApprovalPolicies, loadChangePolicy } = reads;
@@ -79,6 +79,13 @@ export async function changeWorkflow({ number, input, actor, conflicts, affects,
     if (rec!.release !== release || rec!.state !== 'scheduled') return;
     rec!.release = null;
     void record('release_let_go', 'system', reason, { release });
+  });
+  wf.setHandler(releaseLost, async ({ release, reason }) => {
+    await kase.ready();
+    if (rec!.release !== release) return false;
+    rec!.release = null;
+    await record('release_lost', 'system', reason, { release });
+    return true;
   });
   wf.setHandler(releaseDeploying, async ({ release }) => {
     await kase.ready();

@@ -96,15 +96,24 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
         return record('build', by.name, cmd.input.note ?? null, {}, 'building');
       case 'build_done':
         r.build = cmd.input.build;
+        r.rounds = { builds: (r.rounds?.builds ?? 0) + 1, submissions: r.rounds?.submissions ?? 0 };
         return record('build_done', by.name, cmd.input.note ?? null, { build: cmd.input.build }, 'testing');
       case 'rebuild':
         return record('rebuild', by.name, cmd.input.reason, {}, 'building');
       case 'submit':
+        r.rounds = { builds: r.rounds?.builds ?? 0, submissions: (r.rounds?.submissions ?? 0) + 1 };
         return record('submit', by.name, cmd.input.note ?? null, {}, 'awaiting_acceptance');
       case 'schedule': {
         const { environment, start, end } = cmd.input;
-        r.deployments.find((d) => d.environment === environment)!.window = { start, end };
+        const d = r.deployments.find((x) => x.environment === environment)!;
+        d.window = { start, end };
+        d.scheduled = (d.scheduled ?? 0) + 1;
         return record('schedule', by.name, `${environment}: ${start} to ${end}`, { environment, start, end });
+      }
+      case 'report_deployment': {
+        const { environment, status, details } = cmd.input;
+        r.deployments.find((x) => x.environment === environment)!.report = { status, details: details ?? '', by: by.name, at: Date.now() };
+        return record('deployment_reported', by.name, `${environment}: ${status}${details ? `: ${details}` : ''}`, { environment, status });
       }
       case 'abort':
         abortNote = cmd.input.reason;
@@ -133,6 +142,7 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
     tests: input.tests.map((t) => ({ name: t.name, mandatory: t.mandatory, task: null, result: null, notes: null })),
     transition: input.transition ?? null,
     build: null,
+    rounds: { builds: 0, submissions: 0 },
     deployments: policy.body.environments.map((e) => {
       const w = input.windows.find((x) => x.environment === e.name);
       return { environment: e.name, production: e.production, via: e.deployment.kind, verify: e.verify, window: w ? { start: w.start, end: w.end } : null, state: 'pending', note: null, at: null };
@@ -368,12 +378,17 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
         key: `${number}:${d.environment}`,
         body: { release: number, title: r.title, environment: d.environment, build: r.build, deliverables: r.deliverables.map(({ ci, version }) => ({ ci, version })), window: d.window },
       });
-      return { ok: answer.status === 'succeeded', note: answer.details || `the deployment tool answered ${answer.status}`, by: 'system' };
+      if (answer.status !== 'accepted') return { ok: answer.status === 'succeeded', note: answer.details || `the deployment tool answered ${answer.status}`, by: 'system' };
+      await record('deployment_accepted', 'system', `${d.environment}: the deployment tool took it${answer.details ? ` (${answer.details})` : ''}; its report is awaited until the window closes`, { environment: d.environment });
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
       const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
       return { ok: false, note: `the deployment tool did not deploy: ${cause}`, by: 'system' };
     }
+    // the tool reports through report_deployment (it may have done so before it answered); the window closing first fails the step
+    await wf.condition(() => !!d.report);
+    const report = d.report!;
+    return { ok: report.status === 'succeeded', note: report.details || `the deployment tool reported ${report.status}`, by: report.by };
   }
 
   /** Every environment reached, latest first, taken back; then the changes back out (their own back-out path). */

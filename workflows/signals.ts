@@ -20,6 +20,11 @@ export const releaseBundles = wf.defineSignal<[{ release: string }]>('change.rel
 /** to a release: a change it asked to bundle answered (bundled, or refused and why) */
 export const changeBundled = wf.defineSignal<[{ change: string; bundled: boolean; reason: string | null }]>('release.changeBundled');
 export const releaseLetsGo = wf.defineSignal<[{ release: string; reason: string }]>('change.releaseLetsGo');
+/**
+ * to a change, from the API: the release that bundled it has no process any more (terminated, or
+ * ended without letting it go), so the change is its own again; answers whether it was bundled to it
+ */
+export const releaseLost = wf.defineUpdate<boolean, [{ release: string; reason: string }]>('change.releaseLost');
 /** to a change: its release started deploying, so the change is implementing */
 export const releaseDeploying = wf.defineSignal<[{ release: string }]>('change.releaseDeploying');
 /**

@@ -100,6 +100,12 @@ export const ReleaseCommandInputs = {
   submit: z.strictObject({ note: text(2000).optional() }),
   /** a deployment window for an environment not yet deployed (a missed or moved window) */
   schedule: DeploymentWindow,
+  /** a deployment tool that took the deployment (answered 202) reports how it went */
+  report_deployment: z.strictObject({
+    environment: text(60),
+    status: z.enum(['succeeded', 'failed']),
+    details: text(2000).optional().describe('what the tool did, or why it failed'),
+  }),
   /** stops deploying: the step in progress is cancelled and the environments reached are rolled back */
   abort: z.strictObject({ reason: text(2000) }),
   /** ends early life support by hand (the handover accepted despite open incidents) */
@@ -126,9 +132,12 @@ export const ReleaseRecordAnswer = z.strictObject({
   tests: z.array(z.strictObject({ name: z.string(), mandatory: z.boolean(), task: z.string().nullable(), result: z.enum(['passed', 'failed']).nullable(), notes: z.string().nullable() })),
   transition: z.string().nullable(),
   build: z.string().nullable(),
+  rounds: z.strictObject({ builds: z.number().int(), submissions: z.number().int() }).optional().describe('how often it was built and submitted for acceptance (each at most 20 times)'),
   deployments: z.array(
     z.strictObject({
       environment: z.string(),
+      scheduled: z.number().int().optional().describe('how often its window was set by schedule (at most 20 times)'),
+      report: z.strictObject({ status: z.enum(['succeeded', 'failed']), details: z.string(), by: z.string(), at: EpochMs }).nullable().optional().describe('what a deployment tool that took the deployment reported later'),
       production: z.boolean(),
       via: z.enum(['task', 'webhook']),
       verify: z.boolean(),

@@ -65,7 +65,7 @@ beforeAll(async () => {
   [owner, rm, ops, ann, bob] = await Promise.all([api.key('olga', ['process_owner']), api.key('rita', ['agent'], ['release-managers']), api.key('otto', ['agent'], ['ops']), api.key('ann', ['approver']), api.key('bob', ['requester'])]);
   expect((await api.call('PUT', '/ci-classes/application', { key: owner, body: { attributes: [{ name: 'version', label: 'Version', type: 'string' }] } })).status).toBe(200);
   expect((await api.call('PUT', '/ci-classes/switch', { key: owner, body: { attributes: [] } })).status).toBe(200);
-  for (const [name, cls, attributes] of [['shop-web', 'application', { version: '4.2' }], ['shop-db', 'application', { version: '14.9' }], ['shop-api', 'application', { version: '1.0' }], ['shop-cart', 'application', { version: '1.0' }], ['sw-1', 'switch', {}]] as const) {
+  for (const [name, cls, attributes] of [['shop-web', 'application', { version: '4.2' }], ['shop-db', 'application', { version: '14.9' }], ['shop-api', 'application', { version: '1.0' }], ['shop-cart', 'application', { version: '1.0' }], ['shop-search', 'application', { version: '2.0' }], ['shop-mail', 'application', { version: '3.0' }], ['sw-1', 'switch', {}]] as const) {
     expect((await api.call('POST', '/cis', { key: rm, body: { name, class: cls, owner: 'ops', attributes } })).status).toBe(201);
   }
   const policy = {
@@ -208,6 +208,33 @@ describe('a release that fails in staging, and its second attempt', () => {
     const ended = await cmd(second, 'end_support', { reason: 'handed over to operations' });
     expect([ended.status, ended.body.state]).toEqual([200, 'closed']);
     expect((await get(second)).earlyLifeSupport).toMatchObject({ exit: 'ended_by_hand' });
+  });
+});
+
+describe('a release whose process is gone', () => {
+  it('gives its changes back: each can then be cancelled, or implemented by hand, saying why', async () => {
+    const [c1, c2] = [await raiseStandardChange('shop-search'), await raiseStandardChange('shop-mail')];
+    const r = await api.call('POST', '/releases', { key: rm, body: release({ changes: [c1, c2], deliverables: [{ ci: 'shop-search', version: '2.1' }], windows: [] }) });
+    expect([r.status, r.body.detail]).toEqual([201, undefined]);
+    const n = r.body.number as string;
+    for (const c of [c1, c2]) await eventually(async () => expect((await api.call('GET', `/changes/${c}`, { key: rm })).body.release).toBe(n));
+    // while the release runs, the change is the release's to implement or let go
+    const refused = await api.call('POST', `/changes/${c1}/cancel`, { key: rm, body: { reason: 'no longer wanted' } });
+    expect([refused.status, refused.body.detail]).toEqual([409, `${n} deploys this change: it is implemented, completed or let go by the release`]);
+
+    await api.client.workflow.getHandle(n).terminate('an operator stopped it');
+    // someone who may not cancel the change changes nothing, not even the link to the release
+    expect((await api.call('POST', `/changes/${c1}/cancel`, { key: bob, body: { reason: 'mine?' } })).status).toBe(409);
+    expect((await api.call('GET', `/changes/${c1}`, { key: rm })).body.release).toBe(n);
+
+    const cancelled = await api.call('POST', `/changes/${c1}/cancel`, { key: rm, body: { reason: 'no longer wanted' } });
+    expect([cancelled.status, cancelled.body.state, cancelled.body.release, cancelled.body.detail]).toEqual([200, 'cancelled', null, undefined]);
+    const history = (await api.call('GET', `/changes/${c1}/history`, { key: rm })).body.items as Array<{ action: string; note: string | null }>;
+    expect(history.map((e) => e.action).slice(-2)).toEqual(['release_lost', 'cancel']);
+    expect(history.find((e) => e.action === 'release_lost')?.note).toBe(`${n}'s process ended (terminated) without letting the change go: the change is its own again`);
+
+    const implemented = await api.call('POST', `/changes/${c2}/implement`, { key: ops, body: {} });
+    expect([implemented.status, implemented.body.state, implemented.body.release]).toEqual([200, 'implementing', null]);
   });
 });
 

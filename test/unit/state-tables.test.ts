@@ -92,4 +92,19 @@ describe('the tables say what a practitioner expects', () => {
     expect(refuseReleaseCommand(facts(['done', 'verifying']), 'abort', admin)).toBeNull();
     expect(refuseReleaseCommand(facts(['done', 'done']), 'abort', admin)).toEqual({ kind: 'conflict', message: 'every environment is deployed: there is nothing left to abort' });
   });
+
+  it('a release goes round a bounded number of times: built, submitted, and its window set for each environment', () => {
+    const deployment = (scheduled?: number) => ({ environment: 'staging', production: false, via: 'task' as const, verify: true, window: null, state: 'waiting' as const, note: null, at: null, scheduled });
+    const facts = (state: string, rounds?: { builds: number; submissions: number }, scheduled?: number) => ({ state: state as never, requestedBy: 'ann', group: 'ops', tests: [], deployments: [deployment(scheduled)], rounds });
+    expect(refuseReleaseCommand(facts('building', { builds: 19, submissions: 0 }), 'build_done', admin)).toBeNull();
+    expect(refuseReleaseCommand(facts('building', { builds: 20, submissions: 0 }), 'build_done', admin)).toEqual({ kind: 'conflict', message: 'this release was built 20 times, the most one takes: cancel it and plan a new release' });
+    // a release from before the rounds were counted counts none
+    expect(refuseReleaseCommand(facts('building'), 'build_done', admin)).toBeNull();
+    expect(refuseReleaseCommand(facts('testing', { builds: 1, submissions: 19 }), 'submit', admin)).toBeNull();
+    expect(refuseReleaseCommand(facts('testing', { builds: 1, submissions: 20 }), 'submit', admin)?.message).toBe('this release was submitted for acceptance 20 times, the most one takes: cancel it and plan a new release');
+    const schedule = { environment: 'staging', start: '2026-12-08T10:00:00Z', end: '2026-12-08T12:00:00Z' };
+    expect(refuseReleaseCommand(facts('deploying', undefined, 19), 'schedule', admin, schedule)).toBeNull();
+    expect(refuseReleaseCommand(facts('deploying', undefined, 20), 'schedule', admin, schedule)?.message).toBe('the window for staging was set 20 times, the most one environment takes: abort the release and plan a new one');
+    expect(refuseReleaseCommand(facts('testing', undefined, 20), 'schedule', admin, schedule)?.message).toBe('the window for staging was set 20 times, the most one environment takes: cancel the release and plan a new one');
+  });
 });

@@ -180,6 +180,61 @@ it('asks a deployment tool with one idempotency key through its retries; its ans
   }
 });
 
+it('waits for the report of a deployment tool that took the deployment (202), and rolls back when the window closes first', async () => {
+  const keys: string[] = [];
+  const tool = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      keys.push(req.headers['idempotency-key'] as string);
+      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ details: `pipeline #${keys.length} started` }));
+    });
+  });
+  await new Promise<void>((r) => tool.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(tool.address() as AddressInfo).port}/deploy`;
+    await putPolicy(models, 'release', 'default', { ...DEFAULT_RELEASE_POLICY, environments: [{ name: 'staging', production: false, deployment: { kind: 'webhook', url }, verify: false }, { name: 'production', production: true, deployment: { kind: 'webhook', url }, verify: false }] }, 'owner');
+    const { number, handle } = await acceptedRelease((t) => [{ environment: 'staging', start: iso(t), end: iso(t + 4 * HOUR) }, { environment: 'production', start: iso(t + DAY), end: iso(t + DAY + 2 * HOUR) }]);
+    const report = (environment: string, status: 'succeeded' | 'failed', details?: string) => handle.executeUpdate(releaseUpdates.report_deployment, { args: [{ actor: otto, input: { environment, status, details } }] });
+    /** what the workflow refused an update with */
+    const refused = (p: Promise<unknown>) => p.then(() => 'accepted', (err: { cause?: { message?: string } }) => err.cause?.message);
+    await eventually(async () => expect(await actions(number)).toContain('deployment_accepted'));
+    // taken, not done: the staging deployment waits for the tool's report
+    expect(await refused(report('production', 'succeeded'))).toBe('the deployment to production is pending: it takes no report');
+    await report('staging', 'succeeded', 'pipeline #1 green');
+    await eventually(async () => expect(await actions(number)).toContain('deployment_done'));
+    expect(await refused(report('staging', 'failed'))).toBe('the deployment to staging is done: it takes no report');
+
+    // production: the tool takes it and never reports; the window closes on it and the release rolls back
+    await env.sleep(DAY + MIN);
+    await eventually(async () => expect((await actions(number)).filter((a) => a === 'deployment_accepted')).toHaveLength(2));
+    expect(await actions(number)).not.toContain('deployment_failed');
+    await env.sleep(2 * HOUR);
+    const failed = await eventually(async () => {
+      const e = (await historyOf(models, number)).find((x) => x.action === 'deployment_failed');
+      expect(e).toBeDefined();
+      return e!;
+    });
+    expect(failed.note).toMatch(/^the window closed at .* before the step was done$/);
+    expect(await refused(report('production', 'succeeded', 'late'))).toBe('cannot report deployment a release that is rolling back');
+    // latest first: production, then staging
+    for (const environment of ['production', 'staging']) {
+      const t = await eventually(async () => {
+        const open = (await tasksOf(number, 'rollback')).find((x) => x.state === 'open' && x.title.includes(`in ${environment}`));
+        expect(open).toBeDefined();
+        return open!;
+      });
+      await done(handle, t, 'rolled_back', { notes: 'restored' });
+    }
+    const end = (await handle.result()) as ReleaseView;
+    expect(end.state).toBe('rolled_back');
+    expect(end.deployments.map((d) => [d.environment, d.state, d.report?.status ?? null])).toEqual([['staging', 'rolled_back', 'succeeded'], ['production', 'rolled_back', null]]);
+    expect(keys).toEqual([`${number}:staging`, `${number}:production`]);
+  } finally {
+    tool.close();
+    await putPolicy(models, 'release', 'default', DEFAULT_RELEASE_POLICY, 'owner');
+  }
+});
+
 it('is cancelled, its other changes let go, when a change cannot be bundled', async () => {
   const number = `REL9${String(++seq).padStart(3, '0')}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const handle = await env.client.workflow.start(releaseWorkflow, {
