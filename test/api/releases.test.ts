@@ -4,6 +4,8 @@
  * release of the same changes that reaches production (the CIs at the new versions), early life
  * support, and what is refused on the way.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startApi, type RunningApi } from '../support/harness';
 import { eventually } from '../support/incidents';
 
@@ -65,7 +67,7 @@ beforeAll(async () => {
   [owner, rm, ops, ann, bob] = await Promise.all([api.key('olga', ['process_owner']), api.key('rita', ['agent'], ['release-managers']), api.key('otto', ['agent'], ['ops']), api.key('ann', ['approver']), api.key('bob', ['requester'])]);
   expect((await api.call('PUT', '/ci-classes/application', { key: owner, body: { attributes: [{ name: 'version', label: 'Version', type: 'string' }] } })).status).toBe(200);
   expect((await api.call('PUT', '/ci-classes/switch', { key: owner, body: { attributes: [] } })).status).toBe(200);
-  for (const [name, cls, attributes] of [['shop-web', 'application', { version: '4.2' }], ['shop-db', 'application', { version: '14.9' }], ['shop-api', 'application', { version: '1.0' }], ['shop-cart', 'application', { version: '1.0' }], ['shop-search', 'application', { version: '2.0' }], ['shop-mail', 'application', { version: '3.0' }], ['sw-1', 'switch', {}]] as const) {
+  for (const [name, cls, attributes] of [['shop-web', 'application', { version: '4.2' }], ['shop-db', 'application', { version: '14.9' }], ['shop-api', 'application', { version: '1.0' }], ['shop-cart', 'application', { version: '1.0' }], ['shop-search', 'application', { version: '2.0' }], ['shop-mail', 'application', { version: '3.0' }], ['shop-pay', 'application', { version: '1.0' }], ['sw-1', 'switch', {}]] as const) {
     expect((await api.call('POST', '/cis', { key: rm, body: { name, class: cls, owner: 'ops', attributes } })).status).toBe(201);
   }
   const policy = {
@@ -256,5 +258,70 @@ describe('a release cancelled before it deploys', () => {
     expect((await cmd(r.body.number, 'build')).body.state).toBe('building');
     expect((await cmd(r.body.number, 'build_done', { build: 'api-1.2' })).body.state).toBe('testing');
     await openTask(r.body.number, 'release_test', 'checkout');
+  });
+});
+
+describe('a release deployed by a tool that reports later', () => {
+  it('waits for the report of a tool that answered 202, takes it once under its Idempotency-Key, and goes on into early life support', async () => {
+    const keys: string[] = [];
+    const tool = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        keys.push(String(req.headers['idempotency-key']));
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((r) => tool.listen(0, '127.0.0.1', r));
+    const policy = (await api.call('GET', '/policies/release', { key: owner })).body;
+    try {
+      const url = `http://127.0.0.1:${(tool.address() as AddressInfo).port}/deploy`;
+      const put = await api.call('PUT', '/policies/release', { key: owner, body: { ...policy, environments: [{ name: 'production', production: true, deployment: { kind: 'webhook', url }, verify: false }] } });
+      expect([put.status, put.body.detail]).toEqual([200, undefined]);
+      const c = await raiseStandardChange('shop-pay');
+      const created = await api.call('POST', '/releases', { key: rm, body: release({ title: 'Payments 1.1', changes: [c], deliverables: [{ ci: 'shop-pay', version: '1.1' }], tests: [{ name: 'smoke' }], windows: [{ environment: 'production', start: at(Date.now() - MIN), end: at(Date.now() + 2 * 60 * MIN) }] }) });
+      expect([created.status, created.body.detail]).toEqual([201, undefined]);
+      const n = created.body.number as string;
+      await eventually(async () => expect((await api.call('GET', `/changes/${c}`, { key: rm })).body.release).toBe(n));
+      for (const c of ['build', 'build_done']) await cmd(n, c, c === 'build_done' ? { build: 'pay-1.1' } : {});
+      await complete(await openTask(n, 'release_test', 'smoke'), 'passed', { results: 'green' });
+      await eventually(async () => expect((await cmd(n, 'submit')).body.state).toBe('awaiting_acceptance'));
+      const approval = await eventually(async () => {
+        const a = (await api.call('GET', '/approvals?process=release', { key: ann })).body.items.find((x: { caseId: string; state: string }) => x.caseId === n && x.state === 'pending');
+        expect(a).toBeDefined();
+        return a as { id: string };
+      });
+      await api.call('POST', `/approvals/${approval.id}/approve`, { key: ann, body: { comment: 'go' } });
+      const history = async () => (await api.call('GET', `/releases/${n}/history`, { key: rm })).body.items as Array<{ action: string; by: string; note: string | null }>;
+      await eventually(async () => expect((await history()).map((e) => e.action)).toContain('deployment_accepted'));
+      expect(keys).toEqual([`${n}:production`]);
+      // taken, not done: the release waits in deploying for the report
+      const waiting = (await get(n)).deployments[0] as { state: string; report?: unknown };
+      expect([waiting.state, waiting.report]).toEqual(['deploying', undefined]);
+
+      const report = (body: Record<string, unknown>, key = ops, headers: Record<string, string> = {}) => api.call('POST', `/releases/${n}/report_deployment`, { key, body, headers });
+      expect((await report({ environment: 'production', status: 'succeeded' }, bob)).status).toBe(403);
+      const unknown = await report({ environment: 'qa', status: 'succeeded' });
+      expect([unknown.status, unknown.body.detail]).toEqual([400, 'there is no environment qa in this release (it has production)']);
+      expect((await report({ environment: 'production', status: 'done' })).status).toBe(400);
+      expect((await get(n)).deployments[0].state).toBe('deploying');
+
+      const body = { environment: 'production', status: 'succeeded', details: 'pipeline 7 green' };
+      const first = await report(body, ops, { 'idempotency-key': `tool-report-${n}` });
+      expect([first.status, first.body.detail]).toEqual([200, undefined]);
+      // the tool retries its report with the same key: the same answer, reported once
+      const retried = await report(body, ops, { 'idempotency-key': `tool-report-${n}` });
+      expect([retried.status, retried.body.number]).toEqual([200, n]);
+      expect((await report(body)).status).toBe(409);
+      await eventually(async () => expect((await get(n)).state).toBe('early_life_support'));
+      const reported = (await history()).filter((e) => e.action === 'deployment_reported');
+      expect(reported).toEqual([expect.objectContaining({ by: 'otto', note: 'production: succeeded: pipeline 7 green' })]);
+      expect((await get(n)).deployments).toMatchObject([{ environment: 'production', state: 'done', report: { status: 'succeeded', details: 'pipeline 7 green', by: 'otto' } }]);
+      await eventually(async () => expect((await api.call('GET', '/cis/shop-pay', { key: rm })).body.attributes.version).toBe('1.1'));
+      // left in early life support, for the replay fixtures to hold a release still running after a report
+    } finally {
+      tool.close();
+      const now = (await api.call('GET', '/policies/release', { key: owner })).body;
+      expect((await api.call('PUT', '/policies/release', { key: owner, body: { ...policy, version: now.version } })).status).toBe(200);
+    }
   });
 });
