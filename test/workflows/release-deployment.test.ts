@@ -56,8 +56,8 @@ const openTask = (caseId: string, type: string) =>
     return t!;
   });
 
-/** A release started, built, tested and accepted: deploying, its windows from `windows(openedAt)`. */
-async function acceptedRelease(windows: (t: number) => Array<{ environment: string; start: string; end: string }>) {
+/** A release started, built, tested and submitted: awaiting acceptance by its pending approval, its windows from `windows(openedAt)`. */
+async function submittedRelease(windows: (t: number) => Array<{ environment: string; start: string; end: string }>) {
   const number = `REL9${String(++seq).padStart(3, '0')}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const handle = await env.client.workflow.start(releaseWorkflow, { taskQueue: worker.taskQueue, workflowId: number, args: [{ number, input: input(), actor: rita, services: [], deliverables: [{ ci: 'app-1', version: '2.0', from: '1.0' }], changes: [], policy: await latestPolicy<ReleasePolicyBody>(models, 'release', 'default') }] });
   const opened = await handle.executeUpdate(releaseOpened);
@@ -72,11 +72,19 @@ async function acceptedRelease(windows: (t: number) => Array<{ environment: stri
     expect(a).not.toBeNull();
     return a as unknown as { id: string };
   });
-  await handle.executeUpdate(decideApproval, { args: [{ approvalId: approval.id, actor: ann, onBehalfOf: 'ann', delegation: null, decision: 'approve', comment: 'go' }] });
-  await eventually(async () => expect(await actions(number)).toContain('accept'));
-  return { number, handle, openedAt: opened.openedAt };
+  return { number, handle, openedAt: opened.openedAt, approval: approval.id };
 }
-type Handle = Awaited<ReturnType<typeof acceptedRelease>>['handle'];
+const approve = (handle: Awaited<ReturnType<typeof submittedRelease>>['handle'], approvalId: string) =>
+  handle.executeUpdate(decideApproval, { args: [{ approvalId, actor: ann, onBehalfOf: 'ann', delegation: null, decision: 'approve', comment: 'go' }] });
+
+/** A release started, built, tested and accepted: deploying, its windows from `windows(openedAt)`. */
+async function acceptedRelease(windows: (t: number) => Array<{ environment: string; start: string; end: string }>) {
+  const { number, handle, openedAt, approval } = await submittedRelease(windows);
+  await approve(handle, approval);
+  await eventually(async () => expect(await actions(number)).toContain('accept'));
+  return { number, handle, openedAt };
+}
+type Handle = Awaited<ReturnType<typeof submittedRelease>>['handle'];
 const done = (handle: Handle, t: TaskRecord, outcome: string, fields: Record<string, string> = {}) => handle.executeUpdate(taskUpdates.complete, { args: [{ taskId: t.id, actor: otto, input: { outcome, fields } }] });
 const tasksOf = async (n: string, type: string) => (await models.Task.find({ caseId: n, type }).lean()) as unknown as TaskRecord[];
 
@@ -232,6 +240,30 @@ it('waits for the report of a deployment tool that took the deployment (202), an
   } finally {
     tool.close();
     await putPolicy(models, 'release', 'default', DEFAULT_RELEASE_POLICY, 'owner');
+  }
+});
+
+it('takes either a cancel or the last acceptance decision that come together, never both', async () => {
+  // both sent at once, so they often reach the workflow in one task: whichever it takes first wins, and the other changes nothing
+  for (let round = 0; round < 3; round++) {
+    const { number, handle, approval } = await submittedRelease(() => []);
+    const [decided, cancel] = await Promise.allSettled([approve(handle, approval), handle.executeUpdate(releaseUpdates.cancel, { args: [{ actor: rita, input: { reason: 'superseded' } }] })]);
+    const history = await eventually(async () => {
+      const h = await actions(number);
+      expect(h.some((a) => a === 'accept' || a === 'cancel')).toBe(true);
+      return h;
+    });
+    if (cancel.status === 'fulfilled') {
+      expect(((await handle.result()) as ReleaseView).state).toBe('cancelled');
+      expect(history).not.toContain('accept');
+      expect(await tasksOf(number, 'deploy')).toHaveLength(0);
+    } else {
+      // accepted first: deploying, and a cancel is no longer possible
+      expect(decided.status).toBe('fulfilled');
+      expect((cancel.reason as { cause?: { message?: string } }).cause?.message).toBe('cannot cancel a release that is deploying');
+      expect(history).not.toContain('cancel');
+      await handle.terminate('test over');
+    }
   }
 });
 
