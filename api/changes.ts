@@ -2,7 +2,7 @@
 import { CHANGE_TABLE, refuseChangeCommand } from '../domain/change';
 import { caseRoutes } from './case-resource';
 import { Router } from 'express';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Actor, Role } from '../domain/actor';
 import {
@@ -29,8 +29,8 @@ import type { CiUpdate } from '../domain/schemas/change';
 import { impactAnswer } from './cmdb';
 import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
-import { releaseLost } from '../workflows/signals';
 import { fromStore, loadCase, openCase, withWork } from './cases';
+import { freeFromLostRelease } from './lost-releases';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
@@ -208,19 +208,7 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
   function unbundleIfReleaseGone(command: 'implement' | 'complete' | 'cancel') {
     return async (input: unknown, actor: Actor, number: string) => {
       const rec = await loadCase<ChangeRecord>(models.Change, number);
-      if (!rec?.release || refuseChangeCommand({ ...rec, release: null }, command, actor)) return input;
-      const status = await client.workflow
-        .getHandle(rec.release)
-        .describe()
-        .then((d) => d.status.name as string)
-        .catch((err) => {
-          if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
-          throw err;
-        });
-      if (status === 'RUNNING') return input;
-      const reason = status === 'NOT_FOUND' ? `${rec.release} has no process: the change is its own again` : `${rec.release}'s process ended (${status.toLowerCase()}) without letting the change go: the change is its own again`;
-      // a change whose own process is gone is answered by the command as any such case is
-      await client.workflow.getHandle(number).executeUpdate(releaseLost, { args: [{ release: rec.release, reason }] }).catch(() => undefined);
+      if (rec?.release && !refuseChangeCommand({ ...rec, release: null }, command, actor)) await freeFromLostRelease(client, number, rec.release);
       return input;
     };
   }

@@ -15,6 +15,7 @@ import { findIndexed } from '../models/query';
 import { releaseOpened, releaseUpdates, releaseWorkflow } from '../workflows/release';
 import { caseRoutes } from './case-resource';
 import { fromStore, loadCase, openCase, withWork } from './cases';
+import { freeFromLostRelease, releaseProcessGone } from './lost-releases';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { badRequest, conflict, notFound } from './problem';
 import { route } from './route';
@@ -61,8 +62,21 @@ export function releaseRoutes({ models, client, taskQueue }: { models: Models; c
       const unknown = body.changes.flatMap((n, i) => (found[i] ? [] : [{ in: 'body', path: `changes.${i}`, message: `there is no change ${n}` }]));
       if (unknown.length) throw badRequest(unknown.map((e) => `${e.path}: ${e.message}`).join('; '), unknown);
       const changes = found as ChangeRecord[];
-      // bundled elsewhere: the change's record says so once its workflow heard; an open release's link says so at once
-      const bundled = await Promise.all(changes.map(async (c) => c.release ?? (await findIndexed<{ target: string }>(models.Link, { k: linkKey('releases', 'changes', c.number), open: true }, { limit: 1, projection: { target: 1 } }))[0]?.target ?? null));
+      // bundled elsewhere: the change's record says so once its workflow heard; an open release's link says so at once.
+      // A release whose process is gone holds nothing: a change it held is freed once the release is known good (lost-releases.ts)
+      const lost: Array<{ change: string; release: string }> = [];
+      const bundled = await Promise.all(
+        changes.map(async (c) => {
+          if (c.release) {
+            if (!(await releaseProcessGone(client, c.release))) return c.release;
+            lost.push({ change: c.number, release: c.release });
+            return null;
+          }
+          const links = await findIndexed<{ target: string }>(models.Link, { k: linkKey('releases', 'changes', c.number), open: true }, { limit: 5, projection: { target: 1 } });
+          for (const l of links) if (!(await releaseProcessGone(client, l.target))) return l.target;
+          return null;
+        }),
+      );
       const refused = changes.flatMap((c, i) => (c.state !== 'scheduled' ? [`${c.number} is ${c.state}: a release bundles approved (scheduled) changes`] : bundled[i] ? [`${c.number} is deployed by ${bundled[i]} already`] : []));
       if (refused.length) throw conflict(refused.join('; '), { changes: refused });
       const cis = new Set(changes.flatMap((c) => c.configurationItems));
@@ -85,6 +99,8 @@ export function releaseRoutes({ models, client, taskQueue }: { models: Models; c
       if (issues.length) throw badRequest(issues.map((e) => `${e.path}: ${e.message}`).join('; '), issues);
       const services = [...new Set(changes.flatMap((c) => c.services))].sort();
       await checkWindows(body.windows, { policy: policy.body, services, changes, others: [] }, (i) => `windows.${i}.`);
+      // freed only now: a refused release changes nothing
+      for (const l of lost) await freeFromLostRelease(client, l.change, l.release);
       return openCase({ client, models, idempotency, counter: 'REL', format: releaseNumber, path: '/releases', res, opened: releaseOpened, taskQueue }, releaseWorkflow, (number) => [
         {
           number,

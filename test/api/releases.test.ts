@@ -214,7 +214,7 @@ describe('a release that fails in staging, and its second attempt', () => {
 });
 
 describe('a release whose process is gone', () => {
-  it('gives its changes back: each can then be cancelled, or implemented by hand, saying why', async () => {
+  it('gives its changes back: one is then cancelled, the other joins a new release, each saying why', async () => {
     const [c1, c2] = [await raiseStandardChange('shop-search'), await raiseStandardChange('shop-mail')];
     const r = await api.call('POST', '/releases', { key: rm, body: release({ changes: [c1, c2], deliverables: [{ ci: 'shop-search', version: '2.1' }], windows: [] }) });
     expect([r.status, r.body.detail]).toEqual([201, undefined]);
@@ -235,8 +235,16 @@ describe('a release whose process is gone', () => {
     expect(history.map((e) => e.action).slice(-2)).toEqual(['release_lost', 'cancel']);
     expect(history.find((e) => e.action === 'release_lost')?.note).toBe(`${n}'s process ended (terminated) without letting the change go: the change is its own again`);
 
-    const implemented = await api.call('POST', `/changes/${c2}/implement`, { key: ops, body: {} });
-    expect([implemented.status, implemented.body.state, implemented.body.release]).toEqual([200, 'implementing', null]);
+    // the other change joins a new release: a refused one changes nothing, an accepted one frees it from the lost release
+    const refusedRelease = await api.call('POST', '/releases', { key: rm, body: release({ changes: [c2], deliverables: [{ ci: 'shop-web', version: '9.9' }], windows: [] }) });
+    expect(refusedRelease.status).toBe(400);
+    expect((await api.call('GET', `/changes/${c2}`, { key: rm })).body.release).toBe(n);
+    const next = await api.call('POST', '/releases', { key: rm, body: release({ title: 'Mail 3.1', changes: [c2], deliverables: [{ ci: 'shop-mail', version: '3.1' }], windows: [] }) });
+    expect([next.status, next.body.detail]).toEqual([201, undefined]);
+    await eventually(async () => expect((await api.call('GET', `/changes/${c2}`, { key: rm })).body).toMatchObject({ state: 'scheduled', release: next.body.number }));
+    const actions = ((await api.call('GET', `/changes/${c2}/history`, { key: rm })).body.items as Array<{ action: string }>).map((e) => e.action);
+    expect(actions.slice(-3)).toEqual(['release_bundled', 'release_lost', 'release_bundled']);
+    expect((await cmd(next.body.number, 'cancel', { reason: 'test over' })).body.state).toBe('cancelled');
   });
 });
 
