@@ -34,13 +34,68 @@ const inState = (n: string, state: string) =>
     expect(r.state).toBe(state);
     return r;
   });
-/** a release naming the transition, as the release process stores it (that process is not this suite's) */
-async function release(transition: string, state: string) {
-  const number = `REL9${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
-  await api.models.Release.collection.insertOne({ _id: number, number, state, transition, open: !['closed', 'cancelled', 'rolled_back'].includes(state), openedAt: Date.now(), seq: 1 } as never);
-  return number;
+const MIN = 60_000;
+const at = (ms: number) => new Date(ms).toISOString();
+const relCmd = (n: string, c: string, body: unknown = {}) => api.call('POST', `/releases/${n}/${c}`, { key: tom, body });
+const relState = async (n: string) => (await api.call('GET', `/releases/${n}`, { key: auditor })).body.state as string;
+let cis = 0;
+/** a standard change (so scheduled at once) of the service, on a CI of its own that takes versions */
+async function approvedChange(service: string): Promise<{ change: string; ci: string }> {
+  const ci = `payroll-app-${++cis}`;
+  expect((await api.call('POST', '/cis', { key: tom, body: { name: ci, class: 'application', owner: 'web-team', attributes: { version: '1.0' } } })).status).toBe(201);
+  const r = await api.call('POST', '/changes', {
+    key: tom,
+    body: {
+      title: `Install ${ci}`, description: 'the new service', justification: 'go-live', type: 'standard', template: 'restart-app-server', configurationItems: [ci], services: [service], risk: 'low', impact: 'low',
+      plannedStart: at(Date.now() - 10 * MIN), plannedEnd: at(Date.now() + 24 * 60 * MIN), implementationPlan: 'deploy', backoutPlan: 'remove it', implementationGroup: 'web-team',
+    },
+  });
+  expect([r.status, r.body.detail]).toEqual([201, undefined]);
+  expect((await api.call('POST', `/changes/${r.body.number}/submit`, { key: tom, body: {} })).body.state).toBe('scheduled');
+  return { change: r.body.number, ci };
 }
-const setRelease = (number: string, state: string) => api.models.Release.collection.updateOne({ _id: number } as never, { $set: { state } });
+/** completes the open task of a release of a type whose title says `what` */
+async function doTask(n: string, type: string, what: string, outcome: string, fields: Record<string, string> = {}) {
+  const t = await eventually(async () => {
+    const open = ((await api.call('GET', `/releases/${n}`, { key: tom })).body.tasks as Array<{ id: string; type: string; state: string; title: string }>).find((x) => x.state === 'open' && x.type === type && x.title.includes(what));
+    expect(open).toBeDefined();
+    return open!;
+  });
+  const r = await api.call('POST', `/tasks/${t.id}/complete`, { key: tom, body: { outcome, fields } });
+  expect([r.status, r.body.detail]).toEqual([200, undefined]);
+}
+/** deploys a release waiting for its windows through test, staging and production into early life support */
+async function deploy(n: string) {
+  for (const environment of ['test', 'staging', 'production']) expect((await relCmd(n, 'schedule', { environment, start: at(Date.now() - MIN), end: at(Date.now() + 2 * 60 * MIN) })).status).toBe(200);
+  for (const environment of ['test', 'staging', 'production']) {
+    await doTask(n, 'deploy', `to ${environment}`, 'deployed');
+    await doTask(n, 'verify_deployment', `in ${environment}`, 'verified');
+  }
+  await eventually(async () => expect(await relState(n)).toBe('early_life_support'));
+}
+/** a release of one change of the service naming the transition, through the release process: cancelled, or accepted and waiting for its windows (deploying) */
+async function release(transition: string, service: string, to: 'cancelled' | 'deploying'): Promise<string> {
+  const { change, ci } = await approvedChange(service);
+  const r = await api.call('POST', '/releases', { key: tom, body: { title: `Payroll ${ci}`, description: 'the go-live', type: 'minor', group: 'web-team', changes: [change], deliverables: [{ ci, version: '1.1' }], tests: [{ name: 'smoke' }], transition } });
+  expect([r.status, r.body.detail]).toEqual([201, undefined]);
+  const n = r.body.number as string;
+  if (to === 'cancelled') {
+    expect((await relCmd(n, 'cancel', { reason: 'superseded' })).body.state).toBe('cancelled');
+    return n;
+  }
+  await relCmd(n, 'build');
+  await relCmd(n, 'build_done', { build: `${ci}-1.1` });
+  await doTask(n, 'release_test', 'smoke', 'passed', { results: 'green' });
+  await eventually(async () => expect((await relCmd(n, 'submit')).body.state).toBe('awaiting_acceptance'));
+  const approval = await eventually(async () => {
+    const a = (await api.call('GET', '/approvals?process=release', { key: ann })).body.items.find((x: { caseId: string; state: string }) => x.caseId === n && x.state === 'pending');
+    expect(a).toBeDefined();
+    return a as { id: string };
+  });
+  expect((await api.call('POST', `/approvals/${approval.id}/approve`, { key: ann, body: { comment: 'go' } })).status).toBe(200);
+  await eventually(async () => expect(await relState(n)).toBe('deploying'));
+  return n;
+}
 
 beforeAll(async () => {
   api = await startApi('api_transitions');
@@ -65,6 +120,13 @@ beforeAll(async () => {
     },
   });
   expect(policy.status).toBe(201);
+  // the releases that transition a service: their acceptance, and CIs that take versions
+  const acceptance = await api.call('POST', '/approval-policies', {
+    key: owner,
+    body: { name: 'Release acceptance', process: 'release', stages: [{ name: 'Service owner', approvers: { users: ['ann'], groups: [] }, mode: 'any', deadline: { businessMinutes: 600, calendarId: '24x7' }, onDeadline: { action: 'reject' } }] },
+  });
+  expect(acceptance.status).toBe(201);
+  expect((await api.call('PUT', '/ci-classes/application', { key: owner, body: { attributes: [{ name: 'version', label: 'Version', type: 'string' }] } })).status).toBe(200);
 });
 afterAll(async () => api?.stop());
 
@@ -125,13 +187,16 @@ it('brings a new service from design into operation: design checked, approved by
   // acceptance needs the releases that name it in operation
   const none = await cmd(n, 'submit_for_acceptance', tom);
   expect([none.status, none.body.detail]).toEqual([409, `${n}: no release names this transition: the service is transitioned through a release`]);
-  const done = await release(n, 'closed');
-  const deploying = await release(n, 'deploying');
-  const dropped = await release(n, 'cancelled');
+  // releases of the release process, each of a change of the service: one deployed and closed, one accepted and waiting for its windows, one cancelled
+  const done = await release(n, 'Payroll portal', 'deploying');
+  await deploy(done);
+  expect((await relCmd(done, 'end_support', { reason: 'handed over to operations' })).body.state).toBe('closed');
+  const deploying = await release(n, 'Payroll portal', 'deploying');
+  const dropped = await release(n, 'Payroll portal', 'cancelled');
   const notYet = await cmd(n, 'submit_for_acceptance', tom);
   expect([notYet.status, notYet.body.detail]).toEqual([409, `${n}: releases not yet in early_life_support or closed: ${deploying} (deploying)`]);
   expect((await cmd(n, 'submit_for_acceptance', wes)).status).toBe(403);
-  await setRelease(deploying, 'early_life_support');
+  await deploy(deploying);
   const submitted = await cmd(n, 'submit_for_acceptance', tom);
   expect(submitted.body.state).toBe('acceptance');
   // the releases as they stood, the cancelled one too (it does not count)
