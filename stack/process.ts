@@ -12,16 +12,53 @@ export interface Server {
   pid?: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Where the kernel picks the local ports of outgoing connections (and of listen(0)). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    // not Linux: its defaults
+  }
+  return [49152, 65535];
+}
+
+function listenOn(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** the ports this process handed out: not handed out twice */
+const handedOut = new Set<number>();
+
+/**
+ * A port free now, for a server started a moment later. Chosen below the ephemeral range: a port
+ * from it (what listen(0) gives) can be taken meanwhile by any outgoing connection's local end,
+ * and a server started seconds later then fails with EADDRINUSE (seen once under load). Falls
+ * back to listen(0) should no port below the range be free.
+ */
+export async function freePort(): Promise<number> {
+  const [lo] = ephemeralRange();
+  const from = Math.max(10_000, lo - 12_000);
+  for (let tries = 0; tries < 50 && from < lo; tries++) {
+    const port = from + Math.floor(Math.random() * (lo - from));
+    if (handedOut.has(port)) continue;
+    if ((await listenOn(port)) === port) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  const port = await listenOn(0);
+  if (port === null) throw new Error('no free port to listen on');
+  handedOut.add(port);
+  return port;
 }
 
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
