@@ -30,7 +30,7 @@ import { impactAnswer } from './cmdb';
 import type { ChangeRecord } from '../domain/change';
 import { changeOpened, changeUpdates, changeWorkflow } from '../workflows/change';
 import { fromStore, loadCase, openCase, withWork } from './cases';
-import { freeFromLostRelease } from './lost-releases';
+import { freeFromLostRelease, releaseProcessGone } from './lost-releases';
 import { linkedTargets, Page, pageInMemory, pageOf } from './lists';
 import { linkKey } from '../models/link';
 import { findIndexed, type Filter } from '../models/query';
@@ -208,7 +208,9 @@ export function changeRoutes({ models, client, taskQueue }: { models: Models; cl
   function unbundleIfReleaseGone(command: 'implement' | 'complete' | 'cancel') {
     return async (input: unknown, actor: Actor, number: string) => {
       const rec = await loadCase<ChangeRecord>(models.Change, number);
-      if (rec?.release && !refuseChangeCommand({ ...rec, release: null }, command, actor)) await freeFromLostRelease(client, number, rec.release);
+      if (!rec?.release || refuseChangeCommand({ ...rec, release: null }, command, actor)) return input;
+      const gone = await releaseProcessGone(client, rec.release);
+      if (gone) await freeFromLostRelease(client, number, rec.release, gone);
       return input;
     };
   }

@@ -20,12 +20,9 @@ export async function releaseProcessGone(client: Client, release: string): Promi
   return status === 'RUNNING' ? null : status;
 }
 
-/** Frees a change from a release whose process is gone; answers whether the release was gone (the change is then its own). */
-export async function freeFromLostRelease(client: Client, change: string, release: string): Promise<boolean> {
-  const status = await releaseProcessGone(client, release);
-  if (!status) return false;
+/** Frees a change from a release whose process ended as `status` (what releaseProcessGone answered). */
+export async function freeFromLostRelease(client: Client, change: string, release: string, status: string): Promise<void> {
   const reason = status === 'NOT_FOUND' ? `${release} has no process: the change is its own again` : `${release}'s process ended (${status.toLowerCase()}) without letting the change go: the change is its own again`;
   // a change whose own process is gone is answered by the command that follows, as any such case is
   await client.workflow.getHandle(change).executeUpdate(releaseLost, { args: [{ release, reason }] }).catch(() => undefined);
-  return true;
 }

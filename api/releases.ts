@@ -64,12 +64,13 @@ export function releaseRoutes({ models, client, taskQueue }: { models: Models; c
       const changes = found as ChangeRecord[];
       // bundled elsewhere: the change's record says so once its workflow heard; an open release's link says so at once.
       // A release whose process is gone holds nothing: a change it held is freed once the release is known good (lost-releases.ts)
-      const lost: Array<{ change: string; release: string }> = [];
+      const lost: Array<{ change: string; release: string; status: string }> = [];
       const bundled = await Promise.all(
         changes.map(async (c) => {
           if (c.release) {
-            if (!(await releaseProcessGone(client, c.release))) return c.release;
-            lost.push({ change: c.number, release: c.release });
+            const status = await releaseProcessGone(client, c.release);
+            if (!status) return c.release;
+            lost.push({ change: c.number, release: c.release, status });
             return null;
           }
           const links = await findIndexed<{ target: string }>(models.Link, { k: linkKey('releases', 'changes', c.number), open: true }, { limit: 5, projection: { target: 1 } });
@@ -100,7 +101,7 @@ export function releaseRoutes({ models, client, taskQueue }: { models: Models; c
       const services = [...new Set(changes.flatMap((c) => c.services))].sort();
       await checkWindows(body.windows, { policy: policy.body, services, changes, others: [] }, (i) => `windows.${i}.`);
       // freed only now: a refused release changes nothing
-      for (const l of lost) await freeFromLostRelease(client, l.change, l.release);
+      for (const l of lost) await freeFromLostRelease(client, l.change, l.release, l.status);
       return openCase({ client, models, idempotency, counter: 'REL', format: releaseNumber, path: '/releases', res, opened: releaseOpened, taskQueue }, releaseWorkflow, (number) => [
         {
           number,

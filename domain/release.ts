@@ -120,6 +120,22 @@ export function acceptanceBlocked(tests: ReleaseTest[]): string | null {
   return failed.length ? `a release with a failed mandatory test cannot be accepted: ${failed.join(', ')}` : null;
 }
 
+/** What a command naming an environment cannot do to its deployment now (null: nothing in the way). */
+function refuseForDeployment(r: ReleaseFacts, command: 'schedule' | 'report_deployment', env: string | undefined): { kind: 'conflict' | 'invalid'; message: string } | null {
+  if (env === undefined) return null; // the command's schema refuses one that names none
+  const d = r.deployments.find((x) => x.environment === env);
+  if (!d) return { kind: 'invalid', message: `there is no environment ${env} in this release (it has ${r.deployments.map((x) => x.environment).join(', ')})` };
+  if (command === 'schedule') {
+    if (d.state !== 'pending' && d.state !== 'waiting') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: its window can no longer move` };
+    if ((d.scheduled ?? 0) >= RELEASE_ROUNDS.windows) return { kind: 'conflict', message: `the window for ${env} was set ${RELEASE_ROUNDS.windows} times, the most one environment takes: ${r.state === 'deploying' ? 'abort' : 'cancel'} the release and plan a new one` };
+    return null;
+  }
+  if (d.via !== 'webhook') return { kind: 'conflict', message: `${env} is deployed by a task, not by a deployment tool: complete its deploy task` };
+  if (d.state !== 'deploying') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: it takes no report` };
+  if (d.report) return { kind: 'conflict', message: `the deployment to ${env} was already reported ${d.report.status}` };
+  return null;
+}
+
 /** Whether a command is legal now and this actor may give it. Release managers are agents or admins. */
 export function refuseReleaseCommand(r: ReleaseFacts, command: ReleaseCommand, actor: Actor, input?: unknown): { kind: 'forbidden' | 'conflict' | 'invalid'; message: string } | null {
   const wrongState = refuseByState(RELEASE_TABLE, command, r.state);
@@ -134,20 +150,9 @@ export function refuseReleaseCommand(r: ReleaseFacts, command: ReleaseCommand, a
   if (command === 'build_done' && (r.rounds?.builds ?? 0) >= RELEASE_ROUNDS.builds) return { kind: 'conflict', message: `this release was built ${RELEASE_ROUNDS.builds} times, the most one takes: cancel it and plan a new release` };
   // the last environment done, nothing is left to stop: early life support follows (a problem then is an incident, or a new change)
   if (command === 'abort' && r.deployments.length && r.deployments.every((d) => d.state === 'done')) return { kind: 'conflict', message: 'every environment is deployed: there is nothing left to abort' };
-  if (command === 'schedule') {
-    const env = (input as { environment?: string } | undefined)?.environment;
-    const d = r.deployments.find((x) => x.environment === env);
-    if (!d && env !== undefined) return { kind: 'invalid', message: `there is no environment ${env} in this release (it has ${r.deployments.map((x) => x.environment).join(', ')})` };
-    if (d && d.state !== 'pending' && d.state !== 'waiting') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: its window can no longer move` };
-    if (d && (d.scheduled ?? 0) >= RELEASE_ROUNDS.windows) return { kind: 'conflict', message: `the window for ${env} was set ${RELEASE_ROUNDS.windows} times, the most one environment takes: ${r.state === 'deploying' ? 'abort' : 'cancel'} the release and plan a new one` };
-  }
-  if (command === 'report_deployment') {
-    const env = (input as { environment?: string } | undefined)?.environment;
-    const d = r.deployments.find((x) => x.environment === env);
-    if (!d && env !== undefined) return { kind: 'invalid', message: `there is no environment ${env} in this release (it has ${r.deployments.map((x) => x.environment).join(', ')})` };
-    if (d && d.via !== 'webhook') return { kind: 'conflict', message: `${env} is deployed by a task, not by a deployment tool: complete its deploy task` };
-    if (d && d.state !== 'deploying') return { kind: 'conflict', message: `the deployment to ${env} is ${d.state}: it takes no report` };
-    if (d?.report) return { kind: 'conflict', message: `the deployment to ${env} was already reported ${d.report.status}` };
+  if (command === 'schedule' || command === 'report_deployment') {
+    const refused = refuseForDeployment(r, command, (input as { environment?: string } | undefined)?.environment);
+    if (refused) return refused;
   }
   switch (command) {
     case 'build':

@@ -96,12 +96,12 @@ export async function releaseWorkflow({ number, input, actor, services, delivera
         return record('build', by.name, cmd.input.note ?? null, {}, 'building');
       case 'build_done':
         r.build = cmd.input.build;
-        r.rounds = { builds: (r.rounds?.builds ?? 0) + 1, submissions: r.rounds?.submissions ?? 0 };
+        (r.rounds ??= { builds: 0, submissions: 0 }).builds += 1;
         return record('build_done', by.name, cmd.input.note ?? null, { build: cmd.input.build }, 'testing');
       case 'rebuild':
         return record('rebuild', by.name, cmd.input.reason, {}, 'building');
       case 'submit':
-        r.rounds = { builds: r.rounds?.builds ?? 0, submissions: (r.rounds?.submissions ?? 0) + 1 };
+        (r.rounds ??= { builds: 0, submissions: 0 }).submissions += 1;
         return record('submit', by.name, cmd.input.note ?? null, {}, 'awaiting_acceptance');
       case 'schedule': {
         const { environment, start, end } = cmd.input;
