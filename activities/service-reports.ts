@@ -17,6 +17,10 @@ import { periodOf, reportFor } from '../models/service-report';
 export interface MissedTwice {
   /** the improvement to raise for it (IMP number) */
   improvement: string;
+  /** the number was taken by this very call, so no earlier run can have raised it (absent: an older run's answer) */
+  fresh?: boolean;
+  /** the stored report that keeps the number */
+  report?: string;
   sla: { id: string; version: number; name: string };
   service: { id: string; name: string; owner: string };
   customer: string | null;
@@ -62,6 +66,18 @@ export function createServiceReportActivities(models: Models) {
       return due;
     },
 
+    /**
+     * A report's improvement number that Temporal already holds for another workflow (a database
+     * restored behind its back): the report takes the next number instead, unless another run
+     * changed it meanwhile. Answers the number the report now keeps, and whether it is new.
+     */
+    async renumberReportImprovement({ report, held }: { report: string; held: string }): Promise<{ improvement: string; fresh: boolean }> {
+      const improvement = `IMP${String(await nextNumber(models.Counter, 'IMP')).padStart(7, '0')}`;
+      const r = await models.ServiceReport.collection.updateOne({ _id: report as never, improvement: held }, { $set: { improvement } });
+      if (r.modifiedCount === 1) return { improvement, fresh: true };
+      return { improvement: (await models.ServiceReport.collection.findOne({ _id: report as never }))!.improvement as string, fresh: false };
+    },
+
     async storeServiceReports({ month }: { month: string }): Promise<{ stored: number; missedTwice: MissedTwice[] }> {
       const period = periodOf({ month });
       const [services, slas] = await Promise.all([latestPolicies<ServiceBody>(models, 'service'), latestPolicies<SlaBody>(models, 'sla')]);
@@ -84,12 +100,14 @@ export function createServiceReportActivities(models: Models) {
           // the improvement's number, taken once for this report
           const held = (await models.ServiceReport.collection.findOne({ _id: id as never }))?.improvement as string | undefined;
           let improvement = held;
+          let fresh = false;
           if (!improvement) {
             improvement = `IMP${String(await nextNumber(models.Counter, 'IMP')).padStart(7, '0')}`;
             const r = await models.ServiceReport.collection.updateOne({ _id: id as never, improvement: { $exists: false } }, { $set: { improvement } });
-            if (r.modifiedCount === 0) improvement = (await models.ServiceReport.collection.findOne({ _id: id as never }))!.improvement as string;
+            fresh = r.modifiedCount === 1;
+            if (!fresh) improvement = (await models.ServiceReport.collection.findOne({ _id: id as never }))!.improvement as string;
           }
-          missedTwice.push({ improvement, sla: { id: sla.key, version: sla.version, name: sla.body.name }, service: { id: s.key, name: s.body.name, owner: s.body.owner }, customer, month, missed: now });
+          missedTwice.push({ improvement, fresh, report: id, sla: { id: sla.key, version: sla.version, name: sla.body.name }, service: { id: s.key, name: s.body.name, owner: s.body.owner }, customer, month, missed: now });
         }
       }
       return { stored, missedTwice };
